@@ -1,0 +1,43 @@
+/**
+ * The fixed MP3 format of one station's stream. Every piece of the stream (each song and the
+ * keepalive silence) is encoded in exactly this format, or some players glitch at the boundary.
+ */
+export interface StreamFormat {
+  /** Constant bitrate in kb/s. */
+  readonly bitrateKbps: number;
+  /** Samples per second per channel. */
+  readonly sampleRate: number;
+  /** 1 (mono) or 2 (stereo). */
+  readonly channels: 1 | 2;
+}
+
+export const DEFAULT_STREAM_FORMAT: StreamFormat = Object.freeze({
+  bitrateKbps: 128,
+  sampleRate: 44100,
+  channels: 2,
+});
+
+/** Bitrates libmp3lame accepts for MPEG-1 Layer III (32, 44.1, 48 kHz). */
+export const MPEG1_BITRATES_KBPS = [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320] as const;
+export const MPEG1_SAMPLE_RATES = [32000, 44100, 48000] as const;
+
+/** MPEG-1 Layer III frames always hold 1152 samples per channel. */
+export const SAMPLES_PER_FRAME = 1152;
+
+/** Duration of one frame in microseconds (26122 µs at 44.1 kHz). */
+export function frameDurationUs(format: StreamFormat): number {
+  return (SAMPLES_PER_FRAME * 1_000_000) / format.sampleRate;
+}
+
+/** Nominal stream bytes per second, what a listener should receive on average. */
+export function bytesPerSecond(format: StreamFormat): number {
+  return (format.bitrateKbps * 1000) / 8;
+}
+
+export function describeFormat(format: StreamFormat): string {
+  return `${format.bitrateKbps} kb/s, ${format.sampleRate} Hz, ${format.channels === 2 ? 'stereo' : 'mono'}`;
+}
+
+export function formatKey(format: StreamFormat): string {
+  return `mp3-${format.bitrateKbps}k-${format.sampleRate}-${format.channels}ch`;
+}

@@ -1,0 +1,17 @@
+/** What the station needs to know to play one song and show it to listeners. */
+export interface Song {
+  /** Stable identity used in logs, caches and history: a ref such as `local:a.m4a` or `qq:<mid>`. */
+  readonly ref: string;
+  readonly title: string;
+  readonly artist: string;
+  readonly album?: string;
+  /** Milliseconds, when known before playing. */
+  readonly durationMs?: number;
+}
+
+/** "Artist - Title", the form Icecast shows and listeners expect; the title alone when the artist is unknown. */
+export function displayTitle(song: Pick<Song, 'title' | 'artist'>): string {
+  const artist = song.artist.trim();
+  const title = song.title.trim();
+  return artist ? `${artist} - ${title}` : title;
+}
