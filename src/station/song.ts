@@ -7,6 +7,8 @@ export interface Song {
   readonly album?: string;
   /** Milliseconds, when known before playing. */
   readonly durationMs?: number;
+  /** Where the audio is when known without asking a relay: a local file path or an http(s) URL. */
+  readonly input?: string;
 }
 
 /** "Artist - Title", the form Icecast shows and listeners expect; the title alone when the artist is unknown. */

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { describeError } from '../errors.js';
+import { CliError } from './cli-error.js';
+import { EXIT } from './exit-codes.js';
+import { registerCommands } from './commands/index.js';
+
+function buildProgram(): Command {
+  const program = new Command('relaycast')
+    .description('Internet radio streamer: songs from a music API relay, paced into Icecast')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text.trim().split('\n')[0] + '\n') });
+  registerCommands(program);
+  return program;
+}
+
+function exitCodeOf(error: unknown): number {
+  if (error instanceof CliError) return error.exitCode;
+  if (error instanceof CommanderError) {
+    const helpOrVersion = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
+    return helpOrVersion.includes(error.code) ? EXIT.ok : EXIT.usage;
+  }
+  return EXIT.failure;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    const code = exitCodeOf(error);
+    // Commander has already printed its own one-line message for usage errors.
+    if (!(error instanceof CommanderError)) process.stderr.write(`relaycast: ${describeError(error)}\n`);
+    process.exitCode = code;
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,117 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { ENV_SETTINGS } from './environment.js';
+import { configSchema, type Config } from './schema.js';
+
+const DEFAULT_ICECAST_URL = 'http://127.0.0.1:8000';
+
+type Env = Readonly<Record<string, string | undefined>>;
+type Json = Record<string | number, unknown>;
+
+/** Reads the config file (if any), applies the environment on top, and validates the whole. */
+export async function loadConfig(env: Env, filePath = env.RELAYCAST_CONFIG): Promise<Config> {
+  const fromFile = filePath ? await readConfigFile(filePath) : {};
+  const { merged, origins } = applyEnvironment(fromFile, env);
+  const config = validate(merged, origins, filePath);
+  return filePath ? resolveRelativePaths(config, dirname(resolve(filePath))) : config;
+}
+
+async function readConfigFile(path: string): Promise<Json> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError('RELAYCAST_CONFIG', `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    return parsed as Json;
+  } catch (error) {
+    throw new ConfigError(path, `is not a JSON object (${(error as Error).message})`);
+  }
+}
+
+function applyEnvironment(base: Json, env: Env): { merged: Json; origins: Map<string, string> } {
+  const merged = structuredClone(base);
+  const origins = new Map<string, string>();
+  for (const setting of ENV_SETTINGS) {
+    const value = env[setting.name];
+    if (setting.path.length === 0 || value === undefined || value === '') continue;
+    setPath(merged, setting.path, setting.parse ? setting.parse(value) : value);
+    origins.set(setting.path.join('.'), setting.name);
+  }
+  if (getPath(merged, ['icecast', 'url']) === undefined) setPath(merged, ['icecast', 'url'], DEFAULT_ICECAST_URL);
+  return { merged, origins };
+}
+
+function validate(raw: Json, origins: Map<string, string>, filePath: string | undefined): Config {
+  const result = configSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw new ConfigError(nameOf(issue, origins, filePath), messageOf(issue));
+}
+
+function nameOf(issue: z.core.$ZodIssue, origins: Map<string, string>, filePath: string | undefined): string {
+  const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
+  const fromEnv = origins.get(path.join('.'));
+  if (fromEnv) return fromEnv;
+  const key = path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index ? '.' : ''}${String(part)}`)).join('');
+  const hint = envNameFor(path);
+  return `${key || '(root)'}${hint ? ` (or ${hint})` : ''}${filePath ? ` in ${filePath}` : ''}`;
+}
+
+function messageOf(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return 'unknown key';
+  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
+  return issue.message;
+}
+
+function envNameFor(path: readonly PropertyKey[]): string | undefined {
+  return ENV_SETTINGS.find((setting) => setting.path.join('.') === path.join('.'))?.name;
+}
+
+function resolveRelativePaths(config: Config, baseDir: string): Config {
+  const absolute = (path: string | undefined) => (path === undefined || isAbsolute(path) || /^\w+:/.test(path) ? path : resolve(baseDir, path));
+  return {
+    ...config,
+    musicDir: absolute(config.musicDir),
+    cacheDir: absolute(config.cacheDir),
+    stations: config.stations.map((station) => ({
+      ...station,
+      playlistFile: absolute(station.playlistFile),
+      songs: station.songs.map((entry) =>
+        typeof entry === 'string' ? (looksLikePath(entry) ? absolute(entry)! : entry) : { ...entry, input: looksLikePath(entry.input) ? absolute(entry.input)! : entry.input },
+      ),
+    })),
+  };
+}
+
+/** A song entry that is neither a URL nor a ref (`local:`, `qq:`…) is a file path. */
+function looksLikePath(entry: string): boolean {
+  return !/^[a-z][a-z0-9+.-]*:/i.test(entry);
+}
+
+function getPath(target: Json, path: readonly (string | number)[]): unknown {
+  let node: unknown = target;
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Json)[key];
+  }
+  return node;
+}
+
+function setPath(target: Json, path: readonly (string | number)[], value: unknown): void {
+  let node: Json = target;
+  path.forEach((key, index) => {
+    if (index === path.length - 1) {
+      node[key] = value;
+      return;
+    }
+    const next = node[key];
+    if (typeof next !== 'object' || next === null) node[key] = typeof path[index + 1] === 'number' ? [] : {};
+    node = node[key] as Json;
+  });
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { DEFAULT_STREAM_FORMAT, MPEG1_BITRATES_KBPS, MPEG1_SAMPLE_RATES } from '../audio/format.js';
+
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const MOUNT_PATTERN = /^\/[A-Za-z0-9_.-][A-Za-z0-9_./-]{0,99}$/;
+
+const httpUrl = z
+  .string()
+  .refine((value) => /^https?:\/\/[^\s/]+/.test(value) && URL.canParse(value), 'must be an http:// or https:// URL');
+
+export const streamFormatSchema = z
+  .object({
+    bitrateKbps: z
+      .number()
+      .refine((value) => (MPEG1_BITRATES_KBPS as readonly number[]).includes(value), `must be one of ${MPEG1_BITRATES_KBPS.join(', ')}`)
+      .default(DEFAULT_STREAM_FORMAT.bitrateKbps),
+    sampleRate: z
+      .number()
+      .refine((value) => (MPEG1_SAMPLE_RATES as readonly number[]).includes(value), `must be one of ${MPEG1_SAMPLE_RATES.join(', ')}`)
+      .default(DEFAULT_STREAM_FORMAT.sampleRate),
+    channels: z.union([z.literal(1), z.literal(2)]).default(DEFAULT_STREAM_FORMAT.channels),
+  })
+  .strict();
+
+const songEntrySchema = z.union([
+  z.string().min(1),
+  z
+    .object({
+      input: z.string().min(1),
+      title: z.string().max(500).optional(),
+      artist: z.string().max(500).optional(),
+      album: z.string().max(500).optional(),
+    })
+    .strict(),
+]);
+
+export const stationSchema = z
+  .object({
+    name: z.string().regex(NAME_PATTERN, 'must be 1-64 letters, digits, "_", "." or "-"'),
+    mount: z.string().regex(MOUNT_PATTERN, 'must start with "/" and use only letters, digits, "_", ".", "-", "/"'),
+    format: streamFormatSchema.default(DEFAULT_STREAM_FORMAT),
+    ice: z
+      .object({
+        name: z.string().max(200).optional(),
+        description: z.string().max(500).optional(),
+        genre: z.string().max(200).optional(),
+        url: httpUrl.optional(),
+        public: z.boolean().optional(),
+      })
+      .strict()
+      .default({}),
+    /**
+     * How titles are sent to /admin/metadata. 'omit' sends no charset, which keeps UTF-8 both on mounts with
+     * <charset>UTF-8</charset> and on mounts without one (measured on Icecast 2.4.4).
+     */
+    metadataCharset: z.string().regex(/^(omit|[A-Za-z0-9_-]{1,32})$/).default('omit'),
+    /** Songs played in order, looping: file paths, http(s) URLs or song refs (`local:`, `qq:`, `netease:`). */
+    songs: z.array(songEntrySchema).max(100_000).default([]),
+    /** An .m3u/.m3u8 file whose entries are added after `songs`. */
+    playlistFile: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    icecast: z
+      .object({
+        url: httpUrl,
+        username: z.string().min(1).default('source'),
+        sourcePassword: z.string().min(1, 'is required'),
+        adminUser: z.string().min(1).optional(),
+        adminPassword: z.string().min(1).optional(),
+      })
+      .strict(),
+    stations: z.array(stationSchema).max(200).default([]),
+    relay: z
+      .object({ url: httpUrl.optional(), token: z.string().min(1).optional() })
+      .strict()
+      .default({}),
+    redis: z.object({ url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional() }).strict().default({}),
+    musicDir: z.string().min(1).optional(),
+    cacheDir: z.string().min(1).optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strict()
+  .superRefine((config, context) => {
+    const seen = new Map<string, number>();
+    config.stations.forEach((station, index) => {
+      for (const key of ['name', 'mount'] as const) {
+        const previous = seen.get(`${key}:${station[key]}`);
+        if (previous !== undefined) {
+          context.addIssue({ code: 'custom', path: ['stations', index, key], message: `duplicates stations[${previous}].${key}` });
+        }
+        seen.set(`${key}:${station[key]}`, index);
+      }
+    });
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type StationConfig = z.infer<typeof stationSchema>;

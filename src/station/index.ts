@@ -1,0 +1,6 @@
+export { Station, type StationOptions, type StationStatus, type IcecastServer } from './station.js';
+export { Programme, type SongSupplier, type FrameLoader, type TrackEndReason } from './programme.js';
+export { Pacer } from './pacer.js';
+export { ListSupplier, type ListEntry, type TagReader } from './list-supplier.js';
+export { displayTitle, type Song } from './song.js';
+export { systemClock, type Clock } from './clock.js';

@@ -1,0 +1,58 @@
+import { basename, extname } from 'node:path';
+import type { Song } from './song.js';
+import type { SongSupplier } from './programme.js';
+
+/** A song of a fixed list: where it is, and whatever the config or the playlist file said about it. */
+export interface ListEntry {
+  readonly location: string;
+  readonly title?: string;
+  readonly artist?: string;
+  readonly album?: string;
+  readonly durationMs?: number;
+}
+
+export type TagReader = (path: string) => Promise<{ title?: string; artist?: string; album?: string; durationMs?: number }>;
+
+const SONG_REF = /^(local|qq|netease):/;
+
+/**
+ * Plays a fixed list in order, looping. File tags fill in titles the list does not give; an unreadable
+ * file still gets its file name as title and is skipped when it fails to decode, never retried in a spin.
+ */
+export class ListSupplier implements SongSupplier {
+  private next = 0;
+
+  constructor(
+    private readonly entries: readonly ListEntry[],
+    private readonly readTags: TagReader,
+  ) {}
+
+  async nextSong(): Promise<Song | null> {
+    const entry = this.entries[this.next];
+    if (!entry) return null;
+    this.next = (this.next + 1) % this.entries.length;
+    return SONG_REF.test(entry.location) ? this.refSong(entry) : this.fileSong(entry);
+  }
+
+  private refSong(entry: ListEntry): Song {
+    return { ref: entry.location, title: entry.title ?? entry.location, artist: entry.artist ?? '', album: entry.album, durationMs: entry.durationMs };
+  }
+
+  private async fileSong(entry: ListEntry): Promise<Song> {
+    const isUrl = /^https?:\/\//i.test(entry.location);
+    const tags = isUrl || (entry.title && entry.artist) ? {} : await this.readTags(entry.location).catch(() => ({}));
+    return {
+      ref: entry.location,
+      input: entry.location,
+      title: entry.title ?? tags.title ?? titleFromLocation(entry.location),
+      artist: entry.artist ?? tags.artist ?? '',
+      album: entry.album ?? tags.album,
+      durationMs: entry.durationMs ?? tags.durationMs,
+    };
+  }
+}
+
+function titleFromLocation(location: string): string {
+  const name = basename(location.split('?')[0] ?? location);
+  return name.slice(0, name.length - extname(name).length) || location;
+}

@@ -1,0 +1,81 @@
+import type { Mp3Frame } from '../audio/index.js';
+import type { Clock } from './clock.js';
+
+/** How far ahead of real time the pacer may write: enough to ride out a slow tick, small enough that a skip is heard fast. */
+export const DEFAULT_LEAD_MS = 400;
+/** How often the pacer wakes up; a listener's largest stall is about one tick. */
+export const DEFAULT_TICK_MS = 100;
+/** Frames written in one tick at most, so a long event-loop stall cannot make one huge write. */
+export const MAX_FRAMES_PER_TICK = 200;
+
+export interface PacerOptions {
+  clock: Clock;
+  /** Duration of one frame in microseconds (all frames of a station share one format). */
+  frameDurationUs: number;
+  /** The next frame to send: music when ready, otherwise keepalive silence. Never blocks. */
+  nextFrame: () => Mp3Frame;
+  /** Writes to the Icecast connection; called once per tick with all frames due. */
+  write: (bytes: Buffer) => void;
+  /** False while the Icecast connection is down: the pacer then holds its place in the song. */
+  canWrite: () => boolean;
+  leadMs?: number;
+  tickMs?: number;
+}
+
+/**
+ * Sends frames at real time against a wall-clock anchor: at any moment the audio sent equals the time
+ * since the anchor plus a small bounded lead. Drift-free whatever the timer jitter, because each tick
+ * computes what is due from the anchor instead of sleeping per frame.
+ */
+export class Pacer {
+  private readonly options: Required<PacerOptions>;
+  private anchorMs = 0;
+  private sentUs = 0;
+  private timer: { clear(): void } | undefined;
+
+  constructor(options: PacerOptions) {
+    this.options = { leadMs: DEFAULT_LEAD_MS, tickMs: DEFAULT_TICK_MS, ...options };
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.reanchor();
+    this.timer = this.options.clock.setInterval(() => this.tick(), this.options.tickMs);
+  }
+
+  stop(): void {
+    this.timer?.clear();
+    this.timer = undefined;
+  }
+
+  /** Restart the real-time schedule from now: after a reconnect the new connection gets a fresh lead. */
+  reanchor(): void {
+    this.anchorMs = this.options.clock.now();
+    this.sentUs = 0;
+  }
+
+  /** Microseconds of audio sent since the last anchor (for tests and stats). */
+  get sentSinceAnchorUs(): number {
+    return this.sentUs;
+  }
+
+  tick(): void {
+    if (!this.options.canWrite()) return;
+    const dueUs = (this.options.clock.now() - this.anchorMs + this.options.leadMs) * 1000;
+    const frames: Buffer[] = [];
+    while (this.sentUs < dueUs && frames.length < MAX_FRAMES_PER_TICK) {
+      frames.push(this.options.nextFrame().bytes);
+      this.sentUs += this.options.frameDurationUs;
+    }
+    if (frames.length > 0) this.options.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
+    this.dropBacklogAfterStall(dueUs);
+  }
+
+  /**
+   * After a stall longer than a tick can catch up (the process was suspended), skip the missed time rather
+   * than flood Icecast: a source faster than real time gets its listeners dropped for falling behind.
+   */
+  private dropBacklogAfterStall(dueUs: number): void {
+    if (dueUs - this.sentUs > MAX_FRAMES_PER_TICK * this.options.frameDurationUs) this.reanchor();
+  }
+}

@@ -1,0 +1,200 @@
+import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
+import type { Mp3Frame } from '../audio/index.js';
+import type { Logger } from '../log/index.js';
+import { describeError } from '../errors.js';
+import type { Song } from './song.js';
+import { Track } from './track.js';
+
+/** Songs prepared ahead of the one playing: the next song is transcoding while the current one plays. */
+export const PREFETCH_TRACKS = 1;
+/** Songs that may fail in a row before the station waits instead of trying the next one at once. */
+export const MAX_CONSECUTIVE_FAILURES = 5;
+/** Wait after that many failures in a row, or when there is nothing to play, before asking again. */
+export const RETRY_AFTER_FAILURES_MS = 5_000;
+export const RETRY_WHEN_EMPTY_MS = 1_000;
+
+/** Where the programme gets songs from: a fixed list, a Redis playlist, a queue… */
+export interface SongSupplier {
+  /** The next song to play, or null when there is nothing to play right now. */
+  nextSong(): Promise<Song | null>;
+}
+
+/** Turns a song into a bounded object stream of MP3 frames in the station's format. */
+export interface FrameLoader {
+  load(song: Song, signal: AbortSignal): Promise<Readable>;
+}
+
+export type TrackEndReason = 'ended' | 'failed' | 'skipped';
+
+export interface ProgrammeEvents {
+  'track-start': [song: Song];
+  'track-end': [song: Song, reason: TrackEndReason, error: unknown];
+}
+
+export interface ProgrammeOptions {
+  supplier: SongSupplier;
+  loader: FrameLoader;
+  silence: Mp3Frame;
+  logger: Logger;
+  setTimeout?: (callback: () => void, ms: number) => { clear(): void };
+}
+
+const realSetTimeout = (callback: () => void, ms: number) => {
+  const handle = setTimeout(callback, ms);
+  return { clear: () => clearTimeout(handle) };
+};
+
+/**
+ * What the station plays next, one frame at a time: the current track's frames while they last, the next
+ * track as soon as it ends, and keepalive silence whenever nothing is ready, so the pacer never waits.
+ */
+export class Programme extends EventEmitter<ProgrammeEvents> {
+  private current: Track | undefined;
+  private readonly upcoming: Track[] = [];
+  private loading = false;
+  private consecutiveFailures = 0;
+  private retryTimer: { clear(): void } | undefined;
+  private closed = false;
+  private readonly abort = new AbortController();
+  private readonly options: ProgrammeOptions;
+  private readonly setTimer: NonNullable<ProgrammeOptions['setTimeout']>;
+
+  constructor(options: ProgrammeOptions) {
+    super();
+    this.options = options;
+    this.setTimer = options.setTimeout ?? realSetTimeout;
+  }
+
+  /** Starts preparing the first songs. */
+  start(): void {
+    this.fill();
+  }
+
+  get nowPlaying(): Song | undefined {
+    return this.current?.started ? this.current.song : undefined;
+  }
+
+  /** Never blocks and never returns nothing: music when a frame is ready, silence otherwise. */
+  nextFrame(): Mp3Frame {
+    for (let attempts = 0; attempts <= PREFETCH_TRACKS + 1; attempts += 1) {
+      if (!this.current) this.promote();
+      const track = this.current;
+      if (!track) return this.options.silence;
+      const frame = this.readFrom(track);
+      if (frame) return frame;
+      if (!track.finished) return this.options.silence;
+      this.finish(track, track.state === 'failed' ? 'failed' : 'ended');
+    }
+    return this.options.silence;
+  }
+
+  /** Ends the current song now; the next prepared one starts with the next frame. */
+  skip(): void {
+    if (this.current) this.finish(this.current, 'skipped');
+  }
+
+  /** Drops the prepared songs (not the current one) so the next song is asked for again, e.g. after a playlist edit. */
+  replan(): void {
+    for (const track of this.upcoming.splice(0)) track.dispose();
+    this.fill();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.abort.abort();
+    this.retryTimer?.clear();
+    this.current?.dispose();
+    for (const track of this.upcoming.splice(0)) track.dispose();
+    this.current = undefined;
+  }
+
+  private readFrom(track: Track): Mp3Frame | undefined {
+    const wasStarted = track.started;
+    const frame = track.read();
+    if (frame && !wasStarted) {
+      this.consecutiveFailures = 0;
+      this.emit('track-start', track.song);
+    }
+    return frame;
+  }
+
+  private promote(): void {
+    this.current = this.upcoming.shift();
+    this.fill();
+  }
+
+  private finish(track: Track, reason: TrackEndReason): void {
+    track.dispose();
+    if (this.current === track) this.current = undefined;
+    const index = this.upcoming.indexOf(track);
+    if (index >= 0) this.upcoming.splice(index, 1);
+    if (reason === 'failed') this.noteFailure(track.song, track.error);
+    this.emit('track-end', track.song, reason, track.error);
+    this.fill();
+  }
+
+  private noteFailure(song: Song, error: unknown): void {
+    this.consecutiveFailures += 1;
+    this.options.logger.warn({ song: song.ref, title: song.title, err: describeError(error) }, 'song skipped: it could not be played');
+  }
+
+  /** A prepared track that fails before playing is dropped at once so the one after it gets prepared. */
+  private onTrackSettled(track: Track): void {
+    if (track.state === 'failed' && this.upcoming.includes(track)) this.finish(track, 'failed');
+  }
+
+  private fill(): void {
+    if (this.closed || this.loading || this.retryTimer) return;
+    if (this.upcoming.length >= PREFETCH_TRACKS) return;
+    if (this.consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) {
+      this.consecutiveFailures = 0;
+      this.options.logger.warn({ waitMs: RETRY_AFTER_FAILURES_MS }, 'several songs failed in a row: pausing before the next');
+      this.retryAfter(RETRY_AFTER_FAILURES_MS);
+      return;
+    }
+    this.loading = true;
+    void this.loadNext().then(() => {
+      this.loading = false;
+      this.fill();
+    });
+  }
+
+  private retryAfter(ms: number): void {
+    this.retryTimer = this.setTimer(() => {
+      this.retryTimer = undefined;
+      this.fill();
+    }, ms);
+  }
+
+  private async loadNext(): Promise<void> {
+    let song: Song | null;
+    try {
+      song = await this.options.supplier.nextSong();
+    } catch (error) {
+      this.options.logger.warn({ err: describeError(error) }, 'could not pick the next song');
+      song = null;
+    }
+    if (this.closed) return;
+    if (!song) {
+      this.retryAfter(RETRY_WHEN_EMPTY_MS);
+      return;
+    }
+    await this.loadTrack(song);
+  }
+
+  private async loadTrack(song: Song): Promise<void> {
+    try {
+      const frames = await this.options.loader.load(song, this.abort.signal);
+      if (this.closed) {
+        frames.destroy();
+        return;
+      }
+      this.upcoming.push(new Track(song, frames, (track) => this.onTrackSettled(track)));
+    } catch (error) {
+      if (this.closed) return;
+      this.noteFailure(song, error);
+      this.emit('track-end', song, 'failed', error);
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import { EventEmitter } from 'node:events';
+import { frameDurationUs, type Mp3Frame } from '../audio/index.js';
+import type { StationConfig } from '../config/index.js';
+import { IcecastSource, type IcecastTarget } from '../icecast/index.js';
+import type { Logger } from '../log/index.js';
+import { systemClock, type Clock } from './clock.js';
+import { Pacer } from './pacer.js';
+import { Programme, type FrameLoader, type SongSupplier, type TrackEndReason } from './programme.js';
+import { displayTitle, type Song } from './song.js';
+
+export type StationStatus = 'idle' | 'running' | 'stopped';
+
+export interface IcecastServer {
+  url: string;
+  username: string;
+  sourcePassword: string;
+  adminUser?: string | undefined;
+  adminPassword?: string | undefined;
+}
+
+export interface StationOptions {
+  config: StationConfig;
+  icecast: IcecastServer;
+  supplier: SongSupplier;
+  loader: FrameLoader;
+  silence: Mp3Frame;
+  logger: Logger;
+  clock?: Clock;
+}
+
+export interface StationEvents {
+  'track-start': [song: Song];
+  'track-end': [song: Song, reason: TrackEndReason, error: unknown];
+}
+
+/**
+ * One station: its programme of songs, paced in real time into its own Icecast source connection.
+ * Whatever happens to songs or to Icecast, it keeps the mount fed (music or silence) until stopped.
+ */
+export class Station extends EventEmitter<StationEvents> {
+  readonly name: string;
+  private status: StationStatus = 'idle';
+  private readonly source: IcecastSource;
+  private readonly programme: Programme;
+  private readonly pacer: Pacer;
+  private readonly logger: Logger;
+
+  constructor(options: StationOptions) {
+    super();
+    const { config } = options;
+    this.name = config.name;
+    this.logger = options.logger.child({ station: config.name, mount: config.mount });
+    this.source = new IcecastSource({ target: icecastTarget(options.icecast, config), logger: this.logger });
+    this.programme = new Programme({ supplier: options.supplier, loader: options.loader, silence: options.silence, logger: this.logger });
+    this.pacer = new Pacer({
+      clock: options.clock ?? systemClock,
+      frameDurationUs: frameDurationUs(config.format),
+      nextFrame: () => this.programme.nextFrame(),
+      write: (bytes) => this.source.write(bytes),
+      canWrite: () => this.source.status === 'streaming',
+    });
+    this.source.on('streaming', () => this.pacer.reanchor());
+    this.programme.on('track-start', (song) => this.onTrackStart(song));
+    this.programme.on('track-end', (song, reason, error) => this.emit('track-end', song, reason, error));
+  }
+
+  get state(): StationStatus {
+    return this.status;
+  }
+
+  get nowPlaying(): Song | undefined {
+    return this.programme.nowPlaying;
+  }
+
+  start(): void {
+    if (this.status !== 'idle') return;
+    this.status = 'running';
+    this.source.start();
+    this.programme.start();
+    this.pacer.start();
+    this.logger.info('station started');
+  }
+
+  /** Ends the current song now; the next one (already prepared when possible) follows at once. */
+  skip(): void {
+    this.logger.info({ song: this.programme.nowPlaying?.ref }, 'skipping the current song');
+    this.programme.skip();
+  }
+
+  /** Forgets the prepared songs so the next one is picked again (after a playlist or queue edit). */
+  replan(): void {
+    this.programme.replan();
+  }
+
+  async stop(): Promise<void> {
+    if (this.status === 'stopped') return;
+    this.status = 'stopped';
+    this.pacer.stop();
+    this.programme.close();
+    await this.source.stop();
+    this.logger.info('station stopped');
+  }
+
+  private onTrackStart(song: Song): void {
+    this.source.setTitle(displayTitle(song));
+    this.logger.info({ song: song.ref, title: song.title, artist: song.artist }, 'now playing');
+    this.emit('track-start', song);
+  }
+}
+
+function icecastTarget(server: IcecastServer, config: StationConfig): IcecastTarget {
+  return {
+    url: server.url,
+    mount: config.mount,
+    username: server.username,
+    password: server.sourcePassword,
+    adminUser: server.adminUser,
+    adminPassword: server.adminPassword,
+    metadataCharset: config.metadataCharset,
+    ice: { ...config.ice, name: config.ice.name ?? config.name },
+    format: config.format,
+  };
+}

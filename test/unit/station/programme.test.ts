@@ -1,0 +1,81 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../src/log/index.js';
+import { Programme, type FrameLoader, type SongSupplier } from '../../../src/station/programme.js';
+import type { Song } from '../../../src/station/song.js';
+
+const silence = { bytes: Buffer.from('silence'), samples: 1152 };
+const frameOf = (label: string, index: number) => ({ bytes: Buffer.from(`${label}:${index}`), samples: 1152 });
+
+function song(ref: string): Song {
+  return { ref, title: ref, artist: 'test' };
+}
+
+function listSupplier(refs: string[]): SongSupplier {
+  let next = 0;
+  return { nextSong: async () => song(refs[next++ % refs.length]!) };
+}
+
+/** Frames come from an in-memory stream; a ref starting with "bad" fails the way an undecodable file does. */
+const memoryLoader = (framesPerSong: number): FrameLoader => ({
+  async load(entry) {
+    if (entry.ref.startsWith('bad')) {
+      const failing = new Readable({ objectMode: true, read() {} });
+      setImmediate(() => failing.destroy(new Error('undecodable')));
+      return failing;
+    }
+    return Readable.from(Array.from({ length: framesPerSong }, (_, index) => frameOf(entry.ref, index)), { objectMode: true });
+  },
+});
+
+async function collect(programme: Programme, count: number): Promise<string[]> {
+  const played: string[] = [];
+  for (let guard = 0; played.length < count && guard < count * 50; guard += 1) {
+    const frame = programme.nextFrame();
+    if (frame !== silence) played.push(frame.bytes.toString());
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return played;
+}
+
+describe('Programme', () => {
+  it('plays songs back to back in order and announces each when its first frame goes out', async () => {
+    const programme = new Programme({ supplier: listSupplier(['a', 'b', 'c']), loader: memoryLoader(3), silence, logger: silentLogger() });
+    const started: string[] = [];
+    programme.on('track-start', (entry) => started.push(entry.ref));
+    programme.start();
+    const played = await collect(programme, 9);
+    programme.close();
+    expect(played).toEqual(['a:0', 'a:1', 'a:2', 'b:0', 'b:1', 'b:2', 'c:0', 'c:1', 'c:2']);
+    expect(started).toEqual(['a', 'b', 'c']);
+  });
+
+  it('sends silence, never nothing, while no song is ready', () => {
+    const supplier: SongSupplier = { nextSong: () => new Promise(() => {}) };
+    const programme = new Programme({ supplier, loader: memoryLoader(3), silence, logger: silentLogger() });
+    programme.start();
+    for (let index = 0; index < 100; index += 1) expect(programme.nextFrame()).toBe(silence);
+    programme.close();
+  });
+
+  it('skips a song that fails to decode and keeps the order of the rest', async () => {
+    const programme = new Programme({ supplier: listSupplier(['a', 'bad', 'c']), loader: memoryLoader(2), silence, logger: silentLogger() });
+    const ended: string[] = [];
+    programme.on('track-end', (entry, reason) => ended.push(`${entry.ref}:${reason}`));
+    programme.start();
+    const played = await collect(programme, 6);
+    programme.close();
+    expect(played).toEqual(['a:0', 'a:1', 'c:0', 'c:1', 'a:0', 'a:1']);
+    expect(ended).toContain('bad:failed');
+  });
+
+  it('skip ends the current song at once and the prepared one follows', async () => {
+    const programme = new Programme({ supplier: listSupplier(['a', 'b']), loader: memoryLoader(100), silence, logger: silentLogger() });
+    programme.start();
+    await collect(programme, 2);
+    programme.skip();
+    const [next] = await collect(programme, 1);
+    programme.close();
+    expect(next).toBe('b:0');
+  });
+});
