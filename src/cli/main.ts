@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { describeError } from '../errors.js';
+import { ConfigError, describeError } from '../errors.js';
 import { CliError } from './cli-error.js';
 import { EXIT } from './exit-codes.js';
 import { registerCommands } from './commands/index.js';
@@ -17,6 +17,7 @@ function buildProgram(): Command {
 
 function exitCodeOf(error: unknown): number {
   if (error instanceof CliError) return error.exitCode;
+  if (error instanceof ConfigError) return EXIT.usage;
   if (error instanceof CommanderError) {
     const helpOrVersion = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
     return helpOrVersion.includes(error.code) ? EXIT.ok : EXIT.usage;

@@ -1,0 +1,43 @@
+import { pipeline, Transform, type Readable, type Writable } from 'node:stream';
+import type { Mp3Frame } from '../audio/index.js';
+
+/**
+ * Passes `frames` through to the player while writing each one to `writer` (an AudioCache writer), and
+ * ends the writer (commits the entry) only when `frames` ended normally. A song that fails, is skipped
+ * (the returned stream destroyed) or aborted destroys the writer instead, which leaves no entry.
+ *
+ * Caching never stops the music: when the writer fails (it logs why), frames keep flowing uncached.
+ * The writer's backpressure is respected, but writing to disk is far faster than playing, so it does
+ * not slow the player in practice.
+ */
+export function cacheWhilePlaying(frames: Readable, writer: Writable): Readable {
+  let caching = true;
+  let sourceEnded = false;
+  writer.on('error', () => {
+    caching = false;
+  });
+  const tee = new Transform({
+    objectMode: true,
+    transform(frame: Mp3Frame, _encoding, callback) {
+      if (!caching || writer.destroyed || writer.write(frame)) return callback(null, frame);
+      const resume = () => {
+        writer.off('drain', resume);
+        writer.off('close', resume);
+        callback(null, frame);
+      };
+      // 'close' too: a writer that fails while we wait never drains.
+      writer.on('drain', resume);
+      writer.on('close', resume);
+    },
+    flush(callback) {
+      sourceEnded = true;
+      if (caching && !writer.destroyed) writer.end();
+      callback();
+    },
+  });
+  pipeline(frames, tee, (error) => {
+    // After flush the writer holds the whole song; a player that stops reading the last frames does not undo that.
+    if (error && !sourceEnded) writer.destroy();
+  });
+  return tee;
+}

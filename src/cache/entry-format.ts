@@ -1,0 +1,172 @@
+import { crc32 } from 'node:zlib';
+import type { Mp3Frame } from '../audio/index.js';
+
+/*
+ * One cache entry = one file holding the MP3 frames of one song in one stream format (version 1).
+ * All integers are unsigned big-endian.
+ *
+ *   offset   size  field
+ *   0        4     magic "RCAF" (relaycast audio frames)
+ *   4        2     version = 1
+ *   6        2     header length H, in bytes, this table included
+ *   8        4     frame count N
+ *   12       4     payload length P, in bytes
+ *   16       4     CRC-32 of the payload
+ *   20       2     format key length K, then K bytes of UTF-8 ("mp3-128k-44100-2ch")
+ *   22+K     2     song ref length R, then R bytes of UTF-8 ("qq:0039MnYb0qxYhV")
+ *   H-4      4     CRC-32 of header bytes [0, H-4)
+ *   H        P     N frame records: u16 frame length L (1..65535), u16 samples per channel, L frame bytes
+ *
+ * The frames are stored length-prefixed rather than as a bare MP3 stream so that reading needs no MP3
+ * parsing: each record is exactly one Mp3Frame as the transcoder produced it (4 bytes overhead per
+ * ~420-byte frame, ~1 %). The file is complete when its size is H + P, both CRCs match and exactly N
+ * records fill P; anything else (a crash mid-write, a truncated copy, bit rot) makes it corrupt.
+ */
+
+export const ENTRY_MAGIC = Buffer.from('RCAF', 'ascii');
+export const ENTRY_VERSION = 1;
+/** Magic, version, header length, frame count, payload length, payload CRC. */
+const FIXED_FIELDS_BYTES = 20;
+const STRING_LENGTH_BYTES = 2;
+const HEADER_CRC_BYTES = 4;
+/** Refs and format keys are short; this bounds how much of a file is read to find its header. */
+export const MAX_HEADER_STRING_BYTES = 1024;
+export const MAX_HEADER_BYTES = FIXED_FIELDS_BYTES + 2 * (STRING_LENGTH_BYTES + MAX_HEADER_STRING_BYTES) + HEADER_CRC_BYTES;
+/** The u32 payload length field; far above any song (an hour at 320 kb/s is 144 MB). */
+export const MAX_PAYLOAD_BYTES = 0xffff_ffff;
+
+export const FRAME_PREFIX_BYTES = 4;
+export const MAX_FRAME_BYTES = 0xffff;
+const MAX_FRAME_SAMPLES = 0xffff;
+
+export interface EntryHeader {
+  readonly formatKey: string;
+  readonly ref: string;
+  readonly frameCount: number;
+  readonly payloadBytes: number;
+  readonly payloadCrc: number;
+}
+
+export type Decoded<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+/** Header bytes an entry for (ref, format key) will start with; the payload begins right after. */
+export function headerLength(ref: string, formatKey: string): number {
+  return FIXED_FIELDS_BYTES + 2 * STRING_LENGTH_BYTES + Buffer.byteLength(formatKey) + Buffer.byteLength(ref) + HEADER_CRC_BYTES;
+}
+
+export function encodeHeader(header: EntryHeader): Buffer {
+  const key = Buffer.from(header.formatKey, 'utf8');
+  const ref = Buffer.from(header.ref, 'utf8');
+  if (key.length > MAX_HEADER_STRING_BYTES || ref.length > MAX_HEADER_STRING_BYTES) {
+    throw new RangeError(`cache entry header: ref and format key must be at most ${MAX_HEADER_STRING_BYTES} bytes`);
+  }
+  const length = headerLength(header.ref, header.formatKey);
+  const bytes = Buffer.alloc(length);
+  ENTRY_MAGIC.copy(bytes, 0);
+  bytes.writeUInt16BE(ENTRY_VERSION, 4);
+  bytes.writeUInt16BE(length, 6);
+  bytes.writeUInt32BE(header.frameCount, 8);
+  bytes.writeUInt32BE(header.payloadBytes, 12);
+  bytes.writeUInt32BE(header.payloadCrc, 16);
+  let offset = FIXED_FIELDS_BYTES;
+  for (const text of [key, ref]) {
+    bytes.writeUInt16BE(text.length, offset);
+    text.copy(bytes, offset + STRING_LENGTH_BYTES);
+    offset += STRING_LENGTH_BYTES + text.length;
+  }
+  bytes.writeUInt32BE(crc32(bytes.subarray(0, offset)), offset);
+  return bytes;
+}
+
+/** Parses the header at the start of `bytes` (which may run on into the payload) and checks its CRC. */
+export function decodeHeader(bytes: Buffer): Decoded<{ header: EntryHeader; length: number }> {
+  if (bytes.length < FIXED_FIELDS_BYTES) return { ok: false, problem: `only ${bytes.length} bytes, shorter than a header` };
+  if (!bytes.subarray(0, 4).equals(ENTRY_MAGIC)) return { ok: false, problem: 'not a relaycast cache entry (bad magic)' };
+  const version = bytes.readUInt16BE(4);
+  if (version !== ENTRY_VERSION) return { ok: false, problem: `entry format version ${version}, expected ${ENTRY_VERSION}` };
+  const length = bytes.readUInt16BE(6);
+  if (length < FIXED_FIELDS_BYTES + 2 * STRING_LENGTH_BYTES + HEADER_CRC_BYTES || length > MAX_HEADER_BYTES) {
+    return { ok: false, problem: `impossible header length ${length}` };
+  }
+  if (bytes.length < length) return { ok: false, problem: `header cut short at ${bytes.length} of ${length} bytes` };
+  const crcAt = length - HEADER_CRC_BYTES;
+  if (crc32(bytes.subarray(0, crcAt)) !== bytes.readUInt32BE(crcAt)) return { ok: false, problem: 'header checksum mismatch' };
+  const strings: string[] = [];
+  let offset = FIXED_FIELDS_BYTES;
+  for (let index = 0; index < 2; index += 1) {
+    const size = bytes.readUInt16BE(offset);
+    offset += STRING_LENGTH_BYTES;
+    if (offset + size > crcAt) return { ok: false, problem: 'header strings overrun the header' };
+    strings.push(bytes.toString('utf8', offset, offset + size));
+    offset += size;
+  }
+  if (offset !== crcAt) return { ok: false, problem: 'header length does not match its contents' };
+  const header: EntryHeader = {
+    formatKey: strings[0] ?? '',
+    ref: strings[1] ?? '',
+    frameCount: bytes.readUInt32BE(8),
+    payloadBytes: bytes.readUInt32BE(12),
+    payloadCrc: bytes.readUInt32BE(16),
+  };
+  return { ok: true, value: { header, length } };
+}
+
+/** The 4-byte record prefix of `frame`; the record is this followed by `frame.bytes`. */
+export function framePrefix(frame: Mp3Frame): Buffer {
+  const prefix = Buffer.allocUnsafe(FRAME_PREFIX_BYTES);
+  prefix.writeUInt16BE(frame.bytes.length, 0);
+  prefix.writeUInt16BE(frame.samples, 2);
+  return prefix;
+}
+
+/** Why `frame` cannot be stored, or undefined when it can. */
+export function unstorableFrame(frame: unknown): string | undefined {
+  const candidate = frame as Partial<Mp3Frame> | null;
+  if (!candidate || !Buffer.isBuffer(candidate.bytes)) return 'not an Mp3Frame (no bytes Buffer)';
+  if (candidate.bytes.length < 1 || candidate.bytes.length > MAX_FRAME_BYTES) {
+    return `frame of ${candidate.bytes.length} bytes (must be 1..${MAX_FRAME_BYTES})`;
+  }
+  const samples = candidate.samples;
+  if (typeof samples !== 'number' || !Number.isInteger(samples) || samples < 0 || samples > MAX_FRAME_SAMPLES) {
+    return `frame with ${String(samples)} samples (must be 0..${MAX_FRAME_SAMPLES})`;
+  }
+  return undefined;
+}
+
+/**
+ * Splits payload bytes, in chunks of any size, back into frames. Frames are views into the chunks
+ * (no copy); a record split across chunks is reassembled.
+ */
+export class FrameRecordDecoder {
+  private rest: Buffer = Buffer.alloc(0);
+  private decoded = 0;
+
+  /** Frames decoded so far. */
+  get frames(): number {
+    return this.decoded;
+  }
+
+  /** Bytes of an incomplete record waiting for the next chunk. */
+  get pendingBytes(): number {
+    return this.rest.length;
+  }
+
+  /** Whole frames completed by `chunk`; throws on a zero-length record, which a valid entry never holds. */
+  push(chunk: Buffer): Mp3Frame[] {
+    const bytes = this.rest.length > 0 ? Buffer.concat([this.rest, chunk]) : chunk;
+    const frames: Mp3Frame[] = [];
+    let offset = 0;
+    // Each iteration consumes at least FRAME_PREFIX_BYTES + 1 bytes, so this ends within bytes.length iterations.
+    while (offset + FRAME_PREFIX_BYTES <= bytes.length) {
+      const size = bytes.readUInt16BE(offset);
+      if (size === 0) throw new Error('a zero-length frame record');
+      const end = offset + FRAME_PREFIX_BYTES + size;
+      if (end > bytes.length) break;
+      frames.push({ bytes: bytes.subarray(offset + FRAME_PREFIX_BYTES, end), samples: bytes.readUInt16BE(offset + 2) });
+      offset = end;
+    }
+    this.rest = bytes.subarray(offset);
+    this.decoded += frames.length;
+    return frames;
+  }
+}

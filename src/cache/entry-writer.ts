@@ -1,0 +1,160 @@
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { crc32 } from 'node:zlib';
+import type { Mp3Frame } from '../audio/index.js';
+import { describeError } from '../errors.js';
+import type { Logger } from '../log/index.js';
+import { IO_CHUNK_BYTES, WRITER_HIGH_WATER_FRAMES } from './defaults.js';
+import { encodeHeader, FRAME_PREFIX_BYTES, framePrefix, headerLength, MAX_PAYLOAD_BYTES, unstorableFrame } from './entry-format.js';
+import { tempFileName } from './entry-name.js';
+import { CacheEntryTooLargeError, CacheWriteError } from './errors.js';
+import { toFileTime, writeFully } from './file-io.js';
+
+export interface EntryWriterTarget {
+  readonly dir: string;
+  /** The entry's file name in `dir` (see entry-name.ts). */
+  readonly name: string;
+  readonly ref: string;
+  readonly formatKey: string;
+  /** The entry may not grow past this: the size of the whole cache. */
+  readonly maxBytes: number;
+  readonly now: () => number;
+  readonly logger: Logger;
+  /** Called once the complete entry is in place under its name, with its size and the time it was written. */
+  readonly committed: (bytes: number, atMs: number) => Promise<void>;
+}
+
+/**
+ * `writing` → `committing` (end() was called) → `committed` (renamed into place), or `discarded` from
+ * either of the first two (destroy(), an error): the temp file is removed and nothing becomes visible.
+ */
+type WriterState = 'writing' | 'committing' | 'committed' | 'discarded';
+
+/**
+ * Writes one entry (see entry-format.ts) to a temp file beside it. The payload is written from offset
+ * H onwards as frames arrive; the header, which needs the final count, length and CRC, is written at
+ * offset 0 on end(), and only then is the file renamed onto the entry's name, so a reader never sees a
+ * partial entry. The rename replaces an older entry for the same song, if any.
+ */
+export class CacheEntryWriter extends Writable {
+  private state: WriterState = 'writing';
+  private handle: FileHandle | undefined;
+  private readonly tempPath: string;
+  private readonly entryPath: string;
+  private readonly payloadStart: number;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private flushedBytes = 0;
+  private frameCount = 0;
+  private crc = 0;
+
+  constructor(private readonly target: EntryWriterTarget) {
+    super({ objectMode: true, highWaterMark: WRITER_HIGH_WATER_FRAMES });
+    this.tempPath = join(target.dir, tempFileName(target.name));
+    this.entryPath = join(target.dir, target.name);
+    this.payloadStart = headerLength(target.ref, target.formatKey);
+  }
+
+  override _construct(callback: (error?: Error | null) => void): void {
+    open(this.tempPath, 'wx').then(
+      (handle) => {
+        this.handle = handle;
+        callback();
+      },
+      (error: unknown) => callback(this.failure(error)),
+    );
+  }
+
+  override _write(frame: Mp3Frame, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    const problem = unstorableFrame(frame);
+    if (problem) return callback(this.failure(new Error(problem)));
+    const payloadBytes = this.flushedBytes + this.pendingBytes + FRAME_PREFIX_BYTES + frame.bytes.length;
+    if (this.payloadStart + payloadBytes > this.target.maxBytes || payloadBytes > MAX_PAYLOAD_BYTES) {
+      return callback(new CacheEntryTooLargeError(this.target.ref, this.target.maxBytes));
+    }
+    const prefix = framePrefix(frame);
+    this.crc = crc32(frame.bytes, crc32(prefix, this.crc));
+    this.pending.push(prefix, frame.bytes);
+    this.pendingBytes += prefix.length + frame.bytes.length;
+    this.frameCount += 1;
+    if (this.pendingBytes < IO_CHUNK_BYTES) return callback();
+    this.flush().then(
+      () => callback(),
+      (error: unknown) => callback(this.failure(error)),
+    );
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.state = 'committing';
+    this.commit().then(
+      () => callback(),
+      (error: unknown) => callback(this.failure(error)),
+    );
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (error) this.logFailure(error);
+    if (this.state === 'committed') return callback(error);
+    this.state = 'discarded';
+    const handle = this.handle;
+    this.handle = undefined;
+    // close() waits for a write still in flight; then the temp file goes, so nothing partial stays on disk.
+    void (async () => {
+      await handle?.close().catch(() => undefined);
+      await rm(this.tempPath, { force: true }).catch((failure: unknown) =>
+        this.target.logger.warn({ path: this.tempPath, err: describeError(failure) }, 'could not remove a cache temp file'),
+      );
+    })().then(() => callback(error));
+  }
+
+  private async commit(): Promise<void> {
+    if (this.frameCount === 0) throw new Error('the song had no frames');
+    await this.flush();
+    const handle = this.requireHandle();
+    const header = encodeHeader({
+      formatKey: this.target.formatKey,
+      ref: this.target.ref,
+      frameCount: this.frameCount,
+      payloadBytes: this.flushedBytes,
+      payloadCrc: this.crc,
+    });
+    await writeFully(handle, header, 0);
+    // A new entry counts as just played: it is being played right now, as it is written.
+    const atMs = this.target.now();
+    await handle.utimes(toFileTime(atMs), toFileTime(atMs));
+    this.handle = undefined;
+    await handle.close();
+    if (this.state === 'discarded') return; // destroy() won the race: _destroy removes the temp file
+    await rename(this.tempPath, this.entryPath);
+    this.state = 'committed';
+    await this.target.committed(this.payloadStart + this.flushedBytes, atMs);
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pendingBytes === 0) return;
+    const chunk = Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    await writeFully(this.requireHandle(), chunk, this.payloadStart + this.flushedBytes);
+    this.flushedBytes += chunk.length;
+  }
+
+  private requireHandle(): FileHandle {
+    if (!this.handle) throw new Error('the cache temp file is closed');
+    return this.handle;
+  }
+
+  private failure(error: unknown): Error {
+    return error instanceof CacheWriteError || error instanceof CacheEntryTooLargeError
+      ? error
+      : new CacheWriteError(this.target.ref, this.target.dir, error);
+  }
+
+  /** Callers (cacheWhilePlaying) go on playing when caching fails, so the failure is told here. */
+  private logFailure(error: Error): void {
+    const context = { song: this.target.ref, format: this.target.formatKey, err: describeError(error) };
+    if (error instanceof CacheEntryTooLargeError) this.target.logger.info(context, 'song not cached: larger than the cache');
+    else this.target.logger.warn(context, 'song not cached: writing the cache entry failed');
+  }
+}

@@ -1,0 +1,3 @@
+export { AudioCache, type AudioCacheOptions, type AudioCacheStats } from './audio-cache.js';
+export { cacheWhilePlaying } from './cache-while-playing.js';
+export { CacheDirectoryError, CacheEntryCorruptError, CacheEntryTooLargeError, CacheWriteError } from './errors.js';

@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { got } from 'got';
+import { describeError } from '../errors.js';
+import { redactUrl, type Logger } from '../log/index.js';
+import { ByteLimit } from './byte-limit.js';
+import { classifyFailure } from './classify-failure.js';
+import { resolveDownloadLimits, type DownloadLimits } from './defaults.js';
+import { AudioTooLargeError, AudioUnavailableError, DownloadError } from './errors.js';
+import { downloadRetryDelayMs } from './retry-delay.js';
+
+const OPTION_KEYS = new Set(['url', 'dest', 'signal', 'logger', 'limits']);
+
+/** got follows this many redirects (CDNs redirect once or twice to an edge); more is a loop. */
+const MAX_REDIRECTS = 5;
+
+export interface DownloadOptions {
+  /** http(s) URL of the audio; its query string (signed keys) never reaches a log line or an error. */
+  url: string;
+  /** Where the file ends up. It appears there complete or not at all. */
+  dest: string;
+  /** Aborting stops the download (and any wait before a retry) and rejects with the signal's AbortError. */
+  signal?: AbortSignal;
+  logger: Logger;
+  /** Overrides of DOWNLOAD_DEFAULTS (timeouts, size, retries); tests shorten the timeouts. */
+  limits?: Partial<DownloadLimits>;
+}
+
+export interface DownloadResult {
+  path: string;
+  bytes: number;
+  /** Wall time of the successful attempt. */
+  durationMs: number;
+  /** 1 when the first try succeeded. */
+  attempts: number;
+}
+
+/**
+ * Downloads `url` to `dest`: streamed with backpressure into a temp file next to `dest`, renamed into
+ * place once complete, so `dest` never holds a partial file and no temp file outlives a failure.
+ * Network errors, timeouts and 5xx are retried a couple of times; 4xx answers are not.
+ *
+ * Rejects with AudioUrlExpiredError (403/410: resolve the song again), AudioUnavailableError (404 and other
+ * 4xx, or too large: skip the song), DownloadError (still failing after the retries) or DownloadWriteError.
+ */
+export async function downloadToFile(options: DownloadOptions): Promise<DownloadResult> {
+  const unknown = Object.keys(options).filter((key) => !OPTION_KEYS.has(key));
+  if (unknown.length > 0) throw new TypeError(`downloadToFile: unknown option(s) ${unknown.join(', ')}`);
+  const limits = resolveDownloadLimits(options.limits);
+  options.signal?.throwIfAborted();
+  const url = redactUrl(options.url);
+  if (!/^https?:$/.test(safeProtocol(options.url))) {
+    throw new AudioUnavailableError(`cannot download ${url}: only http and https URLs are supported`, { url });
+  }
+  for (let attempt = 1; attempt <= limits.retries + 1; attempt += 1) {
+    try {
+      const result = await downloadOnce(options, url, limits);
+      logSpeed(options.logger, url, result.bytes, result.durationMs, attempt);
+      return { ...result, attempts: attempt };
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      const delayMs = downloadRetryDelayMs(attempt, error, limits);
+      if (delayMs === undefined) throw error;
+      options.logger.warn({ url, attempt, delayMs, err: describeError(error) }, 'download failed: retrying');
+      await sleep(delayMs, undefined, options.signal ? { signal: options.signal } : undefined);
+    }
+  }
+  // downloadRetryDelayMs refuses once attempt > retries, so the loop always returns or throws before this.
+  throw new DownloadError(`download of ${url} failed after ${limits.retries + 1} attempts`, { url });
+}
+
+async function downloadOnce(
+  options: DownloadOptions,
+  url: string,
+  limits: DownloadLimits,
+): Promise<Omit<DownloadResult, 'attempts'>> {
+  // Same directory as dest, so the final rename is atomic (one file system).
+  const temp = `${options.dest}.${randomBytes(6).toString('hex')}.part`;
+  const started = performance.now();
+  let file: FileHandle | undefined;
+  let request: ReturnType<typeof got.stream> | undefined;
+  let announced: number | undefined;
+  // got wraps an error given to destroy() in its own RequestError: keep ours to report it as it is.
+  let refusal: Error | undefined;
+  const limit = new ByteLimit(limits.maxBytes, (bytes) => new AudioTooLargeError(url, limits.maxBytes, bytes, false));
+  try {
+    // The file first: the request must not start before pipeline() listens for its errors, or an early
+    // error answer would be emitted with no listener and crash the process.
+    file = await open(temp, 'wx');
+    request = got.stream(options.url, requestOptions(limits));
+    const stream = request;
+    stream.once('response', (response: IncomingMessage) => {
+      announced = contentLength(response);
+      if (announced !== undefined && announced > limits.maxBytes) {
+        refusal = new AudioTooLargeError(url, limits.maxBytes, announced, true);
+        stream.destroy(refusal);
+      }
+    });
+    await pipeline(request, limit, file.createWriteStream(), options.signal ? { signal: options.signal } : {});
+    if (announced !== undefined && limit.bytes !== announced) {
+      throw new DownloadError(`download of ${url} ended after ${limit.bytes} of ${announced} bytes`, { url });
+    }
+    await rename(temp, options.dest);
+  } catch (error) {
+    request?.destroy();
+    await file?.close().catch(() => undefined); // usually closed already by its write stream
+    await rm(temp, { force: true });
+    if (options.signal?.aborted) throw error;
+    throw classifyFailure(refusal ?? error, url, limits);
+  }
+  return { path: options.dest, bytes: limit.bytes, durationMs: performance.now() - started };
+}
+
+function requestOptions(limits: DownloadLimits) {
+  return {
+    timeout: {
+      lookup: limits.connectTimeoutMs,
+      connect: limits.connectTimeoutMs,
+      secureConnect: limits.connectTimeoutMs,
+      // socket = inactivity of the socket, before or during the body: the idle timeout.
+      socket: limits.idleTimeoutMs,
+      request: limits.totalTimeoutMs,
+    },
+    retry: { limit: 0 }, // retries are ours (downloadToFile), so the policy is one pure, tested function
+    // Without decompression got asks for no encoding, so the bytes on disk are the file and Content-Length counts them.
+    decompress: false,
+    followRedirect: true,
+    maxRedirects: MAX_REDIRECTS,
+  };
+}
+
+function contentLength(response: IncomingMessage): number | undefined {
+  const header = response.headers['content-length'];
+  const value = header === undefined ? NaN : Number(header);
+  return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+}
+
+function safeProtocol(url: string): string {
+  try {
+    return new URL(url).protocol;
+  } catch {
+    return '';
+  }
+}
+
+function logSpeed(logger: Logger, url: string, bytes: number, durationMs: number, attempts: number): void {
+  const bytesPerSecond = durationMs > 0 ? Math.round((bytes * 1000) / durationMs) : bytes;
+  logger.debug({ url, bytes, durationMs: Math.round(durationMs), bytesPerSecond, attempts }, 'download finished');
+}

@@ -1,0 +1,123 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeTempDir } from './tmp.js';
+
+/** The built CLI, as an operator runs it (`npm test` builds before running the tests). */
+export const CLI_PATH = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+const STOP_TIMEOUT_MS = 5_000;
+
+export interface LogEvent {
+  level: string;
+  msg: string;
+  station?: string;
+  song?: string;
+  [key: string]: unknown;
+}
+
+export interface WorkerProcess {
+  readonly child: ChildProcess;
+  /** performance.now() when the process was spawned. */
+  readonly spawnedAt: number;
+  readonly events: LogEvent[];
+  /** Lines of stdout that were not JSON (there should be none). */
+  readonly strayOutput: string[];
+  stderr(): string;
+  waitForEvent(predicate: (event: LogEvent) => boolean, timeoutMs: number): Promise<LogEvent>;
+  /** ffmpeg (or other) child processes of the worker right now. */
+  childPids(): number[];
+  /** SIGTERM, then waits for the exit; resolves with the exit code and how long stopping took. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; tookMs: number }>;
+}
+
+/** Runs `relaycast start --config <file>` with the given config object and environment. */
+export async function startWorker(config: object, env: Record<string, string> = {}): Promise<WorkerProcess> {
+  const temp = await makeTempDir('worker');
+  const configPath = join(temp.dir, 'config.json');
+  await writeFile(configPath, JSON.stringify(config));
+  return spawnWorker(['start', '--config', configPath], env, temp.remove);
+}
+
+export function spawnWorker(args: string[], env: Record<string, string>, cleanup: () => Promise<void> = async () => {}): WorkerProcess {
+  const child = spawn(process.execPath, [CLI_PATH, ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const spawnedAt = performance.now();
+  const events: LogEvent[] = [];
+  const strayOutput: string[] = [];
+  const waiters = new Set<() => void>();
+  let stderr = '';
+  let pending = '';
+  child.stdout!.setEncoding('utf8').on('data', (text: string) => {
+    pending += text;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines.filter(Boolean)) {
+      try {
+        events.push(JSON.parse(line) as LogEvent);
+      } catch {
+        strayOutput.push(line);
+      }
+    }
+    for (const wake of waiters) wake();
+  });
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+
+  return {
+    child,
+    spawnedAt,
+    events,
+    strayOutput,
+    stderr: () => stderr,
+    waitForEvent(predicate, timeoutMs) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = events.find(predicate);
+          if (!found) return;
+          cleanupWaiter();
+          resolve(found);
+        };
+        const timer = setTimeout(() => {
+          cleanupWaiter();
+          reject(new Error(`no matching log event within ${timeoutMs} ms; stderr: ${stderr.slice(-500)}`));
+        }, timeoutMs);
+        const cleanupWaiter = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    childPids: () => childPidsOf(child.pid),
+    async stop(signal = 'SIGTERM') {
+      const started = performance.now();
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const killer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      const result = await exited;
+      clearTimeout(killer);
+      await cleanup();
+      return { ...result, tookMs: performance.now() - started };
+    },
+  };
+}
+
+function childPidsOf(pid: number | undefined): number[] {
+  if (pid === undefined) return [];
+  const result = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
+  return result.stdout.split('\n').map((line) => Number(line.trim())).filter((value) => value > 0);
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

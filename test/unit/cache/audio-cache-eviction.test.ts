@@ -1,0 +1,136 @@
+import { stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_STREAM_FORMAT, formatKey } from '../../../src/audio/index.js';
+import { entryFileName } from '../../../src/cache/entry-name.js';
+import { AudioCache } from '../../../src/cache/index.js';
+import { silentLogger } from '../../../src/log/index.js';
+import { makeTempDir } from '../../support/tmp.js';
+import { filesIn, manualClock, readAll, songFrames, writeEntry } from './frames.js';
+
+const format = DEFAULT_STREAM_FORMAT;
+/** Every song the same size, so "room for N songs" is exact. */
+const FRAMES_PER_SONG = 50;
+
+let temp: { dir: string; remove: () => Promise<void> };
+beforeEach(async () => {
+  temp = await makeTempDir('cache');
+});
+afterEach(async () => {
+  await temp.remove();
+});
+
+/** Bytes of one entry of FRAMES_PER_SONG frames for `ref` (refs of equal length give equal sizes). */
+async function entrySize(ref: string): Promise<number> {
+  const probe = await makeTempDir('cache-probe');
+  const cache = await AudioCache.open({ dir: probe.dir, maxBytes: 10_000_000, logger: silentLogger() });
+  await writeEntry(cache, ref, songFrames(ref, FRAMES_PER_SONG));
+  const { bytes } = cache.stats();
+  await probe.remove();
+  return bytes;
+}
+
+const cached = (cache: AudioCache, refs: string[]) => refs.filter((ref) => cache.has(ref, format));
+
+describe('AudioCache eviction', () => {
+  it('evicts the least recently played songs first and never exceeds maxBytes', async () => {
+    const clock = manualClock();
+    const size = await entrySize('song:a');
+    const cache = await AudioCache.open({ dir: temp.dir, maxBytes: 3 * size, logger: silentLogger(), now: clock.now });
+    for (const ref of ['song:a', 'song:b', 'song:c']) {
+      clock.advance();
+      await writeEntry(cache, ref, songFrames(ref, FRAMES_PER_SONG));
+    }
+    clock.advance();
+    await readAll((await cache.reader('song:a', format))!); // a is now the most recently played
+
+    clock.advance();
+    await writeEntry(cache, 'song:d', songFrames('song:d', FRAMES_PER_SONG));
+    expect(cached(cache, ['song:a', 'song:b', 'song:c', 'song:d'])).toEqual(['song:a', 'song:c', 'song:d']);
+    clock.advance();
+    await writeEntry(cache, 'song:e', songFrames('song:e', FRAMES_PER_SONG));
+    expect(cached(cache, ['song:a', 'song:b', 'song:c', 'song:d', 'song:e'])).toEqual(['song:a', 'song:d', 'song:e']);
+
+    expect(cache.stats()).toMatchObject({ entries: 3, bytes: 3 * size, maxBytes: 3 * size });
+    expect(await filesIn(temp.dir)).toHaveLength(3);
+  });
+
+  it('keeps last-played times across a restart, in the files modification times', async () => {
+    const clock = manualClock();
+    const size = await entrySize('song:a');
+    const first = await AudioCache.open({ dir: temp.dir, maxBytes: 3 * size, logger: silentLogger(), now: clock.now });
+    for (const ref of ['song:a', 'song:b', 'song:c']) {
+      clock.advance();
+      await writeEntry(first, ref, songFrames(ref, FRAMES_PER_SONG));
+    }
+    clock.advance();
+    await readAll((await first.reader('song:a', format))!);
+    const mtime = (await stat(join(temp.dir, entryFileName('song:a', formatKey(format))))).mtimeMs;
+    expect(mtime).toBe(clock.now());
+
+    const restarted = await AudioCache.open({ dir: temp.dir, maxBytes: 3 * size, logger: silentLogger(), now: clock.now });
+    expect(restarted.stats()).toMatchObject({ entries: 3, bytes: 3 * size });
+    clock.advance();
+    await writeEntry(restarted, 'song:d', songFrames('song:d', FRAMES_PER_SONG));
+    expect(cached(restarted, ['song:a', 'song:b', 'song:c', 'song:d'])).toEqual(['song:a', 'song:c', 'song:d']);
+  });
+
+  it('shrinks an over-full directory at open, as after lowering the configured size', async () => {
+    const clock = manualClock();
+    const size = await entrySize('song:a');
+    const roomy = await AudioCache.open({ dir: temp.dir, maxBytes: 10 * size, logger: silentLogger(), now: clock.now });
+    for (const ref of ['song:a', 'song:b', 'song:c', 'song:d']) {
+      clock.advance();
+      await writeEntry(roomy, ref, songFrames(ref, FRAMES_PER_SONG));
+    }
+    const tight = await AudioCache.open({ dir: temp.dir, maxBytes: 2 * size, logger: silentLogger(), now: clock.now });
+    expect(cached(tight, ['song:a', 'song:b', 'song:c', 'song:d'])).toEqual(['song:c', 'song:d']);
+    expect(await filesIn(temp.dir)).toHaveLength(2);
+  });
+
+  it('never evicts an entry while it is being read; the next least recently played goes instead', async () => {
+    const clock = manualClock();
+    const size = await entrySize('song:a');
+    const cache = await AudioCache.open({ dir: temp.dir, maxBytes: 2 * size, logger: silentLogger(), now: clock.now });
+    clock.advance();
+    await writeEntry(cache, 'song:a', songFrames('song:a', FRAMES_PER_SONG));
+    clock.advance();
+    await writeEntry(cache, 'song:b', songFrames('song:b', FRAMES_PER_SONG));
+    clock.advance();
+    const playingA = (await cache.reader('song:a', format))!;
+    clock.advance();
+    await readAll((await cache.reader('song:b', format))!);
+    // a is now the least recently played, but it is still playing.
+    clock.advance();
+    await writeEntry(cache, 'song:c', songFrames('song:c', FRAMES_PER_SONG));
+    expect(cached(cache, ['song:a', 'song:b', 'song:c'])).toEqual(['song:a', 'song:c']);
+    expect(await readAll(playingA)).toHaveLength(FRAMES_PER_SONG);
+  });
+
+  it('drops a new song that cannot fit beside the ones playing rather than exceed the bound', async () => {
+    const clock = manualClock();
+    const size = await entrySize('song:a');
+    const cache = await AudioCache.open({ dir: temp.dir, maxBytes: 2 * size, logger: silentLogger(), now: clock.now });
+    for (const ref of ['song:a', 'song:b']) {
+      clock.advance();
+      await writeEntry(cache, ref, songFrames(ref, FRAMES_PER_SONG));
+    }
+    const readers = [(await cache.reader('song:a', format))!, (await cache.reader('song:b', format))!];
+    clock.advance();
+    await writeEntry(cache, 'song:c', songFrames('song:c', FRAMES_PER_SONG));
+    expect(cached(cache, ['song:a', 'song:b', 'song:c'])).toEqual(['song:a', 'song:b']);
+    expect(cache.stats().bytes).toBeLessThanOrEqual(2 * size);
+    for (const reader of readers) reader.destroy();
+  });
+
+  it('clear() removes every entry and leaves files that are not the cache alone', async () => {
+    const cache = await AudioCache.open({ dir: temp.dir, maxBytes: 10_000_000, logger: silentLogger() });
+    await writeEntry(cache, 'song:a', songFrames('song:a', 5));
+    await writeEntry(cache, 'song:b', songFrames('song:b', 5));
+    await writeFile(join(temp.dir, 'README'), 'not a cache entry');
+    await cache.clear();
+    expect(cache.stats()).toMatchObject({ entries: 0, bytes: 0 });
+    expect(await filesIn(temp.dir)).toEqual(['README']);
+    expect((await AudioCache.open({ dir: temp.dir, maxBytes: 10_000_000, logger: silentLogger() })).stats().entries).toBe(0);
+  });
+});

@@ -1,0 +1,79 @@
+import { Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_STREAM_FORMAT, type Mp3Frame } from '../../../src/audio/index.js';
+import { AudioCache, cacheWhilePlaying } from '../../../src/cache/index.js';
+import { silentLogger } from '../../../src/log/index.js';
+import { makeTempDir } from '../../support/tmp.js';
+import { asText, closed, filesIn, readAll, songFrames } from './frames.js';
+
+const format = DEFAULT_STREAM_FORMAT;
+const ref = 'qq:0039MnYb0qxYhV';
+
+let temp: { dir: string; remove: () => Promise<void> };
+beforeEach(async () => {
+  temp = await makeTempDir('cache');
+});
+afterEach(async () => {
+  await temp.remove();
+});
+
+const open = (maxBytes = 50_000_000) => AudioCache.open({ dir: temp.dir, maxBytes, logger: silentLogger() });
+
+/** A transcoder stand-in that yields `frames` and then dies, as ffmpeg does on a broken file. */
+function failingAfter(frames: Mp3Frame[]): Readable {
+  return Readable.from(
+    (async function* () {
+      yield* frames;
+      throw new Error('ffmpeg exited with code 1: Invalid data found when processing input');
+    })(),
+  );
+}
+
+describe('cacheWhilePlaying', () => {
+  it('plays every frame and caches the song when the source ends normally', async () => {
+    const cache = await open();
+    const frames = songFrames('song', 800);
+    const writer = cache.writer(ref, format);
+    const played = await readAll(cacheWhilePlaying(Readable.from(frames), writer));
+    expect(asText(played)).toEqual(asText(frames));
+    await closed(writer);
+    expect(asText(await readAll((await cache.reader(ref, format))!))).toEqual(asText(frames));
+  });
+
+  it('leaves no entry when the source fails midway, and passes the failure on to the player', async () => {
+    const cache = await open();
+    const writer = cache.writer(ref, format);
+    const error = await readAll(cacheWhilePlaying(failingAfter(songFrames('song', 400)), writer)).catch((failure: unknown) => failure);
+    expect(error).toMatchObject({ message: expect.stringMatching(/ffmpeg exited/) });
+    await closed(writer);
+    expect(cache.has(ref, format)).toBe(false);
+    expect(await filesIn(temp.dir)).toEqual([]);
+  });
+
+  it('leaves no entry when the song is skipped before its end, and stops the source', async () => {
+    const cache = await open();
+    const source = Readable.from(songFrames('song', 2_000));
+    const writer = cache.writer(ref, format);
+    const playing = cacheWhilePlaying(source, writer);
+    let heard = 0;
+    for await (const _frame of playing) {
+      heard += 1;
+      if (heard === 300) break; // the listener skips: for-await destroys the stream
+    }
+    await closed(writer);
+    expect(source.destroyed).toBe(true);
+    expect(cache.has(ref, format)).toBe(false);
+    expect(await filesIn(temp.dir)).toEqual([]);
+  });
+
+  it('keeps playing when caching fails, here a song larger than the cache', async () => {
+    const cache = await open(20_000);
+    const frames = songFrames('song', 500);
+    const writer = cache.writer(ref, format);
+    const played = await readAll(cacheWhilePlaying(Readable.from(frames), writer));
+    expect(played).toHaveLength(frames.length);
+    await closed(writer);
+    expect(cache.has(ref, format)).toBe(false);
+    expect(await filesIn(temp.dir)).toEqual([]);
+  });
+});

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decodeHeader,
+  encodeHeader,
+  ENTRY_VERSION,
+  FRAME_PREFIX_BYTES,
+  framePrefix,
+  FrameRecordDecoder,
+  headerLength,
+  unstorableFrame,
+} from '../../../src/cache/entry-format.js';
+import { asText, songFrames } from './frames.js';
+
+const header = { formatKey: 'mp3-128k-44100-2ch', ref: 'qq:0039MnYb0qxYhV/é', frameCount: 11_500, payloadBytes: 4_843_000, payloadCrc: 0xdeadbeef };
+
+function records(frames: ReturnType<typeof songFrames>): Buffer {
+  return Buffer.concat(frames.flatMap((frame) => [framePrefix(frame), frame.bytes]));
+}
+
+describe('cache entry header', () => {
+  it('round-trips every field, including non-ASCII refs, and reports its own length', () => {
+    const bytes = encodeHeader(header);
+    expect(bytes.length).toBe(headerLength(header.ref, header.formatKey));
+    const decoded = decodeHeader(Buffer.concat([bytes, Buffer.from('payload follows')]));
+    expect(decoded).toEqual({ ok: true, value: { header, length: bytes.length } });
+  });
+
+  it('starts with the magic and the version', () => {
+    const bytes = encodeHeader(header);
+    expect(bytes.subarray(0, 4).toString('ascii')).toBe('RCAF');
+    expect(bytes.readUInt16BE(4)).toBe(ENTRY_VERSION);
+  });
+
+  it('rejects a header cut short at any offset', () => {
+    const bytes = encodeHeader(header);
+    for (let length = 0; length < bytes.length; length += 1) {
+      expect(decodeHeader(bytes.subarray(0, length)).ok, `cut at ${length}`).toBe(false);
+    }
+  });
+
+  it('rejects any single flipped byte', () => {
+    const bytes = encodeHeader(header);
+    for (let offset = 0; offset < bytes.length; offset += 1) {
+      const damaged = Buffer.from(bytes);
+      damaged[offset] = damaged[offset]! ^ 0x40;
+      expect(decodeHeader(damaged).ok, `flipped at ${offset}`).toBe(false);
+    }
+  });
+
+  it('names the problem: not an entry, or another version', () => {
+    expect(decodeHeader(Buffer.alloc(64))).toEqual({ ok: false, problem: 'not a relaycast cache entry (bad magic)' });
+    const future = encodeHeader(header);
+    future.writeUInt16BE(ENTRY_VERSION + 1, 4);
+    expect(decodeHeader(future)).toEqual({ ok: false, problem: `entry format version ${ENTRY_VERSION + 1}, expected ${ENTRY_VERSION}` });
+  });
+});
+
+describe('FrameRecordDecoder', () => {
+  const frames = songFrames('song', 40);
+  const payload = records(frames);
+
+  it('gives back the frames whole, whatever the chunk sizes', () => {
+    for (const chunkSize of [1, 3, FRAME_PREFIX_BYTES, 417, 420, 421, 4095, payload.length]) {
+      const decoder = new FrameRecordDecoder();
+      const decoded = [];
+      for (let offset = 0; offset < payload.length; offset += chunkSize) decoded.push(...decoder.push(payload.subarray(offset, offset + chunkSize)));
+      expect(asText(decoded), `chunks of ${chunkSize}`).toEqual(asText(frames));
+      expect(decoder.frames).toBe(frames.length);
+      expect(decoder.pendingBytes).toBe(0);
+    }
+  });
+
+  it('holds back an incomplete last record instead of inventing a frame', () => {
+    const decoder = new FrameRecordDecoder();
+    const decoded = decoder.push(payload.subarray(0, payload.length - 1));
+    expect(decoded).toHaveLength(frames.length - 1);
+    expect(decoder.pendingBytes).toBeGreaterThan(0);
+  });
+
+  it('throws on a zero-length record, which no valid entry holds', () => {
+    expect(() => new FrameRecordDecoder().push(Buffer.alloc(8))).toThrow(/zero-length/);
+  });
+});
+
+describe('unstorableFrame', () => {
+  it('accepts real frames and names what is wrong with the others', () => {
+    expect(unstorableFrame({ bytes: Buffer.alloc(417), samples: 1152 })).toBeUndefined();
+    expect(unstorableFrame({ bytes: Buffer.alloc(0), samples: 1152 })).toMatch(/0 bytes/);
+    expect(unstorableFrame({ bytes: Buffer.alloc(70_000), samples: 1152 })).toMatch(/70000 bytes/);
+    expect(unstorableFrame({ bytes: Buffer.alloc(4), samples: 1.5 })).toMatch(/1.5 samples/);
+    expect(unstorableFrame('not a frame')).toMatch(/not an Mp3Frame/);
+  });
+});
