@@ -41,3 +41,20 @@ export function describeFormat(format: StreamFormat): string {
 export function formatKey(format: StreamFormat): string {
   return `mp3-${format.bitrateKbps}k-${format.sampleRate}-${format.channels}ch`;
 }
+
+/** Why libmp3lame cannot encode this as MPEG-1 Layer III CBR, or undefined when it can. */
+export function streamFormatProblem(format: StreamFormat): string | undefined {
+  if (!(MPEG1_BITRATES_KBPS as readonly number[]).includes(format.bitrateKbps)) {
+    return `bitrate ${format.bitrateKbps} kb/s is not one of ${MPEG1_BITRATES_KBPS.join(', ')}`;
+  }
+  if (!(MPEG1_SAMPLE_RATES as readonly number[]).includes(format.sampleRate)) {
+    return `sample rate ${format.sampleRate} Hz is not one of ${MPEG1_SAMPLE_RATES.join(', ')}`;
+  }
+  if (format.channels !== 1 && format.channels !== 2) return `channels must be 1 or 2, not ${String(format.channels)}`;
+  return undefined;
+}
+
+/** Whole frames that hold at least `seconds` of audio. */
+export function framesInSeconds(format: StreamFormat, seconds: number): number {
+  return Math.ceil((seconds * format.sampleRate) / SAMPLES_PER_FRAME);
+}

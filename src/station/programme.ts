@@ -16,13 +16,28 @@ export const RETRY_WHEN_EMPTY_MS = 1_000;
 
 /** Where the programme gets songs from: a fixed list, a Redis playlist, a queue… */
 export interface SongSupplier {
-  /** The next song to play, or null when there is nothing to play right now. */
+  /** The next song to prepare (after those already handed out), or null when there is nothing to play now. */
   nextSong(): Promise<Song | null>;
+  /**
+   * The song handed out is used up: it went on air, or failed or was skipped before it did. Called once per
+   * song, in no particular order; a supplier that commits its choices (a queue pop) does it here, so a song
+   * only prepared and then dropped is not lost.
+   */
+  consumed?(song: Song): void;
+  /** These prepared songs were dropped unplayed (a replan): hand them out again if they still come next. */
+  forget?(songs: readonly Song[]): void;
 }
 
-/** Turns a song into a bounded object stream of MP3 frames in the station's format. */
+/** A song ready to play: its frames (a bounded object stream in the station's format) and what to show for it. */
+export interface LoadedSong {
+  frames: Readable;
+  /** The song as loading found it: a ref's title and artist are known only once it is resolved. */
+  song: Song;
+}
+
+/** Prepares a song: resolves, downloads and transcodes it, or opens it from the audio cache. */
 export interface FrameLoader {
-  load(song: Song, signal: AbortSignal): Promise<Readable>;
+  load(song: Song, signal: AbortSignal): Promise<LoadedSong>;
 }
 
 export type TrackEndReason = 'ended' | 'failed' | 'skipped';
@@ -35,7 +50,8 @@ export interface ProgrammeEvents {
 export interface ProgrammeOptions {
   supplier: SongSupplier;
   loader: FrameLoader;
-  silence: Mp3Frame;
+  /** Keepalive silence in the station's format, one frame per call. */
+  silence: { next(): Mp3Frame };
   logger: Logger;
   setTimeout?: (callback: () => void, ms: number) => { clear(): void };
 }
@@ -56,6 +72,8 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
   private consecutiveFailures = 0;
   private retryTimer: { clear(): void } | undefined;
   private closed = false;
+  /** Bumped by replan(): a song still loading from before it is dropped when it arrives. */
+  private generation = 0;
   private readonly abort = new AbortController();
   private readonly options: ProgrammeOptions;
   private readonly setTimer: NonNullable<ProgrammeOptions['setTimeout']>;
@@ -80,13 +98,13 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
     for (let attempts = 0; attempts <= PREFETCH_TRACKS + 1; attempts += 1) {
       if (!this.current) this.promote();
       const track = this.current;
-      if (!track) return this.options.silence;
+      if (!track) return this.options.silence.next();
       const frame = this.readFrom(track);
       if (frame) return frame;
-      if (!track.finished) return this.options.silence;
+      if (!track.finished) return this.options.silence.next();
       this.finish(track, track.state === 'failed' ? 'failed' : 'ended');
     }
-    return this.options.silence;
+    return this.options.silence.next();
   }
 
   /** Ends the current song now; the next prepared one starts with the next frame. */
@@ -96,7 +114,8 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
 
   /** Drops the prepared songs (not the current one) so the next song is asked for again, e.g. after a playlist edit. */
   replan(): void {
-    for (const track of this.upcoming.splice(0)) track.dispose();
+    this.generation += 1;
+    this.drop(this.upcoming.splice(0));
     this.fill();
   }
 
@@ -109,11 +128,17 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
     this.current = undefined;
   }
 
+  private drop(tracks: Track[]): void {
+    for (const track of tracks) track.dispose();
+    if (tracks.length > 0) this.options.supplier.forget?.(tracks.map((track) => track.request));
+  }
+
   private readFrom(track: Track): Mp3Frame | undefined {
     const wasStarted = track.started;
     const frame = track.read();
     if (frame && !wasStarted) {
       this.consecutiveFailures = 0;
+      this.options.supplier.consumed?.(track.request);
       this.emit('track-start', track.song);
     }
     return frame;
@@ -126,6 +151,7 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
 
   private finish(track: Track, reason: TrackEndReason): void {
     track.dispose();
+    if (!track.started) this.options.supplier.consumed?.(track.request);
     if (this.current === track) this.current = undefined;
     const index = this.upcoming.indexOf(track);
     if (index >= 0) this.upcoming.splice(index, 1);
@@ -184,15 +210,16 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
   }
 
   private async loadTrack(song: Song): Promise<void> {
+    const generation = this.generation;
     try {
-      const frames = await this.options.loader.load(song, this.abort.signal);
-      if (this.closed) {
-        frames.destroy();
-        return;
-      }
-      this.upcoming.push(new Track(song, frames, (track) => this.onTrackSettled(track)));
+      const loaded = await this.options.loader.load(song, this.abort.signal);
+      const track = new Track(song, loaded.song, loaded.frames, (settled) => this.onTrackSettled(settled));
+      if (this.closed) track.dispose();
+      else if (generation !== this.generation) this.drop([track]);
+      else this.upcoming.push(track);
     } catch (error) {
       if (this.closed) return;
+      this.options.supplier.consumed?.(song);
       this.noteFailure(song, error);
       this.emit('track-end', song, 'failed', error);
     }

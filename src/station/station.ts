@@ -23,7 +23,7 @@ export interface StationOptions {
   icecast: IcecastServer;
   supplier: SongSupplier;
   loader: FrameLoader;
-  silence: Mp3Frame;
+  silence: { next(): Mp3Frame };
   logger: Logger;
   clock?: Clock;
 }

@@ -9,6 +9,9 @@ export type TrackStatus = 'loading' | 'ready' | 'ended' | 'failed';
  * disk cache), so at most that stream's buffer of audio is held per song, and a paused consumer pauses ffmpeg.
  */
 export class Track {
+  /** The song as the supplier handed it out (the supplier recognises its own songs by this object). */
+  readonly request: Song;
+  /** The song as listeners see it, with what loading learnt about it. */
   readonly song: Song;
   private status: TrackStatus = 'loading';
   private framesRead = 0;
@@ -16,7 +19,8 @@ export class Track {
   private readonly frames: Readable;
   private readonly onSettled: (track: Track) => void;
 
-  constructor(song: Song, frames: Readable, onSettled: (track: Track) => void) {
+  constructor(request: Song, song: Song, frames: Readable, onSettled: (track: Track) => void) {
+    this.request = request;
     this.song = song;
     this.frames = frames;
     this.onSettled = onSettled;

@@ -1,4 +1,4 @@
-import { createSilentFrame, probeTags } from '../audio/index.js';
+import { SilentFrames, probeTags } from '../audio/index.js';
 import type { Config, StationConfig } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { ListSupplier } from '../station/list-supplier.js';
@@ -42,7 +42,7 @@ export class Worker {
       icecast: this.config.icecast,
       supplier: new ListSupplier(songs, probeTags),
       loader: this.loaderFor(config, stationLogger),
-      silence: await createSilentFrame(config.format),
+      silence: new SilentFrames(config.format),
       logger: this.logger,
     });
   }

@@ -4,7 +4,8 @@ import { silentLogger } from '../../../src/log/index.js';
 import { Programme, type FrameLoader, type SongSupplier } from '../../../src/station/programme.js';
 import type { Song } from '../../../src/station/song.js';
 
-const silence = { bytes: Buffer.from('silence'), samples: 1152 };
+const silenceFrame = { bytes: Buffer.from('silence'), samples: 1152 };
+const silence = { next: () => silenceFrame };
 const frameOf = (label: string, index: number) => ({ bytes: Buffer.from(`${label}:${index}`), samples: 1152 });
 
 function song(ref: string): Song {
@@ -22,9 +23,10 @@ const memoryLoader = (framesPerSong: number): FrameLoader => ({
     if (entry.ref.startsWith('bad')) {
       const failing = new Readable({ objectMode: true, read() {} });
       setImmediate(() => failing.destroy(new Error('undecodable')));
-      return failing;
+      return { song: entry, frames: failing };
     }
-    return Readable.from(Array.from({ length: framesPerSong }, (_, index) => frameOf(entry.ref, index)), { objectMode: true });
+    const frames = Readable.from(Array.from({ length: framesPerSong }, (_, index) => frameOf(entry.ref, index)), { objectMode: true });
+    return { song: entry, frames };
   },
 });
 
@@ -32,7 +34,7 @@ async function collect(programme: Programme, count: number): Promise<string[]> {
   const played: string[] = [];
   for (let guard = 0; played.length < count && guard < count * 50; guard += 1) {
     const frame = programme.nextFrame();
-    if (frame !== silence) played.push(frame.bytes.toString());
+    if (frame !== silenceFrame) played.push(frame.bytes.toString());
     await new Promise((resolve) => setImmediate(resolve));
   }
   return played;
@@ -54,7 +56,7 @@ describe('Programme', () => {
     const supplier: SongSupplier = { nextSong: () => new Promise(() => {}) };
     const programme = new Programme({ supplier, loader: memoryLoader(3), silence, logger: silentLogger() });
     programme.start();
-    for (let index = 0; index < 100; index += 1) expect(programme.nextFrame()).toBe(silence);
+    for (let index = 0; index < 100; index += 1) expect(programme.nextFrame()).toBe(silenceFrame);
     programme.close();
   });
 

@@ -1,0 +1,89 @@
+import { isAbsolute, resolve } from 'node:path';
+import { redactUrl } from '../log/index.js';
+import { AudioOptionError } from './errors.js';
+import type { StreamFormat } from './format.js';
+
+/**
+ * Every ffmpeg command line relaycast runs, built here and nowhere else. Output always goes to
+ * stdout (fluent-ffmpeg appends `pipe:1`); input is a file or an http(s) URL, never stdin, because an
+ * m4a may keep its index (moov) at the end and ffmpeg must be able to seek.
+ */
+export interface FfmpegCommandLine {
+  /** What follows `-i`. */
+  readonly input: string;
+  /** Global and input options, before `-i`. */
+  readonly inputOptions: readonly string[];
+  readonly outputOptions: readonly string[];
+}
+
+/**
+ * `level` prefixes each line with its level ("[error] ..."), so warnings and errors can be kept apart
+ * from chatter. `verbose` makes ffmpeg print, at exit, how many samples it fed to the encoder
+ * ("Output stream #0:0 (audio): 175 frames encoded (201537 samples)"): the exact song length the gapless
+ * trim needs. Measured alternatives were worse: `-progress` out_time follows the encoded frames, not the
+ * samples; an `astats` filter is exact but cost 35 % more CPU.
+ */
+const TRANSCODE_LOG_OPTIONS = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'level+verbose'] as const;
+
+/** An http(s) input that sends nothing for this long fails instead of hanging the song (ffmpeg's -rw_timeout, µs). */
+export const NETWORK_TIMEOUT_US = 15_000_000;
+
+/**
+ * MP3 that concatenates cleanly with every other piece of the stream (measured, see the team's Icecast
+ * notes, "ffmpeg output that concatenates cleanly"): CBR in exactly the station's format, every frame
+ * self-contained (`-reservoir 0`, so frames can be dropped at joins: see gapless.ts), no ID3 tag, no
+ * Xing/Info frame, no tags copied from the input.
+ */
+export function mp3OutputOptions(format: StreamFormat): string[] {
+  return [
+    '-vn',
+    '-map_metadata', '-1',
+    '-c:a', 'libmp3lame',
+    '-b:a', `${format.bitrateKbps}k`,
+    '-ar', String(format.sampleRate),
+    '-ac', String(format.channels),
+    '-reservoir', '0',
+    '-id3v2_version', '0',
+    '-write_xing', '0',
+    '-f', 'mp3',
+  ];
+}
+
+/** A song's input as ffmpeg will open it, and as it may be logged. */
+export interface SongInput {
+  readonly kind: 'file' | 'url';
+  /** The argument of `-i`: `file:` + absolute path, or the URL. */
+  readonly ffmpegInput: string;
+  /** For logs and errors: the path, or the URL without credentials or query string. */
+  readonly display: string;
+}
+
+/** Checks and classifies a song's input; anything but a local path or an http(s) URL is refused. */
+export function songInput(input: string): SongInput {
+  if (typeof input !== 'string' || input.trim() === '') throw new AudioOptionError('transcode: input must be a file path or an http(s) URL');
+  if (/^https?:\/\//i.test(input)) {
+    try {
+      new URL(input);
+    } catch {
+      throw new AudioOptionError(`transcode: input ${redactUrl(input)} is not a valid URL`);
+    }
+    return { kind: 'url', ffmpegInput: input, display: redactUrl(input) };
+  }
+  if (input === '-' || /^[a-z][a-z0-9+.-]+:/i.test(input)) {
+    // pipe:, concat:, tcp:... ffmpeg reads all of them; a song is only ever a file or a URL.
+    throw new AudioOptionError(`transcode: input ${JSON.stringify(input.slice(0, 80))} is neither a file path nor an http(s) URL`);
+  }
+  const path = isAbsolute(input) ? input : resolve(input);
+  // The `file:` prefix keeps ffmpeg from reading a colon in a file name as a protocol.
+  return { kind: 'file', ffmpegInput: `file:${path}`, display: path };
+}
+
+/** One song to MP3 frames on stdout; only the first audio stream (cover art and others are ignored). */
+export function transcodeCommand(input: SongInput, format: StreamFormat): FfmpegCommandLine {
+  return {
+    input: input.ffmpegInput,
+    inputOptions: [...TRANSCODE_LOG_OPTIONS, ...(input.kind === 'url' ? ['-rw_timeout', String(NETWORK_TIMEOUT_US)] : [])],
+    outputOptions: ['-map', '0:a:0', ...mp3OutputOptions(format)],
+  };
+}
+

@@ -1,0 +1,53 @@
+import { RelaycastError } from '../errors.js';
+
+/** Options of an audio function that cannot work (a programming or configuration mistake, thrown at once). */
+export class AudioOptionError extends RelaycastError {
+  constructor(message: string) {
+    super('ERR_AUDIO_OPTION', message);
+  }
+}
+
+export interface TranscodeErrorDetails {
+  /** The input as it may be logged (URLs without query strings or credentials). */
+  readonly input: string;
+  /** ffmpeg's exit code, or null when it did not exit by itself (not started, killed by a signal). */
+  readonly exitCode: number | null;
+  readonly signal?: string | null;
+  /** The last warning and error lines ffmpeg printed, oldest first. */
+  readonly stderrTail?: readonly string[];
+  /** Frames the stream had already produced when the failure surfaced. */
+  readonly framesBefore?: number;
+  readonly cause?: unknown;
+}
+
+/**
+ * ffmpeg could not turn a song into frames: the input is missing or undecodable, or ffmpeg failed.
+ * When frames came before the error (a download cut mid-song) they are the song's valid part: the
+ * station treats "frames then TranscodeError" as the end of the song.
+ */
+export class TranscodeError extends RelaycastError {
+  readonly input: string;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly stderrTail: readonly string[];
+  readonly framesBefore: number;
+
+  constructor(reason: string, details: TranscodeErrorDetails) {
+    super('ERR_TRANSCODE', `cannot transcode ${details.input}: ${reason}`, { cause: details.cause });
+    this.input = details.input;
+    this.exitCode = details.exitCode;
+    this.signal = details.signal ?? null;
+    this.stderrTail = details.stderrTail ?? [];
+    this.framesBefore = details.framesBefore ?? 0;
+  }
+}
+
+/** ffprobe could not read a file's tags: it is missing, unreadable or not audio. */
+export class ProbeError extends RelaycastError {
+  readonly path: string;
+
+  constructor(path: string, reason: string, options: { cause?: unknown } = {}) {
+    super('ERR_PROBE', `cannot read tags of ${path}: ${reason}`, options);
+    this.path = path;
+  }
+}

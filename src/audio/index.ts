@@ -1,0 +1,32 @@
+/**
+ * Audio: a song (file or URL) goes through ffmpeg (transcoder.ts, command lines in commands.ts) and comes
+ * out as MP3 frames in the station's format (mp3-frame-splitter.ts), trimmed so songs join without a gap
+ * (gapless.ts). SilentFrames fill the stream when no song is ready; probeTags reads titles.
+ */
+export {
+  DEFAULT_STREAM_FORMAT,
+  MPEG1_BITRATES_KBPS,
+  MPEG1_SAMPLE_RATES,
+  SAMPLES_PER_FRAME,
+  bytesPerSecond,
+  describeFormat,
+  formatKey,
+  frameDurationUs,
+  framesInSeconds,
+  streamFormatProblem,
+  type StreamFormat,
+} from './format.js';
+export type { Mp3Frame } from './frame.js';
+export { parseMp3Header, isInfoFrame, type Mp3Header } from './mp3-header.js';
+export { Mp3FrameSplitter, type Mp3FrameSplitterOptions } from './mp3-frame-splitter.js';
+export {
+  transcode,
+  TranscodeStream,
+  TRANSCODE_BUFFER_SECONDS,
+  type TranscodeOptions,
+  type TranscodeSummary,
+} from './transcoder.js';
+export { SilentFrames } from './silence.js';
+export { probeTags, type SongTags } from './probe.js';
+export { liveFfmpegPids } from './ffmpeg.js';
+export { AudioOptionError, ProbeError, TranscodeError, type TranscodeErrorDetails } from './errors.js';

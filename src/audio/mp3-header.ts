@@ -1,0 +1,84 @@
+/**
+ * The 4-byte header in front of every MPEG audio frame, read just far enough to check a frame
+ * against the station's format and to recognise Xing/Info/VBRI frames.
+ * Layout: ISO/IEC 11172-3 2.4.1.3 and 13818-3 (MPEG-2 low sample rates); the Xing tag's offset after
+ * the side information is the one LAME writes (http://gabriel.mp3-tech.org/mp3infotag.html).
+ */
+export interface Mp3Header {
+  readonly mpegVersion: 1 | 2 | 2.5;
+  readonly layer: 1 | 2 | 3;
+  readonly bitrateKbps: number;
+  readonly sampleRate: number;
+  readonly channels: 1 | 2;
+  /** True when a 16-bit CRC follows the header. */
+  readonly crcProtected: boolean;
+  /** Whole frame length in bytes, header included. */
+  readonly frameLength: number;
+  /** Samples per channel the frame decodes to. */
+  readonly samples: number;
+}
+
+const VERSION_BY_BITS: Record<number, 1 | 2 | 2.5 | undefined> = { 0: 2.5, 2: 2, 3: 1 };
+const LAYER_BY_BITS: Record<number, 1 | 2 | 3 | undefined> = { 1: 3, 2: 2, 3: 1 };
+
+/** kb/s by bitrate index (1..14); index 0 ("free") and 15 (invalid) are not accepted. */
+const BITRATES_KBPS: Record<string, readonly number[]> = {
+  'v1-l1': [32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448],
+  'v1-l2': [32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],
+  'v1-l3': [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
+  'v2-l1': [32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256],
+  'v2-l23': [8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
+};
+
+const SAMPLE_RATES: Record<1 | 2 | 2.5, readonly number[]> = {
+  1: [44100, 48000, 32000],
+  2: [22050, 24000, 16000],
+  2.5: [11025, 12000, 8000],
+};
+
+/** The header at the start of `bytes`, or undefined when the bytes do not start with a valid one. */
+export function parseMp3Header(bytes: Uint8Array): Mp3Header | undefined {
+  if (bytes.length < 4) return undefined;
+  const [b0, b1, b2, b3] = [bytes[0]!, bytes[1]!, bytes[2]!, bytes[3]!];
+  if (b0 !== 0xff || (b1 & 0xe0) !== 0xe0) return undefined;
+
+  const mpegVersion = VERSION_BY_BITS[(b1 >> 3) & 0b11];
+  const layer = LAYER_BY_BITS[(b1 >> 1) & 0b11];
+  const bitrateIndex = b2 >> 4;
+  const sampleRateIndex = (b2 >> 2) & 0b11;
+  if (mpegVersion === undefined || layer === undefined) return undefined;
+  if (bitrateIndex === 0 || bitrateIndex === 15 || sampleRateIndex === 3) return undefined;
+
+  const table =
+    mpegVersion === 1 ? `v1-l${layer}` : layer === 1 ? 'v2-l1' : 'v2-l23';
+  const bitrateKbps = BITRATES_KBPS[table]![bitrateIndex - 1]!;
+  const sampleRate = SAMPLE_RATES[mpegVersion][sampleRateIndex]!;
+  const padding = (b2 >> 1) & 1;
+  const channels = b3 >> 6 === 0b11 ? 1 : 2;
+
+  let samples: number;
+  let frameLength: number;
+  if (layer === 1) {
+    samples = 384;
+    frameLength = (Math.floor((12 * bitrateKbps * 1000) / sampleRate) + padding) * 4;
+  } else {
+    samples = layer === 3 && mpegVersion !== 1 ? 576 : 1152;
+    frameLength = Math.floor(((samples / 8) * bitrateKbps * 1000) / sampleRate) + padding;
+  }
+
+  return { mpegVersion, layer, bitrateKbps, sampleRate, channels, crcProtected: (b1 & 1) === 0, frameLength, samples };
+}
+
+/**
+ * True for the Xing/Info (LAME) or VBRI frame an encoder writes first to describe the file. It is a
+ * valid frame of silence to a decoder, but it is file metadata: in a stream it would be a glitch.
+ */
+export function isInfoFrame(frame: Uint8Array): boolean {
+  const header = parseMp3Header(frame);
+  if (!header || header.layer !== 3) return false;
+  const sideInfoBytes = header.mpegVersion === 1 ? (header.channels === 1 ? 17 : 32) : header.channels === 1 ? 9 : 17;
+  const xingOffset = 4 + (header.crcProtected ? 2 : 0) + sideInfoBytes;
+  const tagAt = (offset: number): string => Buffer.from(frame.subarray(offset, offset + 4)).toString('latin1');
+  const xingTag = tagAt(xingOffset);
+  return xingTag === 'Xing' || xingTag === 'Info' || tagAt(4 + 32) === 'VBRI';
+}

@@ -1,0 +1,288 @@
+import { Readable } from 'node:stream';
+import type { Logger } from '../log/index.js';
+import { describeError } from '../errors.js';
+import { songInput, transcodeCommand, type SongInput } from './commands.js';
+import { AudioOptionError, TranscodeError } from './errors.js';
+import { FfmpegRun, ffprobe, type FfmpegExit } from './ffmpeg.js';
+import { decodedSamples, encodedSamples, parseLogLine, ProblemLines } from './ffmpeg-log.js';
+import { frameDurationUs, framesInSeconds, streamFormatProblem, type StreamFormat } from './format.js';
+import type { Mp3Frame } from './frame.js';
+import { GaplessTrimmer } from './gapless.js';
+import { Mp3FrameSplitter } from './mp3-frame-splitter.js';
+import { declaredLength, sourcePaddingSamples, type DeclaredLength } from './source-padding.js';
+
+/**
+ * Audio the transcoder keeps ready for a consumer that is not reading. Past it, ffmpeg's stdout is paused
+ * and ffmpeg blocks. It may still run ahead by the pipe buffers behind this one: 4 KiB in the splitter,
+ * 64 KiB of OS pipe and ffmpeg's 32 KiB output buffer, about 6 s at 128 kb/s in all.
+ */
+export const TRANSCODE_BUFFER_SECONDS = 2;
+
+/** Longest wait, at the end of a song, for the container probe that finds AAC padding (it normally took ms). */
+const SOURCE_PROBE_WAIT_MS = 3000;
+
+export interface TranscodeOptions {
+  /** A local file path or an http(s) URL. */
+  readonly input: string;
+  readonly format: StreamFormat;
+  readonly logger: Logger;
+  /** ffmpeg executable; process-wide in fluent-ffmpeg (see ffmpeg.ts). Default: FFMPEG_PATH or `ffmpeg` on PATH. */
+  readonly ffmpegPath?: string;
+  /** ffprobe executable, used to read an m4a's declared length; same rules as ffmpegPath. */
+  readonly ffprobePath?: string;
+}
+
+const OPTION_KEYS = new Set(['input', 'format', 'logger', 'ffmpegPath', 'ffprobePath']);
+
+/** What one song came to, known when its stream ends. */
+export interface TranscodeSummary {
+  /** Samples per channel ffmpeg fed the encoder: the song's exact length at the station's sample rate. */
+  readonly encodedSamples: number;
+  /** Of those, samples of the source's own padding (AAC in MP4), trimmed like encoder padding. */
+  readonly sourcePaddingSamples: number;
+  /** Frames ffmpeg produced. */
+  readonly framesEncoded: number;
+  /** Frames the stream handed out after the gapless trim. */
+  readonly framesEmitted: number;
+  /** Playing time of the frames handed out. */
+  readonly durationMs: number;
+}
+
+type Outcome = { readonly ok: true } | { readonly ok: false; readonly error: TranscodeError };
+
+/**
+ * One song as MP3 frames in the station's format, gapless-trimmed, from an ffmpeg that runs while the
+ * frames are read and waits when they are not. Object mode; emits `Mp3Frame`s.
+ *
+ * Ends normally when ffmpeg exits 0. That includes damaged input ffmpeg can partly decode: a truncated
+ * mp3/flac/faststart m4a file or a download cut mid-song plays its valid part, then ends (measured: ffmpeg
+ * logs the damage and exits 0). Errors with a TranscodeError when ffmpeg fails: at once when no frame
+ * came (missing file, undecodable input, an m4a cut before its index at the end), or, when ffmpeg dies
+ * mid-song (killed, crashed), after every frame it produced: treat that as the end of the song.
+ * Destroying the stream ends ffmpeg (SIGTERM, then SIGKILL).
+ */
+export class TranscodeStream extends Readable {
+  readonly input: string;
+  readonly format: StreamFormat;
+  private readonly source: SongInput;
+  private readonly logger: Logger;
+  private readonly splitter = new Mp3FrameSplitter({ emitClose: false, writableHighWaterMark: 4096 });
+  private readonly trimmer = new GaplessTrimmer();
+  private readonly run: FfmpegRun;
+  private readonly problems = new ProblemLines();
+  private readonly declared: Promise<DeclaredLength | undefined>;
+  private readonly ready: Mp3Frame[] = [];
+  private readonly capacity: number;
+  private readonly startedAt = Date.now();
+  private waiting = false;
+  private framesEmitted = 0;
+  private encoded: number | undefined;
+  private decoded: number | undefined;
+  private splitterEnded = false;
+  private exit: FfmpegExit | undefined;
+  private finishing = false;
+  private outcome: Outcome | undefined;
+  private result: TranscodeSummary | undefined;
+
+  constructor(options: TranscodeOptions) {
+    // highWaterMark 0: the Readable buffers nothing itself, so `ready` is the one bounded buffer, and
+    // `_read` is only called once every frame handed out has been taken (see `_read`).
+    super({ objectMode: true, highWaterMark: 0 });
+    this.source = songInput(options.input);
+    this.input = this.source.display;
+    this.format = options.format;
+    this.logger = options.logger;
+    this.capacity = framesInSeconds(options.format, TRANSCODE_BUFFER_SECONDS);
+
+    this.splitter.on('data', (frame: Mp3Frame) => this.onFrame(frame));
+    this.splitter.on('end', () => {
+      this.splitterEnded = true;
+      this.maybeFinish();
+    });
+    this.splitter.on('error', (error) => {
+      this.fail(`unreadable ffmpeg output (${describeError(error)})`, error);
+      this.run.stop();
+    });
+
+    this.run = new FfmpegRun({
+      command: transcodeCommand(this.source, options.format),
+      stdout: this.splitter,
+      onStderrLine: (line) => this.onStderrLine(line),
+      onStart: (pid) => this.logger.debug({ input: this.input, pid }, 'ffmpeg started'),
+      ...(options.ffmpegPath !== undefined ? { ffmpegPath: options.ffmpegPath } : {}),
+    });
+    void this.run.exited.then((exit) => {
+      this.exit = exit;
+      this.logger.debug({ input: this.input, pid: this.run.pid, code: exit.code, signal: exit.signal }, 'ffmpeg exited');
+      this.maybeFinish();
+    });
+
+    // Runs alongside ffmpeg; only its answer at the end of the song matters, and only for m4a files.
+    this.declared =
+      this.source.kind === 'file'
+        ? ffprobe(this.source.ffmpegInput, options.ffprobePath).then(declaredLength, () => undefined)
+        : Promise.resolve(undefined);
+  }
+
+  /** ffmpeg's process id once it runs; undefined before, and when it could not start. */
+  get pid(): number | undefined {
+    return this.run.pid;
+  }
+
+  /** Frames waiting for the consumer (at most TRANSCODE_BUFFER_SECONDS of audio). */
+  get bufferedFrames(): number {
+    return this.ready.length;
+  }
+
+  /** Set when the stream has ended normally. */
+  get summary(): TranscodeSummary | undefined {
+    return this.result;
+  }
+
+  override _read(): void {
+    const frame = this.ready.shift();
+    if (frame) {
+      this.framesEmitted += 1;
+      this.push(frame);
+      if (this.ready.length < this.capacity) this.splitter.resume();
+      return;
+    }
+    if (this.outcome) {
+      this.deliverOutcome(this.outcome);
+      return;
+    }
+    this.waiting = true;
+    this.splitter.resume();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.run.stop();
+    this.splitter.destroy();
+    this.ready.length = 0;
+    callback(error);
+  }
+
+  private onFrame(frame: Mp3Frame): void {
+    const released = this.trimmer.accept(frame);
+    if (released) this.offer(released);
+  }
+
+  private offer(frame: Mp3Frame): void {
+    if (this.waiting) {
+      this.waiting = false;
+      this.framesEmitted += 1;
+      this.push(frame);
+      return;
+    }
+    this.ready.push(frame);
+    if (this.ready.length >= this.capacity) this.splitter.pause();
+  }
+
+  private onStderrLine(raw: string): void {
+    // ffmpeg prints the input as given: keep a signed URL's query string out of logs and errors.
+    const line = parseLogLine(raw.split(this.source.ffmpegInput).join(this.input));
+    this.problems.add(line);
+    this.encoded ??= encodedSamples(line.text);
+    this.decoded ??= decodedSamples(line.text);
+  }
+
+  /** Once ffmpeg has exited and every frame it wrote has been split: trim the end and finish. */
+  private maybeFinish(): void {
+    const exit = this.exit;
+    if (!exit || this.finishing || this.outcome || this.destroyed) return;
+    if (!this.splitterEnded && !exit.startError) return;
+    this.finishing = true;
+
+    if (exit.startError) {
+      const hint = 'install ffmpeg (apt-get install -y ffmpeg) or pass its path';
+      this.fail(`ffmpeg did not start (${describeError(exit.startError)}): ${hint}`, exit.startError);
+      return;
+    }
+    if (exit.code !== 0) {
+      const how = exit.signal ? `ffmpeg was killed by ${exit.signal}` : `ffmpeg exit code ${String(exit.code)}`;
+      // The input is already in the message: "/a.m4a: No such file or directory" says it twice.
+      const reason = (this.problems.reason ?? 'no error message').split(`${this.input}: `).join('');
+      for (const frame of this.trimmer.abandon()) this.offer(frame);
+      this.fail(`${reason} (${how})`);
+      return;
+    }
+    if (this.encoded === undefined) {
+      this.logger.warn({ input: this.input }, 'ffmpeg did not report the encoded sample count: song end left untrimmed');
+      for (const frame of this.trimmer.abandon()) this.offer(frame);
+      this.complete(0);
+      return;
+    }
+    const encoded = this.encoded;
+    void withTimeout(this.declared, SOURCE_PROBE_WAIT_MS).then((declared) => {
+      if (this.destroyed) return;
+      const padding = this.decoded === undefined ? 0 : sourcePaddingSamples(this.decoded, declared, this.format.sampleRate);
+      for (const frame of this.trimmer.finish(encoded - padding)) this.offer(frame);
+      this.complete(padding);
+    });
+  }
+
+  private complete(sourcePadding: number): void {
+    const framesEmitted = this.framesEmitted + this.ready.length;
+    this.result = {
+      encodedSamples: this.encoded ?? 0,
+      sourcePaddingSamples: sourcePadding,
+      framesEncoded: this.trimmer.framesEncoded,
+      framesEmitted,
+      durationMs: Math.round((framesEmitted * frameDurationUs(this.format)) / 1000),
+    };
+    const elapsedMs = Date.now() - this.startedAt;
+    this.logger.debug({ input: this.input, ...this.result, elapsedMs }, 'transcode finished');
+    this.settle({ ok: true });
+  }
+
+  private fail(reason: string, cause?: unknown): void {
+    if (this.outcome || this.destroyed) return;
+    const error = new TranscodeError(reason, {
+      input: this.input,
+      exitCode: this.exit?.code ?? null,
+      signal: this.exit?.signal ?? null,
+      stderrTail: this.problems.tail,
+      framesBefore: this.framesEmitted + this.ready.length,
+      ...(cause === undefined ? {} : { cause }),
+    });
+    this.logger.warn({ input: this.input, err: error, framesBefore: error.framesBefore }, 'transcode failed');
+    this.settle({ ok: false, error });
+  }
+
+  /** Records how the song ends; the consumer sees it after the last ready frame. */
+  private settle(outcome: Outcome): void {
+    this.outcome = outcome;
+    if (this.waiting && this.ready.length === 0) {
+      this.waiting = false;
+      this.deliverOutcome(outcome);
+    } else if (!outcome.ok && this.ready.length === 0 && this.framesEmitted === 0) {
+      // Nothing was played and nothing is lost: fail now, even if nobody is reading yet.
+      this.deliverOutcome(outcome);
+    }
+  }
+
+  private deliverOutcome(outcome: Outcome): void {
+    if (outcome.ok) this.push(null);
+    else this.destroy(outcome.error);
+  }
+
+}
+
+/** Starts transcoding one song; see TranscodeStream. Throws AudioOptionError for options that cannot work. */
+export function transcode(options: TranscodeOptions): TranscodeStream {
+  const unknown = Object.keys(options).filter((key) => !OPTION_KEYS.has(key));
+  if (unknown.length > 0) throw new AudioOptionError(`transcode: unknown option(s) ${unknown.join(', ')}`);
+  const problem = streamFormatProblem(options.format);
+  if (problem) throw new AudioOptionError(`transcode: ${problem}`);
+  return new TranscodeStream(options);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), ms);
+    void promise.then(
+      (value) => resolve(value),
+      () => resolve(undefined),
+    ).finally(() => clearTimeout(timer));
+  });
+}

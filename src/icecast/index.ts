@@ -1,0 +1,15 @@
+export { IcecastSource, type IcecastSourceEvents, type IcecastSourceOptions, type IcecastSourceState, type IcecastSourceStatus } from './source.js';
+export type { IcecastTarget, IceInfo } from './target.js';
+export { ICECAST_SOURCE_DEFAULTS, type RetryPolicy, type SourceTiming } from './defaults.js';
+export { retryDelayMs } from './retry-delay.js';
+export { classifyAnswer, classifyNetworkError } from './answer.js';
+export {
+  IcecastError,
+  IcecastAuthError,
+  IcecastMountInUseError,
+  IcecastRejectedError,
+  IcecastConnectionError,
+  IcecastMetadataError,
+  type FailureKind,
+} from './errors.js';
+export type { Timers } from './timers.js';

@@ -1,0 +1,243 @@
+import { EventEmitter } from 'node:events';
+import { ConfigError } from '../errors.js';
+import type { Logger } from '../log/index.js';
+import { ICECAST_SOURCE_DEFAULTS, type RetryPolicy, type SourceTiming } from './defaults.js';
+import type { IcecastError } from './errors.js';
+import { sendTitle } from './metadata.js';
+import { retryDelayMs } from './retry-delay.js';
+import { SourceConnection } from './source-connection.js';
+import { resolveTarget, type IcecastTarget, type ResolvedTarget } from './target.js';
+import { REAL_TIMERS, type Timers } from './timers.js';
+import { TitleUpdater } from './title-updater.js';
+
+export interface IcecastSourceOptions {
+  target: IcecastTarget;
+  logger: Logger;
+  /** Milliseconds on a monotonic clock; `since` of every state is on it. Default performance.now(). */
+  clock?: () => number;
+  timers?: Timers;
+  /** Jitter source, [0, 1). */
+  random?: () => number;
+  /** Overrides of ICECAST_SOURCE_DEFAULTS.retry (tests shorten the slow path). */
+  retry?: Partial<RetryPolicy>;
+  /** Overrides of ICECAST_SOURCE_DEFAULTS.timing. */
+  timing?: Partial<SourceTiming>;
+}
+
+/**
+ * - idle: made, not started;
+ * - connecting: a connection attempt is under way (`attempt` failures precede it);
+ * - streaming: Icecast took the source; write() reaches listeners;
+ * - waiting: the last attempt failed or the connection was lost; the next attempt is scheduled;
+ * - stopped: stop() was called.
+ */
+export type IcecastSourceState =
+  | { readonly status: 'idle' }
+  | { readonly status: 'connecting'; readonly since: number; readonly attempt: number }
+  | { readonly status: 'streaming'; readonly since: number }
+  | {
+      readonly status: 'waiting';
+      readonly since: number;
+      readonly attempt: number;
+      readonly delayMs: number;
+      readonly error: IcecastError;
+    }
+  | { readonly status: 'stopped'; readonly since: number };
+
+export type IcecastSourceStatus = IcecastSourceState['status'];
+
+export interface IcecastSourceEvents {
+  state: [state: IcecastSourceState, previous: IcecastSourceState];
+  /** A connection became usable (after every reconnect too): a pacer re-anchors its clock here. */
+  streaming: [];
+  /** A usable connection ended: with the reason, or with none when stop() ended it. */
+  disconnected: [error: IcecastError | undefined];
+  /** Data held back by a false write() has been flushed: offer the next chunk. */
+  drain: [];
+}
+
+/** The state plus what it owns; the setter tears down what the next state does not carry over. */
+type State =
+  | { status: 'idle' }
+  | { status: 'connecting'; since: number; attempt: number; connection: SourceConnection }
+  | { status: 'streaming'; since: number; connection: SourceConnection; healthyTimer: unknown }
+  | { status: 'waiting'; since: number; attempt: number; delayMs: number; error: IcecastError; retryTimer: unknown }
+  | { status: 'stopped'; since: number };
+
+const OPTION_KEYS = new Set(['target', 'logger', 'clock', 'timers', 'random', 'retry', 'timing']);
+
+/**
+ * One station's source connection to Icecast: connects, streams what write() is given, keeps the
+ * title, and reconnects forever with backoff until stop().
+ */
+export class IcecastSource extends EventEmitter<IcecastSourceEvents> {
+  readonly #target: ResolvedTarget;
+  readonly #logger: Logger;
+  readonly #clock: () => number;
+  readonly #timers: Timers;
+  readonly #random: () => number;
+  readonly #retry: RetryPolicy;
+  readonly #timing: SourceTiming;
+  readonly #titles: TitleUpdater;
+  #state: State = { status: 'idle' };
+  /** Failed attempts since the last healthy stretch of streaming; drives the backoff. */
+  #failures = 0;
+  /** Code of the last failure logged at warn/error: repeats of it go to debug, not every retry. */
+  #lastLoggedCode: string | undefined;
+
+  constructor(options: IcecastSourceOptions) {
+    super();
+    for (const key of Object.keys(options)) {
+      if (!OPTION_KEYS.has(key)) throw new ConfigError(`IcecastSource.${key}`, 'unknown option');
+    }
+    this.#target = resolveTarget(options.target);
+    this.#logger = options.logger.child({ mount: this.#target.mount });
+    this.#clock = options.clock ?? (() => performance.now());
+    this.#timers = options.timers ?? REAL_TIMERS;
+    this.#random = options.random ?? Math.random;
+    this.#retry = withOverrides('retry', ICECAST_SOURCE_DEFAULTS.retry, options.retry);
+    this.#timing = withOverrides('timing', ICECAST_SOURCE_DEFAULTS.timing, options.timing);
+    this.#titles = new TitleUpdater(
+      (title) => sendTitle(this.#target, title, this.#timing.metadataTimeoutMs),
+      this.#logger,
+      this.#timers,
+      this.#timing,
+    );
+  }
+
+  get state(): IcecastSourceState {
+    return this.#state;
+  }
+
+  get status(): IcecastSourceStatus {
+    return this.#state.status;
+  }
+
+  get mount(): string {
+    return this.#target.mount;
+  }
+
+  /** The title last passed to setTitle(). */
+  get title(): string | undefined {
+    return this.#titles.title;
+  }
+
+  /** Connects, and keeps reconnecting until stop(). Calling it again while running does nothing. */
+  start(): void {
+    if (this.#state.status !== 'idle' && this.#state.status !== 'stopped') return;
+    this.#failures = 0;
+    this.#lastLoggedCode = undefined;
+    this.#connect();
+  }
+
+  /**
+   * Sends `chunk` to Icecast. true: taken. false: not taken, because no connection is usable or
+   * earlier data is still backed up in the socket; keep the chunk and offer it again (after
+   * 'streaming' or 'drain').
+   */
+  write(chunk: Buffer): boolean {
+    return this.#state.status === 'streaming' && this.#state.connection.write(chunk);
+  }
+
+  /** Shows `title` to listeners, now if streaming and again after every reconnect. Never throws. */
+  setTitle(title: string): void {
+    this.#titles.set(title);
+  }
+
+  /** Ends the stream and stops reconnecting; resolves when the connection is closed. */
+  async stop(): Promise<void> {
+    const state = this.#state;
+    if (state.status === 'stopped') return;
+    const closing = state.status === 'streaming' ? state.connection.close(this.#timing.stopTimeoutMs) : undefined;
+    this.#setState({ status: 'stopped', since: this.#clock() });
+    if (state.status === 'streaming') {
+      this.#logger.info('source stopped');
+      this.emit('disconnected', undefined);
+    }
+    await closing;
+  }
+
+  #connect(): void {
+    const connection = new SourceConnection(this.#target, this.#timing, this.#timers);
+    connection.once('ready', () => this.#onReady(connection));
+    connection.once('failed', (error) => this.#onFailed(connection, error));
+    connection.on('drain', () => {
+      if (this.#owns(connection)) this.emit('drain');
+    });
+    this.#logger.debug({ attempt: this.#failures }, 'connecting to Icecast');
+    this.#setState({ status: 'connecting', since: this.#clock(), attempt: this.#failures, connection });
+    // A 'state' listener may have called stop() meanwhile.
+    if (this.#owns(connection)) connection.open();
+  }
+
+  #onReady(connection: SourceConnection): void {
+    if (!this.#owns(connection)) return;
+    const healthyTimer = this.#timers.setTimeout(() => {
+      this.#failures = 0;
+    }, this.#timing.healthyAfterMs);
+    const failures = this.#failures;
+    this.#lastLoggedCode = undefined;
+    this.#logger.info({ failedAttempts: failures }, failures === 0 ? 'streaming to Icecast' : 'streaming to Icecast again');
+    this.#setState({ status: 'streaming', since: this.#clock(), connection, healthyTimer });
+    if (!this.#owns(connection)) return; // a 'state' listener called stop()
+    this.#titles.activate();
+    this.emit('streaming');
+  }
+
+  #onFailed(connection: SourceConnection, error: IcecastError): void {
+    if (!this.#owns(connection)) return;
+    const wasStreaming = this.#state.status === 'streaming';
+    this.#failures += 1;
+    const delayMs = retryDelayMs(this.#failures, error.kind, this.#retry, this.#random);
+    this.#logFailure(error, delayMs);
+    const retryTimer = this.#timers.setTimeout(() => this.#connect(), delayMs);
+    this.#setState({ status: 'waiting', since: this.#clock(), attempt: this.#failures, delayMs, error, retryTimer });
+    if (wasStreaming) this.emit('disconnected', error);
+  }
+
+  /** The first failure of a kind is logged loudly; its repeats (every retry) only at debug. */
+  #logFailure(error: IcecastError, retryInMs: number): void {
+    const fields = { err: error, code: error.code, status: error.status, attempt: this.#failures, retryInMs };
+    if (error.code === this.#lastLoggedCode) {
+      this.#logger.debug(fields, 'Icecast source connection failed again');
+      return;
+    }
+    this.#lastLoggedCode = error.code;
+    if (error.kind === 'auth' || error.kind === 'rejected') this.#logger.error(fields, error.message);
+    else this.#logger.warn(fields, error.message);
+  }
+
+  #owns(connection: SourceConnection): boolean {
+    const state = this.#state;
+    return (state.status === 'connecting' || state.status === 'streaming') && state.connection === connection;
+  }
+
+  /** The one place states change: tears down what the old state owned and the new one does not. */
+  #setState(next: State): void {
+    const previous = this.#state;
+    if (previous.status === 'waiting') this.#timers.clearTimeout(previous.retryTimer);
+    if (previous.status === 'streaming') {
+      this.#timers.clearTimeout(previous.healthyTimer);
+      this.#titles.deactivate();
+    }
+    const oldConnection = 'connection' in previous ? previous.connection : undefined;
+    const newConnection = 'connection' in next ? next.connection : undefined;
+    if (oldConnection && oldConnection !== newConnection) {
+      oldConnection.removeAllListeners();
+      oldConnection.destroy();
+    }
+    this.#state = next;
+    this.emit('state', next, previous);
+  }
+}
+
+/** Defaults with the given overrides; a misspelt key or a value that is not a duration is an error. */
+function withOverrides<T extends object>(name: string, defaults: T, overrides: Partial<T> | undefined): T {
+  for (const [key, value] of Object.entries(overrides ?? {})) {
+    if (!(key in defaults)) throw new ConfigError(`IcecastSource.${name}.${key}`, 'unknown option');
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new ConfigError(`IcecastSource.${name}.${key}`, `expected a number >= 0, got ${String(value)}`);
+    }
+  }
+  return { ...defaults, ...overrides };
+}

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { transcode, type StreamFormat } from '../audio/index.js';
+import { cacheWhilePlaying, type AudioCache } from '../cache/index.js';
+import { AudioUrlExpiredError, downloadToFile } from '../download/index.js';
+import type { Logger } from '../log/index.js';
+import type { PlayableSong } from '../relay-client/index.js';
+import type { FrameLoader, LoadedSong } from '../station/programme.js';
+import type { Song } from '../station/song.js';
+import type { SongMeta } from '../store/index.js';
+import { metaOf, type CachedResolver } from './cached-resolver.js';
+import { SongUnplayableError } from './errors.js';
+
+export interface RefLoaderOptions {
+  resolver: CachedResolver;
+  /** Transcoded songs on disk; without it every play downloads and transcodes again. */
+  audioCache?: AudioCache | undefined;
+  /** Where downloads wait for ffmpeg; each file is removed when its song's transcode ends. */
+  downloadDir: string;
+  format: StreamFormat;
+  logger: Logger;
+}
+
+/**
+ * A song's way from ref to frames: the disk cache when it has the song (no download, no ffmpeg), otherwise
+ * resolve (Redis, then the relay) → download → transcode, caching the frames while they play. An audio
+ * URL that answers 403 has expired early: it is resolved again once, then the song is skipped and
+ * remembered as unplayable.
+ */
+export function refLoader(options: RefLoaderOptions): FrameLoader {
+  return {
+    async load(song, signal) {
+      const logger = options.logger.child({ song: song.ref });
+      const cached = await options.audioCache?.reader(song.ref, options.format);
+      if (cached) return { frames: cached, song: await describeCached(song, options.resolver) };
+      const resolution = await resolvePlayable(song.ref, options.resolver, false);
+      const { input, temporary } = await fetchAudio(resolution, options, signal, logger);
+      const frames = transcode({ input, format: options.format, logger });
+      if (temporary) frames.once('close', () => void rm(input, { force: true }));
+      return { song: songOf(song, metaOf(resolution)), frames: withCache(frames, song.ref, options) };
+    },
+  };
+}
+
+async function resolvePlayable(ref: string, resolver: CachedResolver, fresh: boolean): Promise<PlayableSong> {
+  const resolution = await resolver.resolve(ref, { fresh });
+  if (!resolution.playable) throw new SongUnplayableError(ref, resolution.reason, resolution.message);
+  return resolution;
+}
+
+async function describeCached(song: Song, resolver: CachedResolver): Promise<Song> {
+  if (song.input) return song;
+  const meta = await resolver.knownMetadata(song.ref);
+  if (meta) return songOf(song, meta);
+  const resolution = await resolver.resolve(song.ref).catch(() => undefined);
+  return resolution?.playable ? songOf(song, metaOf(resolution)) : song;
+}
+
+async function fetchAudio(
+  resolution: PlayableSong,
+  options: RefLoaderOptions,
+  signal: AbortSignal,
+  logger: Logger,
+): Promise<{ input: string; temporary: boolean }> {
+  // The embedded local provider hands out file: URLs: the file is on this host already.
+  if (resolution.audio.url.startsWith('file:')) return { input: fileURLToPath(resolution.audio.url), temporary: false };
+  const dest = join(options.downloadDir, `${randomBytes(8).toString('hex')}.${resolution.audio.format || 'audio'}`);
+  try {
+    await downloadToFile({ url: resolution.audio.url, dest, signal, logger });
+  } catch (error) {
+    if (!(error instanceof AudioUrlExpiredError)) throw error;
+    logger.info('audio URL refused (expired?): resolving the song again');
+    const again = await resolvePlayable(resolution.ref, options.resolver, true);
+    try {
+      await downloadToFile({ url: again.audio.url, dest, signal, logger });
+    } catch (retryError) {
+      if (retryError instanceof AudioUrlExpiredError) await options.resolver.markUnplayable(resolution.ref, 'url-refused', retryError.message);
+      throw retryError;
+    }
+  }
+  return { input: dest, temporary: true };
+}
+
+function withCache(frames: Readable, ref: string, options: RefLoaderOptions): Readable {
+  return options.audioCache ? cacheWhilePlaying(frames, options.audioCache.writer(ref, options.format)) : frames;
+}
+
+function songOf(song: Song, meta: SongMeta): Song {
+  return { ...song, title: meta.title, artist: meta.artist, album: meta.album, durationMs: meta.durationMs };
+}

@@ -1,0 +1,40 @@
+import { describeError } from '../errors.js';
+import type { Resolver } from '../relay/index.js';
+import type { SongResolution } from '../relay-client/index.js';
+
+/** Where the worker learns a song's metadata and audio URL: the relay over HTTP, or the providers in-process. */
+export interface SongResolver {
+  resolveSong(ref: string): Promise<SongResolution>;
+}
+
+/**
+ * The providers running inside the worker (no relay configured), answering in the relay client's terms so
+ * the rest of the worker does not care which one it has.
+ */
+export function embeddedResolver(resolver: Resolver): SongResolver {
+  return {
+    async resolveSong(ref) {
+      try {
+        const resolution = await resolver.resolveSong(ref);
+        if (resolution.outcome === 'unplayable') {
+          return { playable: false, ref, reason: resolution.reason, retryable: resolution.retryable, message: resolution.detail };
+        }
+        const { song, audio } = resolution;
+        return {
+          playable: true,
+          ref: song.ref,
+          title: song.title,
+          artist: song.artists.join(', '),
+          artists: song.artists,
+          album: song.album ?? null,
+          durationMs: song.durationMs ?? null,
+          coverUrl: song.coverUrl ?? null,
+          audio: { url: audio.url, format: audio.format, bitrate: audio.bitrate ?? null, expiresAt: audio.expiresAt },
+        };
+      } catch (error) {
+        // A ref the providers refuse (bad syntax, unknown file, provider off) will not get better by asking again.
+        return { playable: false, ref, reason: 'not-found', retryable: false, message: describeError(error) };
+      }
+    },
+  };
+}
