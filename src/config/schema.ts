@@ -80,6 +80,8 @@ export const configSchema = z
     redis: z.object({ url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional() }).strict().default({}),
     musicDir: z.string().min(1).optional(),
     cacheDir: z.string().min(1).optional(),
+    /** Bound of the transcoded-audio cache in CACHE_DIR, in MiB (about 1 MiB per minute at 128 kb/s). */
+    cacheMaxMb: z.number().int().min(16).max(10_000_000).default(2048),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict()

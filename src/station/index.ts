@@ -1,4 +1,4 @@
-export { Station, type StationOptions, type StationStatus, type IcecastServer } from './station.js';
+export { Station, type StationIdentity, type StationOptions, type StationStatus, type IcecastServer } from './station.js';
 export { Programme, type SongSupplier, type FrameLoader, type TrackEndReason } from './programme.js';
 export { Pacer } from './pacer.js';
 export { ListSupplier, type ListEntry, type TagReader } from './list-supplier.js';

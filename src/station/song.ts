@@ -9,6 +9,8 @@ export interface Song {
   readonly durationMs?: number;
   /** Where the audio is when known without asking a relay: a local file path or an http(s) URL. */
   readonly input?: string;
+  /** Where a stored station's song came from, for now-playing and history. */
+  readonly origin?: { readonly source: 'queue' | 'playlist'; readonly position: number };
 }
 
 /** "Artist - Title", the form Icecast shows and listeners expect; the title alone when the artist is unknown. */

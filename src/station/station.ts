@@ -18,8 +18,11 @@ export interface IcecastServer {
   adminPassword?: string | undefined;
 }
 
+/** What a station needs to know about itself, whether it comes from the start config or from Redis. */
+export type StationIdentity = Pick<StationConfig, 'name' | 'mount' | 'format' | 'ice' | 'metadataCharset'>;
+
 export interface StationOptions {
-  config: StationConfig;
+  config: StationIdentity;
   icecast: IcecastServer;
   supplier: SongSupplier;
   loader: FrameLoader;
@@ -108,7 +111,7 @@ export class Station extends EventEmitter<StationEvents> {
   }
 }
 
-function icecastTarget(server: IcecastServer, config: StationConfig): IcecastTarget {
+function icecastTarget(server: IcecastServer, config: StationIdentity): IcecastTarget {
   return {
     url: server.url,
     mount: config.mount,

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import type { Parsed } from '../provider.js';
+import { readShape, upstreamError, type UpstreamResponse } from '../../upstream/response.js';
+
+const PlaylistBody = z.object({
+  code: z.number(),
+  message: z.string().nullish(),
+  msg: z.string().nullish(),
+  playlist: z
+    .object({
+      name: z.string(),
+      // Every track of the list. `tracks` holds only the first 20 full songs: listing from it loses the rest.
+      trackIds: z.array(z.object({ id: z.union([z.number(), z.string()]) })),
+    })
+    .nullish(),
+});
+
+export interface NeteasePlaylistSummary {
+  name: string;
+  /** Song ids of the whole playlist, in order. */
+  trackIds: string[];
+}
+
+/** `/playlist/detail`: the playlist's name and all its track ids; undefined when NetEase says it does not exist. */
+export function parseNeteasePlaylistDetail(response: UpstreamResponse): Parsed<NeteasePlaylistSummary | undefined> {
+  const body = readShape(response, PlaylistBody, 'NetEase playlist detail');
+  if (!body.ok) return body;
+  const { code, playlist } = body.value;
+  if (code === 404) return { ok: true, value: undefined };
+  if (code !== 200 || !playlist) {
+    const said = body.value.message ?? body.value.msg;
+    return { ok: false, failure: upstreamError(`NetEase answered code ${code}${said ? ` (${said})` : ''}`, code >= 500) };
+  }
+  return { ok: true, value: { name: playlist.name, trackIds: playlist.trackIds.map((track) => String(track.id)) } };
+}

@@ -1,0 +1,68 @@
+import { NotFoundError, UpstreamError } from '../../errors.js';
+import { formatRef } from '../../ref.js';
+import { refused } from '../../upstream/response.js';
+import { retryWhileRetryable, type RetryOptions } from '../../upstream/retry.js';
+import type { Parsed, PlaylistPage, Provider, Resolution } from '../provider.js';
+import type { QqApi } from './qq-api.js';
+
+export interface QqProviderOptions {
+  api: QqApi;
+  /** Tries per upstream call, the first included: QQ fails now and then for no stated reason. */
+  attempts: number;
+  now: () => number;
+  random: () => number;
+}
+
+export function createQqProvider(options: QqProviderOptions): Provider<'qq'> {
+  const { api } = options;
+  const retries = (deadlineAt: number): RetryOptions => ({
+    attempts: options.attempts,
+    now: options.now,
+    random: options.random,
+    deadlineAt,
+  });
+  const failedRetryably = (result: Parsed<unknown>) => !result.ok && result.failure.retryable;
+
+  return {
+    name: 'qq',
+
+    async resolveSong(ref, context): Promise<Resolution> {
+      const { deadlineAt } = context;
+      // The detail comes first: the audio file is named after its media mid.
+      const detail = await retryWhileRetryable(retries(deadlineAt), failedRetryably, () =>
+        api.songDetail(ref.songmid, deadlineAt),
+      );
+      if (!detail.ok) return detail.failure;
+      if (!detail.value) return refused('delisted', 'QQ has no song with this songmid');
+      const { mediaMid } = detail.value;
+      // The song keeps the ref it was asked for, even if QQ answers with a newer version's mid.
+      const song = { ...detail.value.song, ref: formatRef(ref) };
+
+      const audio = await retryWhileRetryable(
+        retries(deadlineAt),
+        (result) => result.outcome === 'unplayable' && result.retryable,
+        () => api.audio(ref.songmid, mediaMid, deadlineAt),
+      );
+      return audio.outcome === 'playable' ? { outcome: 'playable', song, audio: audio.audio } : { ...audio, song };
+    },
+
+    async getPlaylist(ref, page, context): Promise<PlaylistPage> {
+      const playlistRef = formatRef(ref);
+      const list = await retryWhileRetryable(retries(context.deadlineAt), failedRetryably, () =>
+        api.songlist(ref.id, page, context.deadlineAt),
+      );
+      if (!list.ok) throw new UpstreamError(playlistRef, list.failure.detail, list.failure.retryable);
+      if (!list.value) throw new NotFoundError(playlistRef, 'QQ has no such playlist');
+      const { name, total, firstIndex, tracks } = list.value;
+      // The list may start at the requested offset (song_begin honoured) or at 0 (whole list).
+      const start = Math.max(0, page.offset - firstIndex);
+      return {
+        ref: playlistRef,
+        name,
+        total,
+        ...page,
+        songs: tracks.slice(start, start + page.limit).map((track) => track.song),
+      };
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import type { AudioLookup } from '../provider.js';
+import { expiresAt, isAbsoluteHttpUrl, playable } from '../audio-source.js';
+import { refused, upstreamError, type UpstreamResponse } from '../../upstream/response.js';
+import { describeQqFile } from './file-name.js';
+import { findMusicuModule } from './musicu-answer.js';
+
+const VkeyModule = z.object({
+  code: z.number().optional(),
+  data: z.object({
+    /** Seconds the vkey stays valid. */
+    expiration: z.number().nullish(),
+    /** Stream hosts; the audio URL is sip + purl. */
+    sip: z.array(z.string()).nullish(),
+    midurlinfo: z.array(
+      z.object({
+        filename: z.string().nullish(),
+        /** Path and signed query, relative to a sip. Empty when the song is unavailable. */
+        purl: z.string().nullish(),
+        result: z.number().nullish(),
+      }),
+    ),
+  }),
+});
+
+/** midurlinfo[].result codes for an empty purl. 104004's meaning is inferred, not documented. */
+const NO_RIGHTS = 104003;
+const DELISTED = 104004;
+
+export interface QqVkeyOptions {
+  /** Stream host used when the answer lists none (`sip: []`), e.g. `http://isure.stream.qqmusic.qq.com/`. */
+  fallbackSip?: string | undefined;
+  /** Used when the answer states no expiration. */
+  fallbackTtlSec: number;
+}
+
+/** What a `vkey.GetVkeyServer`/`CgiGetVkey` answer for ONE songmid says about its audio. */
+export function parseQqVkey(response: UpstreamResponse, options: QqVkeyOptions): AudioLookup {
+  const module = findMusicuModule(response, VkeyModule, 'vkey answer');
+  if (!module.ok) return module.failure;
+  const { code, data } = module.value;
+  if (code !== undefined && code !== 0) return upstreamError(`QQ vkey module answered code ${code}`, true);
+  const info = data.midurlinfo[0];
+  if (!info) return upstreamError('QQ vkey answer lists no file', true);
+
+  if (!info.purl) {
+    if (info.result === DELISTED) return refused('delisted', `QQ has withdrawn the song (result ${DELISTED})`);
+    if (info.result === NO_RIGHTS) return refused('no-rights', `QQ gives no URL without rights to the song (result ${NO_RIGHTS})`);
+    // No stated reason: QQ does this now and then, so another try may succeed.
+    return refused('no-rights', `QQ gives no URL (result ${info.result ?? 'none'})`, true);
+  }
+  const host = pickStreamHost(data.sip ?? []) ?? options.fallbackSip;
+  if (!host) {
+    return upstreamError('QQ listed no stream host (sip is empty); set qq.fallbackSip to use a known one', true);
+  }
+  return playable({
+    url: `${host.endsWith('/') ? host : `${host}/`}${info.purl}`,
+    ...describeQqFile(info.filename || info.purl),
+    expiresAt: expiresAt(response.fetchedAt, data.expiration, options.fallbackTtlSec),
+  });
+}
+
+/**
+ * The first stream host that is not `http://ws…`, else the first one: what the public relays do
+ * (the recorded playable answer lists ws.stream first and isure.stream second).
+ */
+export function pickStreamHost(sips: readonly string[]): string | undefined {
+  const usable = sips.filter(isAbsoluteHttpUrl);
+  return usable.find((sip) => !sip.startsWith('http://ws')) ?? usable[0];
+}

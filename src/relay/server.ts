@@ -1,0 +1,214 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../log/index.js';
+import { parseRelayConfig, type RelayConfigInput } from './config.js';
+import { NotFoundError, ProviderDisabledError, UpstreamError } from './errors.js';
+import { createFileUrlSigner, deriveFileUrlSecret } from './file-url.js';
+import { createBearerCheck } from './http/bearer.js';
+import { serveLibraryFile } from './http/file-route.js';
+import { RateLimiter } from './http/rate-limiter.js';
+import { errorReply, playlistReply, resolutionReply, sendJson, type Reply } from './http/replies.js';
+import { MusicLibrary } from './providers/local/library.js';
+import type { TagReader } from './providers/local/tags.js';
+import { RefSyntaxError } from './ref.js';
+import { PageRequestError, createResolver } from './resolver.js';
+
+export interface RelayServerOptions {
+  config: RelayConfigInput;
+  logger: Logger;
+  /** Tags of local files; default ffprobe (`probeTags`). `noTags` names songs after their files. */
+  tagReader?: TagReader;
+  now?: () => number;
+  random?: () => number;
+}
+
+export interface RelayServer {
+  /** Defaults to `listen.port` and `listen.host` of the config; port 0 picks a free one. */
+  listen(port?: number, host?: string): Promise<void>;
+  close(): Promise<void>;
+  /** `http://<host>:<port>` once listening. */
+  readonly url: string;
+}
+
+/** What one request's log line says besides method, status and timing. */
+interface Handled {
+  status: number;
+  route: string;
+  ref?: string;
+  outcome?: string;
+  /** The error reason of a 4xx/5xx answer. */
+  reason?: string;
+  /** Why a file token was refused. */
+  problem?: string;
+}
+
+const SONGS = '/v1/songs/';
+const PLAYLISTS = '/v1/playlists/';
+const FILES = '/v1/files/';
+
+/** The relay's versioned JSON API over node:http (see API.md). */
+export function createRelayServer(options: RelayServerOptions): RelayServer {
+  const config = parseRelayConfig(options.config);
+  const { logger } = options;
+  const now = options.now ?? Date.now;
+  const { token, listen, publicBaseUrl, fileUrlSecret, rateLimit, ...resolverConfig } = config;
+
+  const library = config.local ? new MusicLibrary(config.local.musicDir) : undefined;
+  const signer =
+    library && publicBaseUrl
+      ? createFileUrlSigner({ secret: fileUrlSecret ?? deriveFileUrlSecret(token), publicBaseUrl, now })
+      : undefined;
+  const resolver = createResolver({
+    config: resolverConfig,
+    logger,
+    ...(options.tagReader ? { tagReader: options.tagReader } : {}),
+    ...(library ? { library } : {}),
+    ...(signer ? { fileUrl: (file, expiresAt) => signer.urlFor(file.relPath, expiresAt) } : {}),
+    now,
+    ...(options.random ? { random: options.random } : {}),
+  });
+  const isAuthorized = createBearerCheck(token);
+  const limiter = new RateLimiter({ ...rateLimit, now });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<Handled> {
+    const [path = '/', query = ''] = (req.url ?? '/').split(/\?(.*)/s);
+    const reply = (route: string, answer: Reply, more: Pick<Handled, 'ref' | 'outcome'> = {}): Handled => {
+      sendJson(res, answer);
+      const reason = (answer.body as { error?: { reason?: string } }).error?.reason;
+      return { status: answer.status, route, ...more, ...(reason ? { reason } : {}) };
+    };
+
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return reply('-', errorReply(405, 'method-not-allowed', 'only GET and HEAD', { headers: { allow: 'GET, HEAD' } }));
+    }
+    if ((req.headers['content-length'] ?? '0') !== '0' || req.headers['transfer-encoding'] !== undefined) {
+      // Never read: the connection is closed after this answer instead.
+      return reply('-', errorReply(413, 'body-not-accepted', 'requests must not have a body', { headers: { connection: 'close' } }));
+    }
+    if (path === '/healthz') return reply('healthz', { status: 200, body: { ok: true, providers: resolver.providers } });
+
+    const client = req.socket.remoteAddress ?? 'unknown';
+    const allowance = limiter.take(client);
+    if (!allowance.allowed) {
+      const headers = { 'retry-after': String(allowance.retryAfterSec) };
+      return reply('-', errorReply(429, 'rate-limited', 'too many requests from this address', { retryable: true, headers }));
+    }
+
+    if (path.startsWith(FILES)) {
+      if (!signer || !library) return reply('files', errorReply(404, 'not-found', 'this relay serves no local files'));
+      const served = await serveLibraryFile(req, res, path.slice(FILES.length), { signer, library });
+      return { route: 'files', ...served };
+    }
+
+    if (!isAuthorized(req.headers.authorization)) {
+      const headers = { 'www-authenticate': 'Bearer realm="relaycast"' };
+      return reply('-', errorReply(401, 'unauthorized', 'send Authorization: Bearer <relay token>', { headers }));
+    }
+
+    if (path.startsWith(SONGS)) {
+      const ref = decodeRef(path.slice(SONGS.length));
+      if (ref === undefined) return reply('songs', errorReply(400, 'bad-ref', 'the ref is not valid percent-encoding'));
+      try {
+        const resolution = await resolver.resolveSong(ref);
+        return reply('songs', resolutionReply(ref, resolution), { ref, outcome: resolution.outcome });
+      } catch (error) {
+        return reply('songs', failureReply(error, ref), { ref });
+      }
+    }
+
+    if (path.startsWith(PLAYLISTS)) {
+      const ref = decodeRef(path.slice(PLAYLISTS.length));
+      if (ref === undefined) return reply('playlists', errorReply(400, 'bad-ref', 'the ref is not valid percent-encoding'));
+      const page = parsePage(new URLSearchParams(query));
+      if (!page) return reply('playlists', errorReply(400, 'bad-request', 'offset and limit must be whole numbers'), { ref });
+      try {
+        return reply('playlists', playlistReply(await resolver.resolvePlaylist(ref, page)), { ref });
+      } catch (error) {
+        return reply('playlists', failureReply(error, ref), { ref });
+      }
+    }
+    return reply('-', errorReply(404, 'not-found', 'no such endpoint; see /v1/songs/<ref> and /v1/playlists/<ref>'));
+  }
+
+  /** The answer for an error thrown by the resolver; anything unexpected is a 500 with the details only in the log. */
+  function failureReply(error: unknown, ref: string): Reply {
+    if (error instanceof RefSyntaxError) return errorReply(400, 'bad-ref', error.message);
+    if (error instanceof PageRequestError) return errorReply(400, 'bad-request', error.message, { ref });
+    if (error instanceof NotFoundError) return errorReply(404, 'not-found', error.message, { ref });
+    if (error instanceof ProviderDisabledError) return errorReply(501, 'provider-disabled', error.message, { ref });
+    if (error instanceof UpstreamError) return errorReply(502, 'upstream-error', error.message, { ref, retryable: error.retryable });
+    logger.error({ event: 'relay.request.crashed', ref, err: error }, 'request failed');
+    return errorReply(500, 'internal', 'internal error; see the relay log', { ref, retryable: true });
+  }
+
+  const server = createServer((req, res) => {
+    const started = now();
+    handle(req, res)
+      .catch((error: unknown): Handled => {
+        logger.error({ event: 'relay.request.crashed', err: error }, 'request failed');
+        if (!res.headersSent) sendJson(res, errorReply(500, 'internal', 'internal error; see the relay log', { retryable: true }));
+        else res.destroy();
+        return { status: 500, route: '-' };
+      })
+      .then((handled) => {
+        // Never the URL as sent: file tokens are credentials. The route and ref say what was asked.
+        logger.info(
+          { event: 'relay.request', method: req.method, ...handled, client: req.socket.remoteAddress, ms: now() - started },
+          'request',
+        );
+      });
+  });
+  // Slow-loris bounds: a client gets this long to send its headers / whole request.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 15_000;
+
+  const relay: RelayServer = {
+    listen(port = listen.port, host = listen.host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          logger.info({ event: 'relay.listening', url: relay.url, providers: resolver.providers }, 'relay listening');
+          resolve();
+        });
+      });
+    },
+
+    close() {
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        // Keep-alive connections would hold close() open until they time out.
+        server.closeAllConnections();
+      });
+    },
+
+    get url() {
+      const address = server.address() as AddressInfo | null;
+      if (!address) throw new Error('the relay server is not listening');
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      return `http://${host}:${address.port}`;
+    },
+  };
+  return relay;
+}
+
+/** The ref as sent, percent-decoded exactly once (refs may hold '/' and non-ASCII names); undefined if malformed. */
+function decodeRef(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `offset`/`limit` from the query: digits only; ranges are checked by the resolver. */
+function parsePage(query: URLSearchParams): { offset?: number; limit?: number } | undefined {
+  const page: { offset?: number; limit?: number } = {};
+  for (const key of ['offset', 'limit'] as const) {
+    const value = query.get(key);
+    if (value === null) continue;
+    if (!/^\d{1,9}$/.test(value)) return undefined;
+    page[key] = Number(value);
+  }
+  return page;
+}

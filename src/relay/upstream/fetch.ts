@@ -1,0 +1,80 @@
+import got from 'got';
+import type { Logger } from '../../log/index.js';
+import { redactUrl } from '../../log/index.js';
+import type { Parsed } from '../providers/provider.js';
+import { upstreamError, type UpstreamResponse } from './response.js';
+
+export interface UpstreamRequest {
+  url: URL;
+  headers?: Record<string, string>;
+  /** Epoch ms by which the whole answer must be in; the request is aborted then. */
+  deadlineAt: number;
+}
+
+/** One GET to an upstream. Never throws: timeouts, resets and oversized bodies come back as upstream-errors. */
+export type UpstreamFetch = (request: UpstreamRequest) => Promise<Parsed<UpstreamResponse>>;
+
+export interface UpstreamFetchOptions {
+  /** Origins (`https://u.y.qq.com`) this fetch may reach: the provider's configured base URLs, nothing else. */
+  allowedOrigins: readonly string[];
+  /** Bodies past this many bytes (after decompression) are aborted. */
+  maxBodyBytes: number;
+  now: () => number;
+  logger: Logger;
+}
+
+export function createUpstreamFetch(options: UpstreamFetchOptions): UpstreamFetch {
+  const allowed = new Set(options.allowedOrigins);
+  const { logger, now } = options;
+
+  return async ({ url, headers, deadlineAt }) => {
+    const target = redactUrl(url.href);
+    if (!allowed.has(url.origin)) {
+      // Providers build URLs from configured bases only; reaching this is a bug, not a client's doing.
+      logger.error({ event: 'relay.upstream.refused', url: target }, 'refused to fetch a host that is not a configured upstream');
+      return { ok: false, failure: upstreamError(`refused to fetch ${url.origin}: not a configured upstream`, false) };
+    }
+    const started = now();
+    const timeoutMs = deadlineAt - started;
+    if (timeoutMs <= 0) return { ok: false, failure: upstreamError('no time left for the upstream request', true) };
+
+    const stream = got.stream(url, {
+      headers: { 'user-agent': 'relaycast-relay', ...headers },
+      timeout: { request: timeoutMs },
+      // A redirect could lead anywhere; the upstreams do not use them for these endpoints.
+      followRedirect: false,
+      throwHttpErrors: false,
+      retry: { limit: 0 },
+    });
+    let status = 0;
+    let contentType = '';
+    stream.once('response', (response: { statusCode: number; headers: Record<string, string | string[] | undefined> }) => {
+      status = response.statusCode;
+      const type = response.headers['content-type'];
+      contentType = Array.isArray(type) ? (type[0] ?? '') : (type ?? '');
+    });
+
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > options.maxBodyBytes) {
+          stream.destroy();
+          logger.warn({ event: 'relay.upstream.too-large', url: target, limit: options.maxBodyBytes }, 'upstream body too large');
+          return { ok: false, failure: upstreamError(`upstream body larger than ${options.maxBodyBytes} bytes`, false) };
+        }
+        chunks.push(chunk);
+      }
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      const timedOut = code === 'ETIMEDOUT';
+      logger.warn({ event: 'relay.upstream.failed', url: target, code, ms: now() - started }, 'upstream request failed');
+      const detail = timedOut ? `upstream did not answer within ${timeoutMs} ms` : `upstream request failed (${String(code ?? 'network error')})`;
+      return { ok: false, failure: upstreamError(detail, true) };
+    }
+    const fetchedAt = now();
+    logger.debug({ event: 'relay.upstream.answered', url: target, status, bytes: size, ms: fetchedAt - started }, 'upstream answered');
+    return { ok: true, value: { status, contentType, bodyText: Buffer.concat(chunks).toString('utf8'), fetchedAt } };
+  };
+}

@@ -1,0 +1,65 @@
+import type { z } from 'zod';
+import type { Parsed, Unplayable, UnplayableReason } from '../providers/provider.js';
+
+/** One upstream HTTP answer, as the parsers see it: they are pure functions of these four values. */
+export interface UpstreamResponse {
+  status: number;
+  contentType: string;
+  bodyText: string;
+  /** Epoch ms when the body arrived; expiries in the body count from here. */
+  fetchedAt: number;
+}
+
+export function upstreamError(detail: string, retryable: boolean): Unplayable {
+  return { outcome: 'unplayable', reason: 'upstream-error', retryable, detail };
+}
+
+/** A definite "no" from the upstream (rights, trial, delisting): asking again will not change it. */
+export function refused(reason: Exclude<UnplayableReason, 'upstream-error'>, detail: string, retryable = false): Unplayable {
+  return { outcome: 'unplayable', reason, retryable, detail };
+}
+
+/**
+ * Statuses after which the same request may well succeed: gateway trouble (502/503/504 from an nginx in
+ * front of a relay), overload, timeouts. A 404 or 400 with a non-JSON body means a wrong base URL or path:
+ * repeating it only hammers the upstream.
+ */
+export function isRetryableStatus(status: number): boolean {
+  return status >= 500 || status === 408 || status === 429;
+}
+
+/** The body as JSON, or an upstream-error that says what came instead (HTML error pages, truncated bodies). */
+export function readJson(response: UpstreamResponse): Parsed<unknown> {
+  try {
+    return { ok: true, value: JSON.parse(response.bodyText) as unknown };
+  } catch {
+    const type = response.contentType.split(';')[0]?.trim() || 'no content type';
+    const ok = response.status >= 200 && response.status < 300;
+    // A 2xx whose JSON does not parse was cut short on the way: worth another try.
+    const retryable = ok || isRetryableStatus(response.status);
+    const what = ok ? 'an incomplete or non-JSON body' : `a ${type} body instead of JSON`;
+    return { ok: false, failure: upstreamError(`upstream answered HTTP ${response.status} with ${what}`, retryable) };
+  }
+}
+
+/** The JSON checked against the fields a parser relies on; unknown extra fields are ignored. */
+export function readShape<T>(response: UpstreamResponse, schema: z.ZodType<T>, what: string): Parsed<T> {
+  const json = readJson(response);
+  if (!json.ok) return json;
+  const checked = schema.safeParse(json.value);
+  if (checked.success) return { ok: true, value: checked.data };
+  const issue = checked.error.issues[0];
+  const where = issue?.path.length ? issue.path.join('.') : 'body';
+  return {
+    ok: false,
+    failure: upstreamError(
+      `unexpected ${what} (HTTP ${response.status}): ${where}: ${issue?.message ?? 'invalid'}`,
+      isRetryableStatus(response.status),
+    ),
+  };
+}
+
+/** For a JSON body the parser does not recognise as an answer, on a non-2xx status. */
+export function statusFailure(response: UpstreamResponse, what: string): Unplayable {
+  return upstreamError(`${what}: upstream answered HTTP ${response.status}`, isRetryableStatus(response.status));
+}

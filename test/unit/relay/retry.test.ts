@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { retryDelayMs, retryWhileRetryable } from '../../../src/relay/upstream/retry.js';
+
+describe('retryDelayMs', () => {
+  it('doubles from 150 ms, caps at 1 s and spreads ±50 %', () => {
+    expect([1, 2, 3, 4, 5, 10].map((attempt) => retryDelayMs(attempt, () => 0.5))).toEqual([150, 300, 600, 1000, 1000, 1000]);
+    expect(retryDelayMs(1, () => 0)).toBe(75);
+    expect(retryDelayMs(1, () => 0.999)).toBe(225);
+  });
+});
+
+describe('retryWhileRetryable', () => {
+  const options = (deadlineInMs: number) => ({ attempts: 3, deadlineAt: Date.now() + deadlineInMs, now: Date.now, random: () => 0 });
+
+  it('stops at the first result that is not retryable', async () => {
+    const results = ['retry', 'done', 'retry'];
+    let calls = 0;
+    const result = await retryWhileRetryable(options(5000), (r) => r === 'retry', async () => results[calls++]);
+    expect(result).toBe('done');
+    expect(calls).toBe(2);
+  });
+
+  it('gives the last result after the attempts are used up', async () => {
+    let calls = 0;
+    const result = await retryWhileRetryable(options(5000), () => true, async () => ++calls);
+    expect(result).toBe(3);
+  });
+
+  it('does not wait past the deadline', async () => {
+    let calls = 0;
+    const result = await retryWhileRetryable(options(10), () => true, async () => ++calls);
+    expect(result).toBe(1);
+  });
+});
