@@ -1,0 +1,139 @@
+import type { Command } from 'commander';
+import type { NextSong, PlayedSong, SongMeta, Station, Store } from '../../store/index.js';
+import { compileFormat } from '../format/song-format.js';
+import { formatClock, formatDuration, progressBar } from '../format/time.js';
+import { action } from './cli-errors.js';
+import { examples, subcommand } from './command-kit.js';
+import { fetchListeners } from './icecast-status.js';
+import { addIcecastOption, icecastUrlOf, optionsOf, type ConnectionFlags } from './options.js';
+import { note, printJson, printLines, songFields, songFormat } from './output.js';
+import { withStore } from './session.js';
+import { addListOptions, rangeOf, type ListFlags } from './song-list.js';
+
+type Flags = ConnectionFlags & ListFlags;
+
+const HISTORY_FORMAT = '%played%  [[%artist% - ]%title%|%ref%][ (%time%)]';
+
+interface NowReport {
+  readonly station: string;
+  readonly mount: string;
+  readonly playlist: string;
+  readonly playing: (PlayedSong & { elapsedMs: number }) | null;
+  readonly next: (NextSong & Partial<SongMeta>) | null;
+  readonly listeners: number | null;
+}
+
+function display(song: { ref: string; title?: string | undefined; artist?: string | undefined }): string {
+  if (!song.title) return song.ref;
+  return song.artist ? `${song.artist} - ${song.title}` : song.title;
+}
+
+async function reportOf(store: Store, station: Station, listeners: Map<string, number> | null, now: number): Promise<NowReport> {
+  const playing = await store.getNowPlaying(station.name);
+  const [next] = await store.peekNextSongs(station.name, 1);
+  const nextMeta = next ? await store.getSongMetas([next.ref]) : new Map<string, SongMeta>();
+  return {
+    station: station.name,
+    mount: station.mount,
+    playlist: station.playlist,
+    playing: playing && { ...playing, elapsedMs: Math.max(0, now - playing.startedAt) },
+    next: next ? { ...next, ...nextMeta.get(next.ref) } : null,
+    listeners: listeners?.get(station.mount) ?? (listeners ? 0 : null),
+  };
+}
+
+function describeReport(report: NowReport): string[] {
+  const lines = [`${report.station} (${report.mount}, playlist ${report.playlist})`];
+  const playing = report.playing;
+  if (!playing) {
+    lines.push('  nothing playing');
+  } else {
+    lines.push(`  ${display(playing)}`);
+    const duration = playing.durationMs;
+    const bar = duration ? `${progressBar(playing.elapsedMs / duration)} ` : '';
+    const from = playing.source === 'queue' ? 'from the queue' : `playlist position ${playing.position}`;
+    lines.push(`  ${bar}${formatDuration(playing.elapsedMs)}/${formatDuration(duration)}  ${from}`);
+  }
+  lines.push(`  next: ${report.next ? `${display(report.next)}${report.next.source === 'queue' ? ' (queued)' : ''}` : 'nothing'}`);
+  lines.push(`  listeners: ${report.listeners === null ? 'unknown (Icecast not reachable)' : report.listeners}`);
+  return lines;
+}
+
+export function registerPlayback(program: Command): void {
+  subcommand(
+    program,
+    'next <station>',
+    'skip to the next song (the running worker acts on it)',
+    'relaycast next jazz',
+  ).action(
+    action(async (station: string, _options: unknown, command: Command) => {
+      const flags = optionsOf<Flags>(command);
+      const receivers = await withStore(flags, (store) => store.skipSong(station));
+      printLines([`asked ${station} to skip`]);
+      if (receivers === 0) note('relaycast: no worker is listening: is the station running (relaycast start)?');
+    }),
+  );
+
+  addIcecastOption(
+    subcommand(
+      program,
+      'now [station]',
+      'what is playing: song, elapsed time, next up and listeners (all stations without an argument)',
+      'relaycast now',
+      'relaycast now jazz --json',
+      'ICECAST_URL=http://127.0.0.1:8000 relaycast now jazz',
+    ),
+  )
+    .option('--json', 'print JSON instead of text')
+    .action(
+      action(async (name: string | undefined, _options: unknown, command: Command) => {
+        const flags = optionsOf<Flags>(command);
+        const reports = await withStore(flags, async (store) => {
+          const stations = name === undefined ? await store.listStations() : [await store.getStation(name)];
+          const listeners = stations.length > 0 ? await fetchListeners(icecastUrlOf(flags)) : null;
+          const now = Date.now();
+          const out: NowReport[] = [];
+          for (const station of stations) out.push(await reportOf(store, station, listeners, now));
+          return out;
+        });
+        if (flags.json) printJson(name === undefined ? reports : reports[0]);
+        else if (reports.length === 0) printLines(['no stations: create one with relaycast station create']);
+        else printLines(reports.flatMap(describeReport));
+      }),
+    );
+
+  addListOptions(
+    subcommand(
+      program,
+      'history <station>',
+      'songs played on a station, newest first',
+      'relaycast history jazz',
+      'relaycast history jazz --range 0:10',
+      "relaycast history jazz -f '%played% %artist% - %title%'",
+    ),
+  ).action(
+    action(async (station: string, _options: unknown, command: Command) => {
+      const flags = optionsOf<Flags>(command);
+      const range = rangeOf(flags);
+      const format = flags.json ? undefined : songFormat(flags.format, HISTORY_FORMAT);
+      if (flags.format) compileFormat(flags.format);
+      const entries = await withStore(flags, (store) => store.getHistory(station, range));
+      const start = range?.start ?? 0;
+      if (flags.json) {
+        printJson({ station, songs: entries.map((entry, i) => ({ index: start + i + 1, ...entry })) });
+        return;
+      }
+      printLines(
+        entries.map((entry, i) =>
+          format!.render(
+            songFields(entry.ref, entry, {
+              position: String(start + i + 1),
+              played: formatClock(entry.startedAt),
+              source: entry.source,
+            }),
+          ),
+        ),
+      );
+    }),
+  );
+}

@@ -1,0 +1,201 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
+import got from 'got';
+import { redactUrl } from '../log/index.js';
+import { parsePlaylistRef, parseSongRef, ValidationError } from '../store/index.js';
+import { RelayNotFoundError, RelayRejectedError, RelayResponseError, RelayUnavailableError } from './errors.js';
+import { describeCause, errorBodyOf, parseJson, parseWith, unexpectedStatus, type RawAnswer } from './responses.js';
+import { DEFAULT_RETRY_POLICY, retryDelayMs, type AttemptFailure, type RetryPolicy } from './retry.js';
+import { playlistPageSchema, songResponseSchema, type PlaylistPage, type PlaylistSong } from './schemas.js';
+import type { ListProgress, RelayPlaylist, RelayTimeouts, SongResolution } from './types.js';
+
+/** Relay clients time out and retry quickly (3-5 s): a slow relay must not stall a station. */
+export const DEFAULT_RELAY_TIMEOUTS: RelayTimeouts = Object.freeze({ connectMs: 3_000, responseMs: 5_000, totalMs: 15_000 });
+/** A relay answer larger than this is refused (a page of 100 songs is a few tens of KiB). */
+export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+/** Songs per playlist page request. */
+export const PLAYLIST_PAGE_SIZE = 100;
+/** listAllSongs stops after this many songs (the store's playlist limit). */
+export const MAX_PLAYLIST_SONGS = 10_000;
+
+export interface RelayClientOptions {
+  /** e.g. `http://127.0.0.1:8700` */
+  readonly baseUrl: string;
+  /** Bearer token; without one the relay answers 401. */
+  readonly token?: string;
+  readonly timeouts?: Partial<RelayTimeouts>;
+  readonly retry?: Partial<RetryPolicy>;
+  /** For the retry jitter. */
+  readonly random?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const KNOWN_OPTIONS = new Set(['baseUrl', 'token', 'timeouts', 'retry', 'random', 'sleep']);
+
+export interface RelayClient {
+  resolveSong(ref: string): Promise<SongResolution>;
+  getPlaylist(ref: string, page?: { offset?: number; limit?: number }): Promise<PlaylistPage>;
+  listAllSongs(ref: string, onProgress?: (progress: ListProgress) => void): Promise<RelayPlaylist>;
+  /** Closes idle keep-alive sockets so the process can exit. */
+  close(): void;
+}
+
+function validateOptions(options: RelayClientOptions): URL {
+  const unknown = Object.keys(options).filter((key) => !KNOWN_OPTIONS.has(key));
+  if (unknown.length > 0) throw new ValidationError(`unknown relay client option(s): ${unknown.join(', ')}`);
+  let base: URL;
+  try {
+    base = new URL(options.baseUrl);
+  } catch {
+    throw new ValidationError(`invalid relay URL ${JSON.stringify(options.baseUrl)}: expected http://host:port`);
+  }
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+    throw new ValidationError(`invalid relay URL ${redactUrl(options.baseUrl)}: expected http:// or https://`);
+  }
+  if (!base.pathname.endsWith('/')) base.pathname += '/';
+  return base;
+}
+
+export function createRelayClient(options: RelayClientOptions): RelayClient {
+  const base = validateOptions(options);
+  const timeouts = { ...DEFAULT_RELAY_TIMEOUTS, ...options.timeouts };
+  const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const random = options.random ?? Math.random;
+  const wait = options.sleep ?? ((ms: number) => sleep(ms));
+  const agents = { http: new HttpAgent({ keepAlive: true, maxSockets: 16 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 16 }) };
+  const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'relaycast' };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+
+  async function attempt(url: URL, shownUrl: string): Promise<RawAnswer> {
+    let tooLarge = false;
+    const request = got(url, {
+      headers,
+      timeout: {
+        lookup: timeouts.connectMs,
+        connect: timeouts.connectMs,
+        secureConnect: timeouts.connectMs,
+        send: timeouts.responseMs,
+        response: timeouts.responseMs,
+        request: timeouts.totalMs,
+      },
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+      followRedirect: false,
+      responseType: 'text',
+      agent: agents,
+    });
+    request.on('downloadProgress', (progress: { transferred: number }) => {
+      if (progress.transferred > MAX_RESPONSE_BYTES && !tooLarge) {
+        tooLarge = true;
+        request.cancel();
+      }
+    });
+    try {
+      const response = await request;
+      return { status: response.statusCode, text: response.body, shownUrl };
+    } catch (error) {
+      if (tooLarge) {
+        throw new RelayResponseError(`the relay's answer for ${shownUrl} is larger than ${MAX_RESPONSE_BYTES} bytes`, { url: shownUrl });
+      }
+      throw error;
+    }
+  }
+
+  /** GET with retries on network errors and 5xx; returns the last answer, or throws when none came. */
+  async function get(path: string, query: Record<string, number> = {}): Promise<RawAnswer> {
+    const url = new URL(path, base);
+    for (const [name, value] of Object.entries(query)) url.searchParams.set(name, String(value));
+    const shownUrl = redactUrl(url.toString());
+    let cause: unknown;
+    for (let attemptNumber = 1; attemptNumber <= policy.attempts; attemptNumber += 1) {
+      let failure: AttemptFailure;
+      let answer: RawAnswer | undefined;
+      try {
+        answer = await attempt(url, shownUrl);
+        if (answer.status < 500) return answer;
+        const body = errorBodyOf(answer.text);
+        failure = { kind: 'status', status: answer.status, ...(body && { retryable: body.retryable }) };
+      } catch (error) {
+        if (error instanceof RelayResponseError) throw error;
+        failure = { kind: 'network' };
+        cause = error;
+      }
+      const delay = retryDelayMs(attemptNumber, failure, policy, random);
+      if (delay === null) {
+        if (answer) return answer;
+        break;
+      }
+      await wait(delay);
+    }
+    throw new RelayUnavailableError(`cannot reach the relay at ${shownUrl} (${describeCause(cause)}): check --relay / RELAY_URL`, {
+      url: shownUrl,
+      cause,
+    });
+  }
+
+  async function resolveSong(ref: string): Promise<SongResolution> {
+    parseSongRef(ref);
+    const answer = await get(`v1/songs/${encodeURIComponent(ref)}`);
+    if (answer.status === 200) {
+      const song = parseWith(songResponseSchema, parseJson(answer), answer, 'song');
+      return { playable: true, ...song };
+    }
+    const error = errorBodyOf(answer.text);
+    // 422 (the service says no) and 502 (the service failed) carry the relay's error object.
+    if (error && (answer.status === 422 || answer.status === 404 || answer.status >= 500)) {
+      return { playable: false, ref, reason: error.reason, retryable: error.retryable, message: error.message };
+    }
+    throw unexpectedStatus(answer);
+  }
+
+  async function getPlaylist(ref: string, page: { offset?: number; limit?: number } = {}): Promise<PlaylistPage> {
+    parsePlaylistRef(ref);
+    const offset = page.offset ?? 0;
+    const limit = page.limit ?? PLAYLIST_PAGE_SIZE;
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new ValidationError(`invalid playlist offset ${offset}`);
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) throw new ValidationError(`invalid playlist limit ${limit}: 1..1000`);
+    const answer = await get(`v1/playlists/${encodeURIComponent(ref)}`, { offset, limit });
+    if (answer.status === 200) return parseWith(playlistPageSchema, parseJson(answer), answer, 'playlist page');
+    const error = errorBodyOf(answer.text);
+    if (answer.status === 404 || error?.reason === 'not-found') {
+      throw new RelayNotFoundError(`the relay has no playlist ${ref}`, { url: answer.shownUrl, status: answer.status });
+    }
+    if (error) {
+      throw new RelayRejectedError(`the relay cannot list ${ref}: ${error.reason}${error.message ? ` (${error.message})` : ''}`, {
+        url: answer.shownUrl,
+        status: answer.status,
+        reason: error.reason,
+        retryable: error.retryable,
+      });
+    }
+    throw unexpectedStatus(answer);
+  }
+
+  async function listAllSongs(ref: string, onProgress?: (progress: ListProgress) => void): Promise<RelayPlaylist> {
+    const songs: PlaylistSong[] = [];
+    let name = '';
+    let total = 0;
+    const maxPages = Math.ceil(MAX_PLAYLIST_SONGS / PLAYLIST_PAGE_SIZE) + 1;
+    for (let pageNumber = 0; pageNumber < maxPages; pageNumber += 1) {
+      const page = await getPlaylist(ref, { offset: songs.length, limit: PLAYLIST_PAGE_SIZE });
+      name = page.name;
+      total = page.total;
+      songs.push(...page.songs);
+      onProgress?.({ fetched: songs.length, total });
+      // An empty page ends the listing even if `total` promised more (the playlist shrank meanwhile).
+      if (page.songs.length === 0 || songs.length >= total || songs.length >= MAX_PLAYLIST_SONGS) break;
+    }
+    return { ref, name, total, songs: songs.slice(0, MAX_PLAYLIST_SONGS), truncated: total > MAX_PLAYLIST_SONGS };
+  }
+
+  return {
+    resolveSong,
+    getPlaylist,
+    listAllSongs,
+    close() {
+      agents.http.destroy();
+      agents.https.destroy();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import type { PlaylistSong } from './schemas.js';
+
+export interface RelayTimeouts {
+  /** DNS lookup plus TCP (and TLS) connect. */
+  readonly connectMs: number;
+  /** From the request sent to the response headers. */
+  readonly responseMs: number;
+  /** The whole attempt, body included. */
+  readonly totalMs: number;
+}
+
+export interface AudioSource {
+  readonly url: string;
+  readonly format: string;
+  /** Bits per second as the relay reports it, or null when unknown. */
+  readonly bitrate: number | null;
+  /** Epoch ms after which the URL stops working. */
+  readonly expiresAt: number;
+}
+
+export interface PlayableSong {
+  readonly playable: true;
+  readonly ref: string;
+  readonly title: string;
+  /** Display form of the artists ("A / B"). */
+  readonly artist: string;
+  readonly artists: readonly string[];
+  readonly album: string | null;
+  readonly durationMs: number | null;
+  readonly coverUrl: string | null;
+  readonly audio: AudioSource;
+}
+
+/** "Unplayable" is normal data (no rights, delisted, preview only...), not an error. */
+export interface UnplayableSong {
+  readonly playable: false;
+  readonly ref: string;
+  /** The relay's machine reason, e.g. `no-rights`, `not-found`, `trial-only`. */
+  readonly reason: string;
+  /** True when asking again later may succeed. */
+  readonly retryable: boolean;
+  readonly message: string;
+}
+
+export type SongResolution = PlayableSong | UnplayableSong;
+
+export interface RelayPlaylist {
+  readonly ref: string;
+  readonly name: string;
+  readonly total: number;
+  readonly songs: readonly PlaylistSong[];
+  /** True when the playlist has more than MAX_PLAYLIST_SONGS songs and the rest was not fetched. */
+  readonly truncated: boolean;
+}
+
+export interface ListProgress {
+  readonly fetched: number;
+  readonly total: number;
+}

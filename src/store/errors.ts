@@ -1,0 +1,36 @@
+import { RelaycastError } from '../errors.js';
+
+/** A station, playlist or position that does not exist. */
+export class NotFoundError extends RelaycastError {
+  constructor(message: string) {
+    super('ERR_NOT_FOUND', message);
+  }
+}
+
+/** Input the store refuses before touching Redis: a bad name, ref, mount or value. */
+export class ValidationError extends RelaycastError {
+  constructor(message: string) {
+    super('ERR_VALIDATION', message);
+  }
+}
+
+/** A valid request that conflicts with what is stored: a name or mount already taken, a playlist in use. */
+export class ConflictError extends RelaycastError {
+  constructor(message: string) {
+    super('ERR_CONFLICT', message);
+  }
+}
+
+/** Redis could not be reached or dropped the connection; nothing can be assumed to have changed. */
+export class StoreUnavailableError extends RelaycastError {
+  constructor(message: string, cause?: unknown) {
+    super('ERR_STORE_UNAVAILABLE', message, { cause });
+  }
+}
+
+/** Redis answered with something the store did not expect (a wrong key type, a script bug). */
+export class StoreError extends RelaycastError {
+  constructor(message: string, cause?: unknown) {
+    super('ERR_STORE', message, { cause });
+  }
+}

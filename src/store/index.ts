@@ -1,0 +1,53 @@
+export { createStore, type Store } from './store.js';
+export type { StoreOptions } from './context.js';
+export type { ImportOptions } from './playlists.js';
+export { connectRedis, closeRedis, validateRedisUrl, FAIL_FAST_REDIS_OPTIONS } from './connection.js';
+export {
+  subscribeEvents,
+  parseStoreEvent,
+  STORE_EVENT_TYPES,
+  type StoreEvent,
+  type StoreEventType,
+  type EventSubscription,
+  type SubscribeOptions,
+} from './events.js';
+export { NotFoundError, ValidationError, ConflictError, StoreUnavailableError, StoreError } from './errors.js';
+export {
+  parseSongRef,
+  isSongRef,
+  isPlaylistRef,
+  parsePlaylistRef,
+  hasControlChars,
+  type SongRef,
+  type PlaylistRef,
+  type SongService,
+} from './refs.js';
+export { keys, KEY_PREFIX, EVENTS_CHANNEL } from './keys.js';
+export {
+  MAX_NAME_LENGTH,
+  MAX_PLAYLIST_LENGTH,
+  MAX_QUEUE_LENGTH,
+  validateName,
+  validateMount,
+  PLAY_MODES,
+} from './validate.js';
+export { NO_REPEAT_WINDOW, HISTORY_LIMIT, MAX_PEEK } from './playback.js';
+export { SONG_META_TTL_DAYS } from './caches.js';
+export { STATION_DEFAULTS } from './stations.js';
+export type {
+  AudioUrl,
+  CacheCounters,
+  CacheStats,
+  ListRange,
+  NewStation,
+  NextSong,
+  PlayedSong,
+  PlayMode,
+  PlaylistSummary,
+  SongMeta,
+  SongSource,
+  Station,
+  StationSettings,
+  StationUpdate,
+  Unplayable,
+} from './types.js';

@@ -1,0 +1,96 @@
+import type { StreamFormat } from '../audio/index.js';
+
+export type PlayMode = 'order' | 'shuffle';
+
+/** What an admin sets on a station. */
+export interface StationSettings {
+  /** Icecast mount, e.g. `/radio.mp3`; unique across stations. */
+  readonly mount: string;
+  /** Name of the stored playlist the station plays. */
+  readonly playlist: string;
+  readonly mode: PlayMode;
+  /** Start over after the last song (order) or the last song of a round (shuffle). */
+  readonly repeat: boolean;
+  readonly format: StreamFormat;
+  readonly iceName: string;
+  readonly iceDescription: string;
+  readonly iceGenre: string;
+}
+
+export interface Station extends StationSettings {
+  readonly name: string;
+}
+
+/** A partial change of station settings; the format may change one field at a time. */
+export type StationUpdate = Partial<Omit<StationSettings, 'format'>> & { readonly format?: Partial<StreamFormat> };
+
+/** What create needs: mount and playlist; everything else has a default. */
+export type NewStation = StationUpdate & Pick<StationSettings, 'mount' | 'playlist'>;
+
+export interface PlaylistSummary {
+  readonly name: string;
+  readonly length: number;
+}
+
+/** Display data of a song, cached for days so listings need not ask the relay. */
+export interface SongMeta {
+  readonly title: string;
+  readonly artist: string;
+  readonly album?: string;
+  readonly durationMs?: number;
+}
+
+/** A resolved, expiring audio URL (the relay's `audio` object; `expiresAt` in epoch ms). */
+export interface AudioUrl {
+  readonly url: string;
+  readonly format: string;
+  /** Bits per second, as the relay reports it; null when unknown. */
+  readonly bitrate: number | null;
+  readonly expiresAt: number;
+}
+
+export interface Unplayable {
+  readonly reason: string;
+  /** Epoch ms when the song was found unplayable. */
+  readonly at: number;
+}
+
+export type SongSource = 'queue' | 'playlist';
+
+/** What takeNextSong hands the worker. `position` is 1-based in its source (the queue head is 1). */
+export interface NextSong {
+  readonly ref: string;
+  readonly source: SongSource;
+  readonly position: number;
+}
+
+/** The song on air, and (the same shape) an entry of the play history. */
+export interface PlayedSong {
+  readonly ref: string;
+  readonly title: string;
+  readonly artist: string;
+  readonly album?: string;
+  /** Epoch ms when the song went on air. */
+  readonly startedAt: number;
+  readonly durationMs?: number;
+  readonly source: SongSource;
+  /** 1-based position in the source it came from. */
+  readonly position: number;
+}
+
+/** Half-open slice of a list: 0-based `start`, `end` excluded (mpc's --range START:END). */
+export interface ListRange {
+  readonly start: number;
+  readonly end?: number;
+}
+
+export interface CacheCounters {
+  readonly hits: number;
+  readonly misses: number;
+}
+
+export interface CacheStats {
+  readonly songMeta: CacheCounters & { readonly entries: number };
+  readonly audioUrl: CacheCounters & { readonly entries: number };
+  readonly unplayable: CacheCounters & { readonly entries: number };
+}

@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Wall-clock milliseconds from spawn to exit. */
+  readonly elapsedMs: number;
+}
+
+export interface RunCliOptions {
+  /** Added to a clean environment (PATH and HOME only, so the caller's REDIS_URL cannot leak in). */
+  readonly env?: Record<string, string>;
+  /** Written to the process's stdin, which is then closed. */
+  readonly stdin?: string;
+  /** Killed after this long; the result then has code null. */
+  readonly timeoutMs?: number;
+}
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The built binary, as a user runs it (npm run build first; `npm test` does). */
+export const CLI_PATH = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+
+/** Runs `relaycast <args>` as a separate process, like a user at a shell. */
+export function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
+  if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run npm run build first`);
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_PATH, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, elapsedMs: Date.now() - started });
+    });
+    // A command that does not read stdin may exit before we finish writing: that is fine.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.stdin ?? '');
+  });
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../../src/store/errors.js';
+import { isPlaylistRef, isSongRef, parsePlaylistRef, parseSongRef } from '../../../src/store/refs.js';
+
+describe('parseSongRef', () => {
+  it.each([
+    ['qq:0039MnYb0qxYhV', 'qq', '0039MnYb0qxYhV'],
+    ['qq:002wit7s1T', 'qq', '002wit7s1T'],
+    ['netease:186016', 'netease', '186016'],
+    ['netease:1', 'netease', '1'],
+    ['local:jazz/take five.mp3', 'local', 'jazz/take five.mp3'],
+    ['local:晴天.flac', 'local', '晴天.flac'],
+  ])('accepts %s', (text, service, id) => {
+    expect(parseSongRef(text)).toEqual({ service, id, ref: text });
+  });
+
+  it.each([
+    ['', 'empty'],
+    ['186016', 'no service'],
+    ['spotify:abc', 'unknown service'],
+    ['qq:short', 'QQ songmid under 10 characters'],
+    ['qq:0039MnYb0qxYhV0039MnYb', 'QQ songmid over 20 characters'],
+    ['qq:0039MnYb-qxYhV', 'QQ songmid with punctuation'],
+    ['netease:', 'empty NetEase id'],
+    ['netease:1234567890123', 'NetEase id over 12 digits'],
+    ['netease:12a', 'NetEase id with a letter'],
+    ['local:', 'empty path'],
+    ['local:/etc/passwd', 'absolute path'],
+    ['local:../secret.mp3', 'parent directory'],
+    ['local:a/../../b.mp3', 'parent directory inside'],
+    ['local:a//b.mp3', 'empty segment'],
+    ['local:./a.mp3', 'dot segment'],
+    ['local:a\\b.mp3', 'backslash'],
+    ['local:a\nb.mp3', 'newline'],
+    ['local:a\u0000b.mp3', 'NUL'],
+    [`local:${'a'.repeat(513)}`, 'path over 512 characters'],
+    ['local:playlist:x', 'a playlist ref'],
+    [' netease:1', 'leading space'],
+  ])('refuses %j (%s) with a ValidationError', (text) => {
+    expect(() => parseSongRef(text)).toThrow(ValidationError);
+    expect(isSongRef(text)).toBe(false);
+  });
+
+  it('keeps the message on one line whatever the input holds', () => {
+    expect(() => parseSongRef('local:a\nb')).toThrow(/^invalid song ref "local:a\\nb"/);
+  });
+
+  it('accepts a local path of exactly 512 characters', () => {
+    expect(isSongRef(`local:${'a'.repeat(512)}`)).toBe(true);
+  });
+});
+
+describe('isPlaylistRef', () => {
+  it.each(['netease:playlist:2829883282', 'qq:playlist:7039374453', 'local:playlist:evening mix'])('accepts %s', (text) => {
+    expect(isPlaylistRef(text)).toBe(true);
+    expect(parsePlaylistRef(text).ref).toBe(text);
+  });
+
+  it.each(['netease:playlist:', 'netease:playlist:abc', 'qq:playlist:x1', 'local:playlist:a/b', 'local:playlist:..', 'netease:186016', 'playlist:1'])(
+    'refuses %s',
+    (text) => {
+      expect(isPlaylistRef(text)).toBe(false);
+      expect(() => parsePlaylistRef(text)).toThrow(ValidationError);
+    },
+  );
+});
