@@ -5,9 +5,10 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { transcode, type StreamFormat } from '../audio/index.js';
 import { cacheWhilePlaying, type AudioCache } from '../cache/index.js';
-import { AudioUrlExpiredError, downloadToFile } from '../download/index.js';
+import { AudioUrlExpiredError, DownloadError, downloadToFile } from '../download/index.js';
 import type { Logger } from '../log/index.js';
-import type { PlayableSong } from '../relay-client/index.js';
+import { RelayAuthError, RelayRejectedError, RelayUnavailableError, type PlayableSong } from '../relay-client/index.js';
+import { SongNotReadyError } from '../station/errors.js';
 import type { FrameLoader, LoadedSong } from '../station/programme.js';
 import type { Song } from '../station/song.js';
 import type { SongMeta } from '../store/index.js';
@@ -25,24 +26,44 @@ export interface RefLoaderOptions {
 }
 
 /**
- * A song's way from ref to frames: the disk cache when it has the song (no download, no ffmpeg), otherwise
- * resolve (Redis, then the relay) → download → transcode, caching the frames while they play. An audio
- * URL that answers 403 has expired early: it is resolved again once, then the song is skipped and
- * remembered as unplayable.
+ * A song's way to frames: the disk cache when it has the song (no download, no ffmpeg); a file or URL
+ * given in the config goes straight to ffmpeg; a ref is resolved (Redis, then the relay), downloaded and
+ * transcoded. Frames are cached while they play. An audio URL that answers 403 has expired early: it is
+ * resolved again once, then the song is skipped and remembered as unplayable. When the relay or the
+ * network is away the song is not skipped but kept in line (SongNotReadyError).
  */
 export function refLoader(options: RefLoaderOptions): FrameLoader {
   return {
     async load(song, signal) {
-      const logger = options.logger.child({ song: song.ref });
-      const cached = await options.audioCache?.reader(song.ref, options.format);
-      if (cached) return { frames: cached, song: await describeCached(song, options.resolver) };
-      const resolution = await resolvePlayable(song.ref, options.resolver, false);
-      const { input, temporary } = await fetchAudio(resolution, options, signal, logger);
-      const frames = transcode({ input, format: options.format, logger });
-      if (temporary) frames.once('close', () => void rm(input, { force: true }));
-      return { song: songOf(song, metaOf(resolution)), frames: withCache(frames, song.ref, options) };
+      try {
+        return await loadSong(song, signal, options);
+      } catch (error) {
+        throw isPassing(error) ? new SongNotReadyError(song.ref, error) : error;
+      }
     },
   };
+}
+
+/** Failures that say nothing about the song: the relay, the CDN or the network is away for now. */
+function isPassing(error: unknown): boolean {
+  return (
+    error instanceof RelayUnavailableError ||
+    error instanceof RelayAuthError ||
+    error instanceof DownloadError ||
+    (error instanceof RelayRejectedError && error.retryable)
+  );
+}
+
+async function loadSong(song: Song, signal: AbortSignal, options: RefLoaderOptions): Promise<LoadedSong> {
+  const logger = options.logger.child({ song: song.ref });
+  const cached = await options.audioCache?.reader(song.ref, options.format);
+  if (cached) return { frames: cached, song: await describeCached(song, options.resolver) };
+  if (song.input) return { song, frames: withCache(transcode({ input: song.input, format: options.format, logger }), song.ref, options) };
+  const resolution = await resolvePlayable(song.ref, options.resolver, false);
+  const { input, temporary } = await fetchAudio(resolution, options, signal, logger);
+  const frames = transcode({ input, format: options.format, logger });
+  if (temporary) frames.once('close', () => void rm(input, { force: true }));
+  return { song: songOf(song, metaOf(resolution)), frames: withCache(frames, song.ref, options) };
 }
 
 async function resolvePlayable(ref: string, resolver: CachedResolver, fresh: boolean): Promise<PlayableSong> {

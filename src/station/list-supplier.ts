@@ -21,6 +21,8 @@ const SONG_REF = /^(local|qq|netease):/;
  */
 export class ListSupplier implements SongSupplier {
   private next = 0;
+  /** Songs handed out and then dropped unplayed: they come again first. */
+  private readonly returned: Song[] = [];
 
   constructor(
     private readonly entries: readonly ListEntry[],
@@ -28,10 +30,16 @@ export class ListSupplier implements SongSupplier {
   ) {}
 
   async nextSong(): Promise<Song | null> {
+    const again = this.returned.shift();
+    if (again) return again;
     const entry = this.entries[this.next];
     if (!entry) return null;
     this.next = (this.next + 1) % this.entries.length;
     return SONG_REF.test(entry.location) ? this.refSong(entry) : this.fileSong(entry);
+  }
+
+  forget(songs: readonly Song[]): void {
+    this.returned.unshift(...songs);
   }
 
   private refSong(entry: ListEntry): Song {

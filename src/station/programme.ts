@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { Mp3Frame } from '../audio/index.js';
 import type { Logger } from '../log/index.js';
 import { describeError } from '../errors.js';
+import { SongNotReadyError } from './errors.js';
 import type { Song } from './song.js';
 import { Track } from './track.js';
 
@@ -13,6 +14,8 @@ export const MAX_CONSECUTIVE_FAILURES = 5;
 /** Wait after that many failures in a row, or when there is nothing to play, before asking again. */
 export const RETRY_AFTER_FAILURES_MS = 5_000;
 export const RETRY_WHEN_EMPTY_MS = 1_000;
+/** Wait before trying again a song that could not be prepared for a passing reason (relay or network down). */
+export const RETRY_NOT_READY_MS = 2_000;
 
 /** Where the programme gets songs from: a fixed list, a Redis playlist, a queue… */
 export interface SongSupplier {
@@ -72,6 +75,8 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
   private consecutiveFailures = 0;
   private retryTimer: { clear(): void } | undefined;
   private closed = false;
+  /** Songs in a row that could not be prepared for a passing reason; logged loudly only at the first. */
+  private notReadyStreak = 0;
   /** Bumped by replan(): a song still loading from before it is dropped when it arrives. */
   private generation = 0;
   private readonly abort = new AbortController();
@@ -186,6 +191,15 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
     });
   }
 
+  private deferNotReady(song: Song, error: SongNotReadyError): void {
+    this.options.supplier.forget?.([song]);
+    const details = { song: song.ref, err: describeError(error.cause), retryInMs: RETRY_NOT_READY_MS };
+    if (this.notReadyStreak === 0) this.options.logger.warn(details, 'cannot prepare the next song now: keeping it in line and retrying');
+    else this.options.logger.debug(details, 'still cannot prepare the next song');
+    this.notReadyStreak += 1;
+    this.retryAfter(RETRY_NOT_READY_MS);
+  }
+
   private retryAfter(ms: number): void {
     this.retryTimer = this.setTimer(() => {
       this.retryTimer = undefined;
@@ -219,6 +233,11 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
       else this.upcoming.push(track);
     } catch (error) {
       if (this.closed) return;
+      if (error instanceof SongNotReadyError) {
+        this.deferNotReady(song, error);
+        return;
+      }
+      this.notReadyStreak = 0;
       this.options.supplier.consumed?.(song);
       this.noteFailure(song, error);
       this.emit('track-end', song, 'failed', error);

@@ -5,8 +5,16 @@ import type { Song } from './song.js';
 export type TrackStatus = 'loading' | 'ready' | 'ended' | 'failed';
 
 /**
+ * Frames a track reads ahead of the pacer (~0.4 s at 44.1 kHz). Reading ahead lets the stream report its
+ * end before the pacer needs the frame after the last one: a stream only says it has ended after a read
+ * comes back empty, and the pacer asking then would get silence where the next song should start.
+ */
+export const TRACK_LOOKAHEAD_FRAMES = 16;
+
+/**
  * One song on its way to the pacer: its frames arrive from a bounded object stream (the transcoder or the
- * disk cache), so at most that stream's buffer of audio is held per song, and a paused consumer pauses ffmpeg.
+ * disk cache), so at most that stream's buffer plus the lookahead is held per song, and a paused consumer
+ * pauses ffmpeg.
  */
 export class Track {
   /** The song as the supplier handed it out (the supplier recognises its own songs by this object). */
@@ -16,6 +24,7 @@ export class Track {
   private status: TrackStatus = 'loading';
   private framesRead = 0;
   private failure: unknown;
+  private readonly lookahead: Mp3Frame[] = [];
   private readonly frames: Readable;
   private readonly onSettled: (track: Track) => void;
 
@@ -24,11 +33,12 @@ export class Track {
     this.song = song;
     this.frames = frames;
     this.onSettled = onSettled;
-    frames.on('readable', () => this.markReady());
+    frames.on('readable', () => this.readAhead());
     frames.once('end', () => this.settle('ended'));
     frames.once('error', (error) => {
       this.failure = error;
-      this.settle(this.framesRead > 0 ? 'ended' : 'failed');
+      // Frames already read ahead still play: a song cut short plays its valid part.
+      this.settle(this.framesRead > 0 || this.lookahead.length > 0 ? 'ended' : 'failed');
     });
   }
 
@@ -36,7 +46,7 @@ export class Track {
     return this.status;
   }
 
-  /** True once no frame has been played: a failure then costs the listener nothing but a skip. */
+  /** True once a frame has been played: before that, a failure costs the listener nothing but a skip. */
   get started(): boolean {
     return this.framesRead > 0;
   }
@@ -45,27 +55,34 @@ export class Track {
     return this.failure;
   }
 
-  /** The next frame if one is buffered; undefined when none is ready yet or the track is over. */
+  /** The next frame if one is ready; undefined when none is ready yet or the track is over. */
   read(): Mp3Frame | undefined {
-    if (this.status === 'failed') return undefined;
-    const frame = this.frames.read() as Mp3Frame | null;
-    if (frame === null) return undefined;
-    this.framesRead += 1;
+    const frame = this.lookahead.shift();
+    if (frame) {
+      this.framesRead += 1;
+      this.readAhead();
+    }
     return frame;
   }
 
   /** True when the track will never yield another frame. */
   get finished(): boolean {
-    return this.status === 'ended' || this.status === 'failed' || this.frames.destroyed;
+    return this.lookahead.length === 0 && (this.status === 'ended' || this.status === 'failed' || this.frames.destroyed);
   }
 
-  /** Stops the song's pipeline (kills its ffmpeg) and frees its buffer. */
+  /** Stops the song's pipeline (kills its ffmpeg) and frees its buffers. */
   dispose(): void {
+    this.lookahead.length = 0;
     if (!this.frames.destroyed) this.frames.destroy();
   }
 
-  private markReady(): void {
-    if (this.status === 'loading' && this.frames.readableLength > 0) this.status = 'ready';
+  private readAhead(): void {
+    while (this.lookahead.length < TRACK_LOOKAHEAD_FRAMES && !this.frames.destroyed) {
+      const frame = this.frames.read() as Mp3Frame | null;
+      if (frame === null) return;
+      this.lookahead.push(frame);
+      if (this.status === 'loading') this.status = 'ready';
+    }
   }
 
   private settle(status: 'ended' | 'failed'): void {

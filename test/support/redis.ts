@@ -11,7 +11,10 @@ export interface RedisServer {
   client(): Redis;
   /** Stops the server and every client made by client(); safe to call twice. */
   stop(): Promise<void>;
-  /** Stops and starts again on the same port (data is not kept: no persistence). */
+  /** Stops the server but keeps its data directory; start() brings it back on the same port. */
+  kill(): Promise<void>;
+  start(): Promise<void>;
+  /** kill() then start(): the data comes back from the append-only file, as with the compose file's Redis. */
   restart(): Promise<void>;
 }
 
@@ -27,7 +30,8 @@ process.once('exit', () => {
 function spawnServer(port: number, dir: string): ChildProcess {
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'],
+    // Same durability as the compose file's Redis: AOF, fsync every second, no RDB snapshots.
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', dir, '--loglevel', 'warning'],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   running.add(child);
@@ -63,7 +67,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** A real redis-server on a free loopback port, in a temp dir, without persistence. */
+/** A real redis-server on a free loopback port, in a temp dir, with an append-only file. */
 export async function startRedis(): Promise<RedisServer> {
   requirePrograms('redis-server');
   const port = await freePort();
@@ -99,6 +103,13 @@ export async function startRedis(): Promise<RedisServer> {
       closeClients();
       await stopChild(child);
       await temp.remove();
+    },
+    async kill() {
+      await stopChild(child);
+    },
+    async start() {
+      child = spawnServer(port, temp.dir);
+      await waitForPing(port, child);
     },
     async restart() {
       await stopChild(child);

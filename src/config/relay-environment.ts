@@ -1,0 +1,78 @@
+import { readFile } from 'node:fs/promises';
+import { ConfigError } from '../errors.js';
+import { parseRelayConfig, type RelayConfig } from '../relay/index.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Every environment variable `relaycast relay` reads and what it means (the README's relay table). */
+export const RELAY_ENV_SETTINGS = [
+  { name: 'RELAY_CONFIG', meaning: 'JSON file in the relay config shape (src/relay/config.ts); the variables below go on top' },
+  { name: 'RELAY_TOKEN', meaning: 'bearer token every client must send (16+ characters, required)' },
+  { name: 'RELAY_HOST', meaning: 'address to listen on', default: '127.0.0.1' },
+  { name: 'RELAY_PORT', meaning: 'port to listen on', default: '8780' },
+  { name: 'RELAY_PUBLIC_URL', meaning: 'where workers reach the relay; local-file URLs are built on it', default: 'http://RELAY_HOST:RELAY_PORT/' },
+  { name: 'MUSIC_DIR', meaning: 'folder of audio files and .m3u playlists: enables the local provider' },
+  { name: 'NETEASE_API_URL', meaning: 'NeteaseCloudMusicApi-compatible server: enables the netease provider' },
+  { name: 'NETEASE_REAL_IP', meaning: 'mainland IPv4 sent as realIP= (the -460 workaround)' },
+  { name: 'QQ_ENABLED', meaning: '1 enables the qq provider against QQ Music\'s own musicu.fcg' },
+  { name: 'QQ_MUSIC_API_URL', meaning: 'a jsososo QQMusicApi server to use instead of musicu.fcg' },
+  { name: 'QQ_FALLBACK_SIP', meaning: 'stream host used when QQ lists none' },
+] as const;
+
+export interface RelaySettings {
+  config: RelayConfig;
+  logLevel: string;
+  /** Providers the config enables, for the start-up log line. */
+  providers: string[];
+}
+
+/** The relay's settings: RELAY_CONFIG's file, then the environment on top, validated once. */
+export async function loadRelaySettings(env: Env): Promise<RelaySettings> {
+  const config = await loadRelayConfig(env);
+  const providers = (['local', 'netease', 'qq'] as const).filter((name) => config[name] !== undefined);
+  return { config, logLevel: env.LOG_LEVEL ?? 'info', providers };
+}
+
+async function loadRelayConfig(env: Env): Promise<RelayConfig> {
+  const base = env.RELAY_CONFIG ? await readJson(env.RELAY_CONFIG) : {};
+  const host = env.RELAY_HOST ?? base.listen?.host ?? '127.0.0.1';
+  const port = env.RELAY_PORT ? toPort(env.RELAY_PORT) : (base.listen?.port ?? 8780);
+  const config: Record<string, unknown> = { ...base, listen: { host, port } };
+  if (env.RELAY_TOKEN) config.token = env.RELAY_TOKEN;
+  if (env.MUSIC_DIR) config.local = { ...(base.local ?? {}), musicDir: env.MUSIC_DIR };
+  if (env.NETEASE_API_URL) config.netease = { ...(base.netease ?? {}), baseUrl: env.NETEASE_API_URL, ...(env.NETEASE_REAL_IP ? { realIp: env.NETEASE_REAL_IP } : {}) };
+  if (env.QQ_ENABLED === '1' || env.QQ_MUSIC_API_URL) {
+    config.qq = {
+      ...(base.qq ?? {}),
+      ...(env.QQ_MUSIC_API_URL ? { api: 'qqmusicapi', qqMusicApiUrl: env.QQ_MUSIC_API_URL } : {}),
+      ...(env.QQ_FALLBACK_SIP ? { fallbackSip: env.QQ_FALLBACK_SIP } : {}),
+    };
+  }
+  config.publicBaseUrl = env.RELAY_PUBLIC_URL ?? base.publicBaseUrl ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/`;
+  if (!config.token) throw new ConfigError('RELAY_TOKEN', 'is required: the relay never runs without a token');
+  return parseRelayConfig(config);
+}
+
+interface RelayFile {
+  listen?: { host?: string; port?: number };
+  local?: object;
+  netease?: object;
+  qq?: object;
+  publicBaseUrl?: string;
+}
+
+async function readJson(path: string): Promise<RelayFile> {
+  try {
+    const parsed: unknown = JSON.parse(await readFile(path, 'utf8'));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+    return parsed as RelayFile;
+  } catch (error) {
+    throw new ConfigError('RELAY_CONFIG', `cannot use ${path}: ${(error as Error).message}`);
+  }
+}
+
+function toPort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('RELAY_PORT', 'must be a port number 0-65535');
+  return port;
+}
