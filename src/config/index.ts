@@ -1,3 +1,3 @@
-export { loadConfig } from './load.js';
+export { loadConfig, withSecretFiles } from './load.js';
 export { ENV_SETTINGS, type EnvSetting } from './environment.js';
 export { configSchema, stationSchema, streamFormatSchema, type Config, type StationConfig } from './schema.js';

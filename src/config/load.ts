@@ -13,7 +13,7 @@ type Json = Record<string | number, unknown>;
 /** Reads the config file (if any), applies the environment on top, and validates the whole. */
 export async function loadConfig(env: Env, filePath = env.RELAYCAST_CONFIG): Promise<Config> {
   const fromFile = filePath ? await readConfigFile(filePath) : {};
-  const { merged, origins } = applyEnvironment(fromFile, env);
+  const { merged, origins } = applyEnvironment(fromFile, await withSecretFiles(env));
   const config = validate(merged, origins, filePath);
   return filePath ? resolveRelativePaths(config, dirname(resolve(filePath))) : config;
 }
@@ -114,4 +114,23 @@ function setPath(target: Json, path: readonly (string | number)[], value: unknow
     if (typeof next !== 'object' || next === null) node[key] = typeof path[index + 1] === 'number' ? [] : {};
     node = node[key] as Json;
   });
+}
+
+/**
+ * Docker's convention for secrets: NAME_FILE names a file holding NAME's value (a generated password in a
+ * shared volume), so secrets need not sit in the environment. A value set directly wins.
+ */
+export async function withSecretFiles(env: Env): Promise<Env> {
+  const resolved: Record<string, string | undefined> = { ...env };
+  for (const [name, path] of Object.entries(env)) {
+    if (!name.endsWith('_FILE') || !path) continue;
+    const target = name.slice(0, -'_FILE'.length);
+    if (resolved[target]) continue;
+    try {
+      resolved[target] = (await readFile(path, 'utf8')).trim();
+    } catch (error) {
+      throw new ConfigError(name, `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  return resolved;
 }

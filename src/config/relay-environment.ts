@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../errors.js';
+import { withSecretFiles } from './load.js';
 import { parseRelayConfig, type RelayConfig } from '../relay/index.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -27,7 +28,8 @@ export interface RelaySettings {
 }
 
 /** The relay's settings: RELAY_CONFIG's file, then the environment on top, validated once. */
-export async function loadRelaySettings(env: Env): Promise<RelaySettings> {
+export async function loadRelaySettings(rawEnv: Env): Promise<RelaySettings> {
+  const env = await withSecretFiles(rawEnv);
   const config = await loadRelayConfig(env);
   const providers = (['local', 'netease', 'qq'] as const).filter((name) => config[name] !== undefined);
   return { config, logLevel: env.LOG_LEVEL ?? 'info', providers };

@@ -20,7 +20,7 @@ export const PLAYLIST_PAGE_SIZE = 100;
 export const MAX_PLAYLIST_SONGS = 10_000;
 
 export interface RelayClientOptions {
-  /** e.g. `http://127.0.0.1:8700` */
+  /** e.g. `http://127.0.0.1:8780` */
   readonly baseUrl: string;
   /** Bearer token; without one the relay answers 401. */
   readonly token?: string;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 
 /**
@@ -5,7 +6,7 @@ import type { Command } from 'commander';
  * default. The only module of the CLI commands that reads process.env.
  */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
-export const DEFAULT_RELAY_URL = 'http://127.0.0.1:8700';
+export const DEFAULT_RELAY_URL = 'http://127.0.0.1:8780';
 export const DEFAULT_ICECAST_URL = 'http://127.0.0.1:8000';
 
 export interface ConnectionFlags {
@@ -40,8 +41,18 @@ export function redisUrlOf(flags: ConnectionFlags, env: Env = process.env): stri
 export function relaySettingsOf(flags: ConnectionFlags, env: Env = process.env): { baseUrl: string; token: string } {
   return {
     baseUrl: nonEmpty(flags.relay) ?? nonEmpty(env.RELAY_URL) ?? DEFAULT_RELAY_URL,
-    token: nonEmpty(flags.relayToken) ?? nonEmpty(env.RELAY_TOKEN) ?? '',
+    token: nonEmpty(flags.relayToken) ?? nonEmpty(env.RELAY_TOKEN) ?? secretFile(env.RELAY_TOKEN_FILE) ?? '',
   };
+}
+
+/** RELAY_TOKEN_FILE, Docker's way to hand over a secret: inside the compose containers the token is a file. */
+function secretFile(path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  try {
+    return nonEmpty(readFileSync(path, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
 }
 
 export function icecastUrlOf(flags: ConnectionFlags, env: Env = process.env): string {
