@@ -5,13 +5,13 @@ import { CliError } from './cli-error.js';
 import { EXIT } from './exit-codes.js';
 import { registerCommands } from './commands/index.js';
 
-function buildProgram(): Command {
+async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('relaycast')
     .description('Internet radio streamer: songs from a music API relay, paced into Icecast')
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.trim().split('\n')[0] + '\n') });
-  registerCommands(program);
+  await registerCommands(program, argv);
   return program;
 }
 
@@ -27,7 +27,7 @@ function exitCodeOf(error: unknown): number {
 
 async function main(argv: string[]): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv)).parseAsync(argv);
   } catch (error) {
     const code = exitCodeOf(error);
     // Commander has already printed its own one-line message for usage errors.

@@ -88,6 +88,8 @@ export class Station extends EventEmitter<StationEvents> {
   skip(): void {
     this.logger.info({ song: this.programme.nowPlaying?.ref }, 'skipping the current song');
     this.programme.skip();
+    // Whatever is due goes out now rather than at the next tick: the new song reaches listeners sooner.
+    this.pacer.tick();
   }
 
   /** Forgets the prepared songs so the next one is picked again (after a playlist or queue edit). */
