@@ -21,12 +21,15 @@ export const PROVIDER_NAMES = ['local', 'netease', 'qq'] as const;
 
 export class RefSyntaxError extends RelaycastError {
   readonly ref: string;
+  /** What is wrong, without the ref: for callers that word their own message. */
+  readonly problem: string;
 
   constructor(ref: string, problem: string) {
     // JSON.stringify keeps the message on one line whatever control characters the ref holds.
     const shown = JSON.stringify(ref.length > 80 ? `${ref.slice(0, 80)}…` : ref);
     super('ERR_REF_SYNTAX', `bad ref ${shown}: ${problem}`);
     this.ref = ref;
+    this.problem = problem;
   }
 }
 

@@ -1,8 +1,9 @@
+import { parseRef, RefSyntaxError, type Ref } from '../relay/ref.js';
 import { ValidationError } from './errors.js';
 
 /**
- * Song and playlist refs: `<service>:<id>`. Kept small and strict on purpose: a ref is a Redis key
- * suffix, a URL path segment at the relay and a line in an M3U file, so anything odd is refused here.
+ * Song and playlist refs as the store and the CLI see them: `<service>:<id>`. The syntax is the relay's
+ * (src/relay/ref.ts), so a ref an admin can store is exactly a ref the relay will look up.
  */
 export type SongService = 'qq' | 'netease' | 'local';
 
@@ -20,14 +21,6 @@ export interface PlaylistRef {
   readonly ref: string;
 }
 
-/** Longest relative path a `local:` ref may carry. */
-export const MAX_LOCAL_PATH_LENGTH = 512;
-/** Longest name of a relay-side local playlist (`local:playlist:<name>`). */
-export const MAX_LOCAL_PLAYLIST_NAME_LENGTH = 128;
-
-const QQ_SONGMID = /^[0-9A-Za-z]{10,20}$/;
-const NETEASE_ID = /^\d{1,12}$/;
-const QQ_PLAYLIST_ID = /^\d{1,20}$/;
 // C0 controls, DEL and C1 controls: they corrupt terminals, M3U lines and log lines.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 
@@ -35,34 +28,24 @@ export function hasControlChars(text: string): boolean {
   return CONTROL_CHARS.test(text);
 }
 
-/** Why a `local:` path is refused, or null when it is a clean relative path. */
-function localPathProblem(path: string): string | null {
-  if (path.length === 0) return 'the path is empty';
-  if (path.length > MAX_LOCAL_PATH_LENGTH) return `the path is longer than ${MAX_LOCAL_PATH_LENGTH} characters`;
-  if (hasControlChars(path)) return 'the path contains control characters';
-  if (path.startsWith('/') || path.includes('\\')) return 'the path must be relative, with / separators';
-  const segments = path.split('/');
-  if (segments.some((segment) => segment === '..')) return 'the path must not contain ..';
-  if (segments.some((segment) => segment === '' || segment === '.')) return 'the path has an empty or . segment';
-  return null;
+/** The ref parsed by the one ref syntax the relay also applies, or why it is refused. */
+function refOf(text: string, kind: 'song' | 'playlist'): { problem: string } | SongRef {
+  let parsed: Ref;
+  try {
+    parsed = parseRef(text);
+  } catch (error) {
+    if (error instanceof RefSyntaxError) return { problem: error.problem };
+    throw error;
+  }
+  if (parsed.kind !== kind) return { problem: `that is a ${parsed.kind} ref; a ${kind} ref is needed here` };
+  return { service: parsed.provider, id: idOf(parsed), ref: text };
 }
 
-function songRefProblem(text: string): { problem: string } | SongRef {
-  const colon = text.indexOf(':');
-  const service = colon < 0 ? '' : text.slice(0, colon);
-  const id = colon < 0 ? '' : text.slice(colon + 1);
-  switch (service) {
-    case 'qq':
-      return QQ_SONGMID.test(id) ? { service, id, ref: text } : { problem: 'a QQ songmid is 10-20 letters or digits' };
-    case 'netease':
-      return NETEASE_ID.test(id) ? { service, id, ref: text } : { problem: 'a NetEase song id is 1-12 digits' };
-    case 'local': {
-      const problem = id.startsWith('playlist:') ? 'that is a playlist ref, not a song' : localPathProblem(id);
-      return problem ? { problem } : { service, id, ref: text };
-    }
-    default:
-      return { problem: 'expected qq:<songmid>, netease:<id> or local:<relative path>' };
-  }
+function idOf(ref: Ref): string {
+  if ('songmid' in ref) return ref.songmid;
+  if ('path' in ref) return ref.path;
+  if ('name' in ref) return ref.name;
+  return ref.id;
 }
 
 /** A short, printable rendering of untrusted input for error messages. */
@@ -73,46 +56,22 @@ export function quoteInput(text: string, max = 60): string {
 
 /** Parses a song ref or throws ValidationError saying what is wrong with it. */
 export function parseSongRef(text: string): SongRef {
-  const result = songRefProblem(text);
+  const result = refOf(text, 'song');
   if ('problem' in result) throw new ValidationError(`invalid song ref ${quoteInput(text)}: ${result.problem}`);
   return result;
 }
 
 export function isSongRef(text: string): boolean {
-  return !('problem' in songRefProblem(text));
-}
-
-function playlistRefOf(text: string): PlaylistRef | null {
-  const match = /^(qq|netease|local):playlist:(.*)$/s.exec(text);
-  if (!match) return null;
-  const service = match[1] as SongService;
-  const id = match[2] ?? '';
-  const valid =
-    service === 'qq'
-      ? QQ_PLAYLIST_ID.test(id)
-      : service === 'netease'
-        ? NETEASE_ID.test(id)
-        : id.length > 0 &&
-          id.length <= MAX_LOCAL_PLAYLIST_NAME_LENGTH &&
-          !hasControlChars(id) &&
-          !id.includes('/') &&
-          !id.includes('\\') &&
-          id !== '.' &&
-          id !== '..';
-  return valid ? { service, id, ref: text } : null;
+  return !('problem' in refOf(text, 'song'));
 }
 
 /** `qq:playlist:<digits>`, `netease:playlist:<digits>` or `local:playlist:<name>`. */
 export function isPlaylistRef(text: string): boolean {
-  return playlistRefOf(text) !== null;
+  return !('problem' in refOf(text, 'playlist'));
 }
 
 export function parsePlaylistRef(text: string): PlaylistRef {
-  const parsed = playlistRefOf(text);
-  if (!parsed) {
-    throw new ValidationError(
-      `invalid playlist ref ${quoteInput(text)}: expected qq:playlist:<id>, netease:playlist:<id> or local:playlist:<name>`,
-    );
-  }
-  return parsed;
+  const result = refOf(text, 'playlist');
+  if ('problem' in result) throw new ValidationError(`invalid playlist ref ${quoteInput(text)}: ${result.problem}`);
+  return result;
 }

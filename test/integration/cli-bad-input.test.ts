@@ -54,7 +54,7 @@ const long = 'x'.repeat(10_000);
 const cases: [string, string[], number, RegExp, RunCliOptions?][] = [
   ['an unknown ref syntax', ['playlist', 'add', 'p', 'spotify:123'], EXIT.usage, /invalid song ref "spotify:123"/],
   ['one bad ref among good ones', ['playlist', 'add', 'p', 'netease:4', 'qq:short'], EXIT.usage, /QQ songmid/],
-  ['a ref leaving the music folder', ['playlist', 'add', 'p', 'local:../etc/passwd'], EXIT.usage, /must not contain \.\./],
+  ['a ref leaving the music folder', ['playlist', 'add', 'p', 'local:../etc/passwd'], EXIT.usage, /'\.\.'/],
   ['a ref with a control character', ['queue', 'add', 's', 'local:a\u0007b.mp3'], EXIT.usage, /control characters/],
   ['an empty playlist name', ['playlist', 'create', ''], EXIT.usage, /playlist name is empty/],
   ['a 10 000-character playlist name', ['playlist', 'create', long], EXIT.usage, /longer than 64 characters/],
