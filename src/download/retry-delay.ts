@@ -1,3 +1,4 @@
+import { backoffMs } from '../backoff.js';
 import { DOWNLOAD_DEFAULTS, type DownloadLimits } from './defaults.js';
 import { DownloadError } from './errors.js';
 
@@ -8,9 +9,7 @@ export type DownloadRetryPolicy = Pick<DownloadLimits, 'retries' | 'retryFirstDe
  * with `error`, or undefined when it must not be tried again: the retries are used up, or the error is
  * not a retryable DownloadError (a 4xx, an expired URL, a file too large, a full disk).
  *
- * "Equal jitter" as for the Icecast connection: the step doubles per attempt up to the cap and the delay
- * is drawn from the step's upper half, so it is never zero and many workers failing together spread out.
- * `random` returns a number in [0, 1).
+ * Backoff with equal jitter (src/backoff.ts), as for the Icecast connection.
  */
 export function downloadRetryDelayMs(
   attempt: number,
@@ -20,8 +19,5 @@ export function downloadRetryDelayMs(
 ): number | undefined {
   if (!(error instanceof DownloadError)) return undefined;
   if (!(attempt >= 1) || attempt > policy.retries) return undefined;
-  const exponent = Math.min(Math.floor(attempt) - 1, 30);
-  const step = Math.min(policy.retryCapDelayMs, policy.retryFirstDelayMs * 2 ** exponent);
-  const r = Math.min(Math.max(random(), 0), 1);
-  return Math.round(step / 2 + (step / 2) * r);
+  return backoffMs(attempt, policy.retryFirstDelayMs, policy.retryCapDelayMs, random);
 }

@@ -1,3 +1,5 @@
+import { backoffMs } from '../backoff.js';
+
 /** How the relay client retries; every default here, documented. */
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -23,7 +25,7 @@ export function isRetryable(failure: AttemptFailure): boolean {
 
 /**
  * Milliseconds to wait before the next attempt after `attempt` (1-based) failed, or null to give up.
- * Exponential, capped, with jitter in [50 %, 100 %] so clients that failed together do not retry together.
+ * Exponential, capped, with equal jitter (src/backoff.ts) so clients that failed together do not retry together.
  */
 export function retryDelayMs(
   attempt: number,
@@ -32,6 +34,5 @@ export function retryDelayMs(
   random: () => number = Math.random,
 ): number | null {
   if (!isRetryable(failure) || attempt >= policy.attempts) return null;
-  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return Math.round(exponential * (0.5 + random() / 2));
+  return backoffMs(attempt, policy.baseDelayMs, policy.maxDelayMs, random);
 }

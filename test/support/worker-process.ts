@@ -1,11 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CLI_PATH } from './cli.js';
 import { makeTempDir } from './tmp.js';
-
-/** The built CLI, as an operator runs it (`npm test` builds before running the tests). */
-export const CLI_PATH = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 const STOP_TIMEOUT_MS = 5_000;
 
 export interface LogEvent {
