@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/log/index.js';
 import { Programme, type FrameLoader, type SongSupplier } from '../../../src/station/programme.js';
 import type { Song } from '../../../src/station/song.js';
+import { SongNotReadyError } from '../../../src/station/errors.js';
+import { ListSupplier } from '../../../src/station/list-supplier.js';
 
 const silenceFrame = { bytes: Buffer.from('silence'), samples: 1152 };
 const silence = { next: () => silenceFrame };
@@ -79,5 +81,40 @@ describe('Programme', () => {
     const [next] = await collect(programme, 1);
     programme.close();
     expect(next).toBe('b:0');
+  });
+
+  it('keeps a song that cannot be prepared for a passing reason in line instead of skipping it', async () => {
+    let relayUp = false;
+    const loader: FrameLoader = {
+      async load(entry) {
+        if (!relayUp) throw new SongNotReadyError(entry.ref, new Error('relay unreachable'));
+        return memoryLoader(2).load(entry, new AbortController().signal);
+      },
+    };
+    const timers: (() => void)[] = [];
+    const programme = new Programme({
+      supplier: new ListSupplier([{ location: 'local:a.m4a' }, { location: 'local:b.m4a' }], async () => ({})),
+      loader,
+      silence,
+      logger: silentLogger(),
+      setTimeout: (callback) => {
+        timers.push(callback);
+        return { clear: () => undefined };
+      },
+    });
+    const ended: string[] = [];
+    programme.on('track-end', (entry, reason) => ended.push(`${entry.ref}:${reason}`));
+    programme.start();
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(programme.nextFrame()).toBe(silenceFrame);
+      timers.shift()?.();
+    }
+    relayUp = true;
+    timers.shift()?.();
+    const played = await collect(programme, 4);
+    programme.close();
+    expect(played).toEqual(['local:a.m4a:0', 'local:a.m4a:1', 'local:b.m4a:0', 'local:b.m4a:1']);
+    expect(ended.filter((entry) => entry.endsWith(':failed'))).toEqual([]);
   });
 });
