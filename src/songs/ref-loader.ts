@@ -7,7 +7,9 @@ import { transcode, type StreamFormat } from '../audio/index.js';
 import { cacheWhilePlaying, type AudioCache } from '../cache/index.js';
 import { AudioUrlExpiredError, DownloadError, downloadToFile } from '../download/index.js';
 import type { Logger } from '../log/index.js';
-import { RelayAuthError, RelayRejectedError, RelayUnavailableError, type PlayableSong } from '../relay-client/index.js';
+import type { PlayableSong } from '../relay-client/index.js';
+// The error classes alone: the client module loads got, which a worker without a relay never needs.
+import { RelayAuthError, RelayRejectedError, RelayUnavailableError } from '../relay-client/errors.js';
 import { SongNotReadyError } from '../station/errors.js';
 import type { FrameLoader, LoadedSong } from '../station/programme.js';
 import type { Song } from '../station/song.js';

@@ -1,17 +1,15 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { probeTags } from '../audio/index.js';
 import { AudioCache } from '../cache/index.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { redactUrl } from '../log/index.js';
-import { createResolver } from '../relay/index.js';
-import { createRelayClient } from '../relay-client/index.js';
 import { CachedResolver } from '../songs/cached-resolver.js';
 import { embeddedResolver, type SongResolver } from '../songs/song-resolver.js';
-import { createStore, type Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 
 /**
  * A long-running worker's Redis client: reconnects forever, but a command issued while Redis is away fails
@@ -36,10 +34,14 @@ export interface WorkerServices {
   close(): Promise<void>;
 }
 
+/**
+ * Opens what the configuration asks for. Modules are loaded only when used (Redis, the relay client or the
+ * embedded providers): start-up time is time the mounts are not up yet.
+ */
 export async function openServices(config: Config, logger: Logger): Promise<WorkerServices> {
-  const redis = config.redis.url ? connectWorkerRedis(config.redis.url, logger) : undefined;
-  const store = redis ? createStore(redis) : undefined;
-  const { resolver: upstream, close: closeResolver } = songResolver(config, logger);
+  const redis = config.redis.url ? await connectWorkerRedis(config.redis.url, logger) : undefined;
+  const store = redis ? (await import('../store/index.js')).createStore(redis) : undefined;
+  const { resolver: upstream, close: closeResolver } = await songResolver(config, logger);
   const resolver = new CachedResolver({ resolver: upstream, store, logger });
   const audioCache = config.cacheDir
     ? await AudioCache.open({ dir: join(config.cacheDir, 'audio'), maxBytes: config.cacheMaxMb * 1024 * 1024, logger })
@@ -61,7 +63,8 @@ export async function openServices(config: Config, logger: Logger): Promise<Work
   };
 }
 
-function connectWorkerRedis(url: string, logger: Logger): Redis {
+async function connectWorkerRedis(url: string, logger: Logger): Promise<Redis> {
+  const { Redis } = await import('ioredis');
   const redis = new Redis(url, WORKER_REDIS_OPTIONS);
   let reachable = true;
   redis.on('ready', () => {
@@ -76,8 +79,9 @@ function connectWorkerRedis(url: string, logger: Logger): Redis {
   return redis;
 }
 
-function songResolver(config: Config, logger: Logger): { resolver: SongResolver; close: () => void } {
+async function songResolver(config: Config, logger: Logger): Promise<{ resolver: SongResolver; close: () => void }> {
   if (config.relay.url) {
+    const { createRelayClient } = await import('../relay-client/index.js');
     const client = createRelayClient({
       baseUrl: config.relay.url,
       ...(config.relay.token ? { token: config.relay.token } : {}),
@@ -87,6 +91,7 @@ function songResolver(config: Config, logger: Logger): { resolver: SongResolver;
     });
     return { resolver: client, close: () => client.close() };
   }
+  const { createResolver } = await import('../relay/index.js');
   const embedded = createResolver({
     config: config.musicDir ? { local: { musicDir: config.musicDir } } : {},
     logger: logger.child({ component: 'embedded-relay' }),

@@ -1,18 +1,12 @@
 import { SilentFrames, probeTags } from '../audio/index.js';
-import type { Config, StationConfig } from '../config/index.js';
-import { describeError } from '../errors.js';
+import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { refLoader } from '../songs/ref-loader.js';
 import { ListSupplier } from '../station/list-supplier.js';
 import type { SongSupplier } from '../station/programme.js';
 import { Station, type StationIdentity } from '../station/station.js';
-import type { Song } from '../station/song.js';
-import type { Station as StoredStation, Store } from '../store/index.js';
-import { followStoreEvents } from './events.js';
+import type { Store } from '../store/index.js';
 import { stationSongList } from './playlist-file.js';
-import { RedisSupplier } from './redis-supplier.js';
-import { StationRoster } from './roster.js';
-import { seedStations } from './seed.js';
 import { openServices, type WorkerServices } from './services.js';
 
 /**
@@ -22,8 +16,7 @@ import { openServices, type WorkerServices } from './services.js';
 export class Worker {
   private services: WorkerServices | undefined;
   private readonly fixedStations: Station[] = [];
-  private roster: StationRoster | undefined;
-  private stopFollowing: (() => void) | undefined;
+  private stopStored: (() => Promise<void>) | undefined;
 
   constructor(
     private readonly config: Config,
@@ -37,13 +30,8 @@ export class Worker {
     else await this.startFixed();
   }
 
-  get stationCount(): number {
-    return this.fixedStations.length + (this.roster?.size ?? 0);
-  }
-
   async stop(): Promise<void> {
-    this.stopFollowing?.();
-    await Promise.all([...this.fixedStations.splice(0).map((station) => station.stop()), this.roster?.stopAll()]);
+    await Promise.all([...this.fixedStations.splice(0).map((station) => station.stop()), this.stopStored?.()]);
     await this.services?.close();
   }
 
@@ -58,38 +46,13 @@ export class Worker {
     }
   }
 
+  /** Loaded only with Redis: a worker without it does not pay for the store's modules at start-up. */
   private async startStored(store: Store): Promise<void> {
-    const roster = new StationRoster(store, (stored) => this.storedStation(store, stored), this.logger);
-    this.roster = roster;
-    let seeded = false;
-    // Each time Redis answers (again): create the configured stations once, then catch up on missed edits.
-    const onReady = async () => {
-      if (!seeded) {
-        seeded = await seedStations(store, this.config, this.logger).then(
-          () => true,
-          (error: unknown) => (this.logger.warn({ err: describeError(error) }, 'could not create the configured stations in Redis yet'), false),
-        );
-      }
-      await roster.sync();
-    };
-    this.stopFollowing = followStoreEvents(store.redis, { onEvent: (event) => roster.handle(event), onReady: () => void onReady() }, this.logger);
+    const { runStoredStations } = await import('./stored-stations.js');
+    this.stopStored = runStoredStations(store, this.config, this.logger, (identity, supplier) => this.station(identity, supplier)).stop;
   }
 
-  private storedStation(store: Store, stored: StoredStation): Station {
-    const identity: StationIdentity = {
-      name: stored.name,
-      mount: stored.mount,
-      format: stored.format,
-      ice: { name: stored.iceName || stored.name, ...(stored.iceDescription ? { description: stored.iceDescription } : {}), ...(stored.iceGenre ? { genre: stored.iceGenre } : {}) },
-      metadataCharset: 'omit',
-    };
-    const logger = this.logger.child({ station: stored.name });
-    const station = this.station(identity, new RedisSupplier(store, stored.name, logger));
-    station.on('track-start', (song) => void recordPlay(store, stored.name, song, logger));
-    return station;
-  }
-
-  private station(identity: StationIdentity | StationConfig, supplier: SongSupplier): Station {
+  private station(identity: StationIdentity, supplier: SongSupplier): Station {
     const services = this.services!;
     const logger = this.logger.child({ station: identity.name });
     return new Station({
@@ -100,25 +63,5 @@ export class Worker {
       silence: new SilentFrames(identity.format),
       logger: this.logger,
     });
-  }
-}
-
-/** Now playing and history for `relaycast now` / `history`; Redis being away costs the record, never the song. */
-async function recordPlay(store: Store, station: string, song: Song, logger: Logger): Promise<void> {
-  const played = {
-    ref: song.ref,
-    title: song.title,
-    artist: song.artist,
-    ...(song.album ? { album: song.album } : {}),
-    ...(song.durationMs ? { durationMs: song.durationMs } : {}),
-    startedAt: Date.now(),
-    source: song.origin?.source ?? 'playlist',
-    position: song.origin?.position ?? 0,
-  };
-  try {
-    await store.setNowPlaying(station, played);
-    await store.appendHistory(station, played);
-  } catch (error) {
-    logger.debug({ song: song.ref, err: describeError(error) }, 'now playing not recorded');
   }
 }

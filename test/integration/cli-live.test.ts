@@ -144,7 +144,13 @@ describe('admins drive a running station from the CLI', () => {
     await cli('station', 'rm', 'live');
     const gone = await listener.waitForDisconnect(5_000);
     expect(gone.reason).not.toBe('error');
-    const status = await icecast.status();
-    expect(status.sources.map((source) => source.mount)).not.toContain('/live.mp3');
+    // Icecast's status page drops the mount a moment after the source has gone.
+    let mounts: string[] = ['/live.mp3'];
+    for (let poll = 0; poll < 50 && mounts.includes('/live.mp3'); poll += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      mounts = (await icecast.status()).sources.map((source) => source.mount);
+    }
+    expect(mounts).not.toContain('/live.mp3');
+    expect(worker!.events.some((event) => event.msg === 'stopping the station' && event.station === 'live')).toBe(true);
   });
 });
