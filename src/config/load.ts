@@ -13,7 +13,7 @@ type Json = Record<string | number, unknown>;
 /** Reads the config file (if any), applies the environment on top, and validates the whole. */
 export async function loadConfig(env: Env, filePath = env.RELAYCAST_CONFIG): Promise<Config> {
   const fromFile = filePath ? await readConfigFile(filePath) : {};
-  const { merged, origins } = applyEnvironment(fromFile, await withSecretFiles(env));
+  const { merged, origins } = applyEnvironment(fromFile, await withSecretFiles(env, ENV_SETTINGS.map((setting) => setting.name)));
   const config = validate(merged, origins, filePath);
   return filePath ? resolveRelativePaths(config, dirname(resolve(filePath))) : config;
 }
@@ -118,18 +118,18 @@ function setPath(target: Json, path: readonly (string | number)[], value: unknow
 
 /**
  * Docker's convention for secrets: NAME_FILE names a file holding NAME's value (a generated password in a
- * shared volume), so secrets need not sit in the environment. A value set directly wins.
+ * shared volume), so secrets need not sit in the environment. Only the given names are looked at (other
+ * programs' *_FILE variables are none of our business); a value set directly wins.
  */
-export async function withSecretFiles(env: Env): Promise<Env> {
+export async function withSecretFiles(env: Env, names: readonly string[]): Promise<Env> {
   const resolved: Record<string, string | undefined> = { ...env };
-  for (const [name, path] of Object.entries(env)) {
-    if (!name.endsWith('_FILE') || !path) continue;
-    const target = name.slice(0, -'_FILE'.length);
-    if (resolved[target]) continue;
+  for (const target of names) {
+    const path = env[`${target}_FILE`];
+    if (!path || resolved[target]) continue;
     try {
       resolved[target] = (await readFile(path, 'utf8')).trim();
     } catch (error) {
-      throw new ConfigError(name, `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new ConfigError(`${target}_FILE`, `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
   return resolved;

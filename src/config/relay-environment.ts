@@ -29,7 +29,7 @@ export interface RelaySettings {
 
 /** The relay's settings: RELAY_CONFIG's file, then the environment on top, validated once. */
 export async function loadRelaySettings(rawEnv: Env): Promise<RelaySettings> {
-  const env = await withSecretFiles(rawEnv);
+  const env = await withSecretFiles(rawEnv, [...RELAY_ENV_SETTINGS.map((setting) => setting.name), 'LOG_LEVEL']);
   const config = await loadRelayConfig(env);
   const providers = (['local', 'netease', 'qq'] as const).filter((name) => config[name] !== undefined);
   return { config, logLevel: env.LOG_LEVEL ?? 'info', providers };

@@ -72,7 +72,8 @@ describe.each([
 
     source.setTitle(NEXT_TITLE);
     await listener.waitForTitle((title) => title === NEXT_TITLE, TITLE_TIMEOUT_MS);
-    expect(listener.titles.map((received) => received.title)).toEqual([TITLE, NEXT_TITLE]);
+    // A new listener's burst may start before the first title was set: that block carries an empty one.
+    expect(listener.titles.map((received) => received.title).filter(Boolean)).toEqual([TITLE, NEXT_TITLE]);
     expect(log.lines.filter((line) => line.level === 'warn')).toEqual([]);
     expect(log.raw.join('')).not.toContain(icecast.sourcePassword);
   });

@@ -5,6 +5,7 @@ import { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { renderIcecastTemplate } from '../../src/setup/index.js';
 import { freePort } from './ports.js';
 import { requirePrograms } from './prereq.js';
 import { makeTempDir } from './tmp.js';
@@ -88,7 +89,7 @@ export async function startIcecast(options: StartIcecastOptions = {}): Promise<I
   const adminPassword = randomBytes(12).toString('hex');
   const logDir = join(temp.dir, 'log');
   const configPath = join(temp.dir, 'icecast.xml');
-  const config = renderTemplate(await readFile(TEMPLATE_PATH, 'utf8'), {
+  const config = renderIcecastTemplate(await readFile(TEMPLATE_PATH, 'utf8'), {
     ICECAST_HOSTNAME: '127.0.0.1',
     ICECAST_BIND_ADDRESS: '127.0.0.1',
     ICECAST_PORT: String(port),
@@ -96,6 +97,8 @@ export async function startIcecast(options: StartIcecastOptions = {}): Promise<I
     ICECAST_RELAY_PASSWORD: randomBytes(12).toString('hex'),
     ICECAST_ADMIN_PASSWORD: adminPassword,
     ICECAST_LOG_DIR: logDir,
+    ICECAST_ACCESS_LOG: 'access.log',
+    ICECAST_ERROR_LOG: 'error.log',
     ICECAST_WEBROOT: join(shareDir, 'web'),
     ICECAST_ADMINROOT: join(shareDir, 'admin'),
   });
@@ -171,23 +174,11 @@ export async function startIcecast(options: StartIcecastOptions = {}): Promise<I
   return server;
 }
 
-/** Fills every `${NAME}` in the template; a placeholder without a value is an error, not an empty string. */
-export function renderTemplate(template: string, values: Record<string, string>): string {
-  return template.replace(/\$\{([A-Z0-9_]+)\}/g, (_match, name: string) => {
-    const value = values[name];
-    if (value === undefined) throw new Error(`icecast.xml: no value for \${${name}}`);
-    return escapeXml(value);
-  });
-}
-
 function withoutDefaultCharset(config: string): string {
   if (!config.includes(DEFAULT_MOUNT_CHARSET)) throw new Error(`icecast.xml no longer contains ${DEFAULT_MOUNT_CHARSET}`);
   return config.replace(DEFAULT_MOUNT_CHARSET, '');
 }
 
-function escapeXml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 function runsAsRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;

@@ -18,6 +18,7 @@ const COMMAND_MODULES: Readonly<Record<string, () => Promise<Register>>> = {
   history: async () => (await import('./playback.js')).registerPlayback,
   song: async () => (await import('./song.js')).registerSong,
   cache: async () => (await import('./cache.js')).registerCache,
+  setup: async () => (await import('./setup.js')).registerSetup,
 };
 
 export async function registerCommands(program: Command, argv: readonly string[]): Promise<void> {

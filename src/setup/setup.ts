@@ -1,0 +1,118 @@
+import { describeError } from '../errors.js';
+import type { Logger } from '../log/index.js';
+import { redactUrl } from '../log/index.js';
+import { closeRedis, connectRedis, createStore, MAX_PLAYLIST_LENGTH, StoreUnavailableError, type Store } from '../store/index.js';
+import { DEFAULT_STATION, ensureDefaultStation, type DefaultStationOutcome } from './default-station.js';
+import { makeDemoSongs, runProgram as execProgram, type RunProgram } from './demo-songs.js';
+import { writeIcecastConfig } from './icecast-config.js';
+import { hasAudioFiles, listAudioFiles } from './music-folder.js';
+import { ensureSecrets, type RandomBytes, type Secret, type SecretName } from './secrets.js';
+import type { SetupSettings } from './settings.js';
+
+/** Redis may still be loading its append-only file when setup starts: try this long, then fail. */
+export const REDIS_WAIT_MS = 30_000;
+const REDIS_RETRY_MS = 500;
+
+export interface SetupDeps {
+  readonly logger: Logger;
+  readonly randomBytes?: RandomBytes;
+  readonly runProgram?: RunProgram;
+  /** Opens the store; the default connects to settings.redisUrl, failing fast. */
+  readonly openStore?: (url: string) => Promise<{ store: Store; close: () => Promise<void> }>;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly now?: () => number;
+}
+
+export interface SetupReport {
+  readonly secrets: Record<SecretName, Pick<Secret, 'path' | 'origin'>>;
+  readonly icecastConfig: string;
+  /** Library paths of the demo songs made now (none when the folder had music or DEMO_SONGS=0). */
+  readonly demoSongs: readonly string[];
+  /** What happened to the default station; undefined without REDIS_URL. */
+  readonly defaultStation: DefaultStationOutcome | undefined;
+}
+
+/**
+ * Everything a fresh compose station needs before its services start, each step safe to run again:
+ * the secrets (generated once, kept), Icecast's config (rendered every time), demo songs (only into a
+ * music folder without audio) and a default playlist and station (only in a Redis without any).
+ */
+export async function runSetup(settings: SetupSettings, deps: SetupDeps): Promise<SetupReport> {
+  const { logger } = deps;
+
+  const secrets = await ensureSecrets(settings.secretsDir, settings.givenSecrets, deps.randomBytes);
+  for (const secret of Object.values(secrets)) {
+    logger.info({ secret: secret.name, file: secret.path, origin: secret.origin }, `secret ${describeOrigin(secret)}`);
+  }
+
+  await writeIcecastConfig(settings.icecastTemplate, settings.icecastConfigPath, {
+    ...settings.icecastValues,
+    ICECAST_SOURCE_PASSWORD: secrets.ICECAST_SOURCE_PASSWORD.value,
+    ICECAST_ADMIN_PASSWORD: secrets.ICECAST_ADMIN_PASSWORD.value,
+    ICECAST_RELAY_PASSWORD: secrets.ICECAST_RELAY_PASSWORD.value,
+  });
+  logger.info({ file: settings.icecastConfigPath, template: settings.icecastTemplate }, 'icecast.xml rendered');
+
+  const demoSongs = await demoSongsIfEmpty(settings, deps);
+
+  let defaultStation: DefaultStationOutcome | undefined;
+  if (settings.redisUrl) {
+    const refs = (await listAudioFiles(settings.musicDir, MAX_PLAYLIST_LENGTH)).map((path) => `local:${path}`);
+    defaultStation = await withStore(settings.redisUrl, deps, (store) => ensureDefaultStation(store, refs));
+    if (defaultStation.created) {
+      logger.info({ station: DEFAULT_STATION.name, mount: DEFAULT_STATION.mount, playlist: DEFAULT_STATION.playlist, songs: defaultStation.songs }, 'default station created');
+    } else {
+      logger.info({ reason: defaultStation.reason }, 'Redis already has stations or playlists: no default station created');
+    }
+  }
+
+  const report = Object.fromEntries(Object.values(secrets).map((secret) => [secret.name, { path: secret.path, origin: secret.origin }]));
+  return { secrets: report as SetupReport['secrets'], icecastConfig: settings.icecastConfigPath, demoSongs, defaultStation };
+}
+
+function describeOrigin(secret: Secret): string {
+  if (secret.origin === 'given') return 'taken from the environment';
+  return secret.origin === 'generated' ? 'generated' : 'kept';
+}
+
+async function demoSongsIfEmpty(settings: SetupSettings, deps: SetupDeps): Promise<string[]> {
+  if (!settings.demoSongs || (await hasAudioFiles(settings.musicDir))) return [];
+  const started = (deps.now ?? Date.now)();
+  try {
+    const songs = await makeDemoSongs(settings.musicDir, deps.runProgram ?? execProgram);
+    deps.logger.info({ dir: settings.musicDir, songs, tookMs: (deps.now ?? Date.now)() - started }, 'demo songs made: the music folder had no audio');
+    return songs;
+  } catch (error) {
+    // A read-only music folder is a choice, not a failure: the station plays whatever the folder holds.
+    deps.logger.warn({ dir: settings.musicDir, err: describeError(error) }, 'could not make the demo songs: the station has no music until you add some');
+    return [];
+  }
+}
+
+async function withStore<T>(url: string, deps: SetupDeps, work: (store: Store) => Promise<T>): Promise<T> {
+  const open = deps.openStore ?? openStore;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const now = deps.now ?? Date.now;
+  const deadline = now() + REDIS_WAIT_MS;
+  for (let attempt = 1; ; attempt += 1) {
+    let opened: { store: Store; close: () => Promise<void> };
+    try {
+      opened = await open(url);
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError) || now() >= deadline) throw error;
+      if (attempt === 1) deps.logger.info({ redis: redactUrl(url), err: describeError(error) }, 'waiting for Redis');
+      await sleep(REDIS_RETRY_MS);
+      continue;
+    }
+    try {
+      return await work(opened.store);
+    } finally {
+      await opened.close();
+    }
+  }
+}
+
+async function openStore(url: string): Promise<{ store: Store; close: () => Promise<void> }> {
+  const redis = await connectRedis(url);
+  return { store: createStore(redis), close: () => closeRedis(redis) };
+}

@@ -1,0 +1,148 @@
+import { spawnSync } from 'node:child_process';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ENV_SETTINGS } from '../../src/config/index.js';
+import { RELAY_ENV_SETTINGS } from '../../src/config/relay-environment.js';
+import { SECRETS, SETUP_ENV_SETTINGS } from '../../src/setup/index.js';
+import { requirePrograms } from '../support/prereq.js';
+import { makeTempDir } from '../support/tmp.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const COMPOSE_FILES = ['docker-compose.yml', 'docker-compose.relay.yml'] as const;
+const COMPOSE_TIMEOUT_MS = 30_000;
+
+interface ComposeService {
+  command?: string[];
+  environment?: Record<string, string>;
+}
+
+/**
+ * `docker-compose config` in a folder holding only the compose file (and `.env` when given): what Compose
+ * itself makes of the file, as a new user's clone without a .env has it. A clean environment, so a
+ * variable of the machine running the tests cannot stand in for a missing default.
+ */
+function composeConfig(dir: string, file: string, env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync('docker-compose', ['-f', file, 'config'], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    encoding: 'utf8',
+    timeout: COMPOSE_TIMEOUT_MS,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Names a service may set: the command's settings and their NAME_FILE forms. */
+const withFileForms = (names: readonly string[]) => new Set(names.flatMap((name) => [name, `${name}_FILE`]));
+
+describe('the compose files', () => {
+  let temp: { dir: string; remove: () => Promise<void> };
+
+  beforeAll(async () => {
+    requirePrograms('docker-compose');
+    temp = await makeTempDir('compose-config');
+    for (const file of COMPOSE_FILES) await copyFile(join(ROOT, file), join(temp.dir, file));
+  });
+
+  afterAll(async () => {
+    await temp?.remove();
+  });
+
+  it("docker-compose.yml validates with Debian's docker-compose on a fresh clone without .env, warning about nothing", () => {
+    const result = composeConfig(temp.dir, 'docker-compose.yml');
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const services = (parse(result.stdout) as { services: Record<string, unknown> }).services;
+    expect(Object.keys(services).sort()).toEqual(['fallback', 'icecast', 'redis', 'relay', 'setup', 'worker']);
+  });
+
+  it('docker-compose.yml validates with .env.example as .env, and every setting of .env.example reaches a service', async () => {
+    const example = await readFile(join(ROOT, '.env.example'), 'utf8');
+    const names = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]!);
+    expect(names.length).toBeGreaterThan(10);
+    // Every line changed to a recognisable value: each must show up in what Compose resolves.
+    const dir = join(temp.dir, 'with-env');
+    spawnSync('mkdir', ['-p', dir]);
+    await copyFile(join(ROOT, 'docker-compose.yml'), join(dir, 'docker-compose.yml'));
+    await copyFile(join(ROOT, 'docker-compose.relay.yml'), join(dir, 'docker-compose.relay.yml'));
+    const marked = (name: string) =>
+      /PORT$/.test(name) ? String(18_000 + names.indexOf(name)) : name === 'DEMO_SONGS' ? '0' : name === 'QQ_ENABLED' ? '1' : `marker-${name.toLowerCase()}-0123456789`;
+    await writeFile(join(dir, '.env'), names.map((name) => `${name}=${marked(name)}`).join('\n') + '\n');
+
+    const main = composeConfig(dir, 'docker-compose.yml');
+    const relay = composeConfig(dir, 'docker-compose.relay.yml');
+    expect([main.status, main.stderr]).toEqual([0, '']);
+    expect([relay.status, relay.stderr]).toEqual([0, '']);
+    // Flags have no unique value to look for: look for the variable set to it.
+    const shows = (text: string, name: string) =>
+      ['DEMO_SONGS', 'QQ_ENABLED'].includes(name) ? new RegExp(`^\\s+${name}: '?${marked(name)}'?$`, 'm').test(text) : text.includes(marked(name));
+    for (const name of names) {
+      const found = [main.stdout, relay.stdout].some((text) => shows(text, name));
+      expect(found, `${name} from .env.example is used by no service`).toBe(true);
+    }
+  });
+
+  it('docker-compose.relay.yml validates with a RELAY_TOKEN and refuses to run the relay without one', () => {
+    const withToken = composeConfig(temp.dir, 'docker-compose.relay.yml', { RELAY_TOKEN: 'a-token-of-24-characters' });
+    expect([withToken.status, withToken.stderr]).toEqual([0, '']);
+    const services = (parse(withToken.stdout) as { services: Record<string, ComposeService> }).services;
+    expect(Object.keys(services)).toEqual(['relay']);
+    expect(services.relay!.command).toEqual(['relaycast', 'relay']);
+
+    const without = composeConfig(temp.dir, 'docker-compose.relay.yml');
+    expect(without.status).not.toBe(0);
+    expect(without.stderr).toContain('set RELAY_TOKEN in .env');
+  });
+
+  it('the relay alone runs the same command with the same settings as the bundled relay', () => {
+    const main = (parse(composeConfig(temp.dir, 'docker-compose.yml').stdout) as { services: Record<string, ComposeService> }).services.relay!;
+    const alone = (parse(composeConfig(temp.dir, 'docker-compose.relay.yml', { RELAY_TOKEN: 'a-token-of-24-characters' }).stdout) as {
+      services: Record<string, ComposeService>;
+    }).services.relay!;
+    expect(alone.command).toEqual(main.command);
+    // The token comes straight from .env there, from the shared secrets volume here.
+    const names = (service: ComposeService) => Object.keys(service.environment ?? {}).map((name) => name.replace(/_FILE$/, '')).sort();
+    expect(names(alone)).toEqual(names(main));
+  });
+
+  it('every environment variable a service sets is one its command reads (a typo would do nothing, silently)', () => {
+    const { services } = parse(composeConfig(temp.dir, 'docker-compose.yml').stdout) as { services: Record<string, ComposeService> };
+    const readBy: Record<string, Set<string>> = {
+      'relaycast setup': withFileForms(SETUP_ENV_SETTINGS.map((setting) => setting.name)),
+      'relaycast relay': withFileForms([...RELAY_ENV_SETTINGS.map((setting) => setting.name), 'LOG_LEVEL']),
+      'relaycast start': withFileForms(ENV_SETTINGS.map((setting) => setting.name)),
+    };
+    for (const [name, service] of Object.entries(services)) {
+      const known = readBy[(service.command ?? []).join(' ')];
+      if (!known) continue; // redis and icecast take no environment
+      for (const variable of Object.keys(service.environment ?? {})) expect(known.has(variable), `${name}: ${variable} is read by nothing`).toBe(true);
+    }
+  });
+
+  it('no secret has a default value in any compose file: unset means generated, never a fixed password', async () => {
+    for (const file of COMPOSE_FILES) {
+      const text = await readFile(join(ROOT, file), 'utf8');
+      for (const { name } of SECRETS) {
+        for (const match of text.matchAll(new RegExp(`\\$\\{${name}(:?[-?])?([^}]*)\\}`, 'g'))) {
+          const [, operator, rest] = match;
+          // ${NAME:-} (empty: generated) and ${NAME:?message} (required) are fine; ${NAME:-something} is not.
+          expect(operator === ':-' || operator === '-' ? rest : '', `${file}: ${match[0]}`).toBe('');
+        }
+      }
+      expect(text).not.toMatch(/(PASSWORD|TOKEN):\s+(?!\$\{)[^\s#]/);
+    }
+  });
+
+  it('the Dockerfile copies only what .dockerignore lets into the build context', async () => {
+    const dockerfile = await readFile(join(ROOT, 'Dockerfile'), 'utf8');
+    const allowed = (await readFile(join(ROOT, '.dockerignore'), 'utf8'))
+      .split('\n')
+      .filter((line) => line.startsWith('!'))
+      .map((line) => line.slice(1).replace(/\/$/, ''));
+    const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((match) => match[1]!.trim().split(/\s+/));
+    expect(copied.length).toBeGreaterThan(3);
+    for (const source of copied) expect(allowed, `COPY ${source}`).toContain(source.replace(/\/$/, ''));
+  });
+});
