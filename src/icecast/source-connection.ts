@@ -100,9 +100,14 @@ export class SourceConnection extends EventEmitter<SourceConnectionEvents> {
    * Queues `chunk` for Icecast. Returns false, without taking the chunk, before the connection is
    * usable, after it ended, or while earlier data still waits for `drain`; the caller offers it again.
    */
+  /** True when write() would take a chunk: streaming, and nothing backed up in the socket. */
+  get accepting(): boolean {
+    return this.#phase === 'ready' && this.#request !== undefined && !this.#request.writableNeedDrain;
+  }
+
   write(chunk: Buffer): boolean {
     const req = this.#request;
-    if (this.#phase !== 'ready' || !req || req.writableNeedDrain) return false;
+    if (!this.accepting || !req) return false;
     // A peer that vanished without FIN/RST (half-open TCP) shows only as a write that never drains.
     if (!req.write(chunk)) this.#armDrainTimer();
     return true;

@@ -139,6 +139,11 @@ export class IcecastSource extends EventEmitter<IcecastSourceEvents> {
     return this.#state.status === 'streaming' && this.#state.connection.write(chunk);
   }
 
+  /** True when write() would take a chunk now; a pacer holds its place in the song while it is false. */
+  get accepting(): boolean {
+    return this.#state.status === 'streaming' && this.#state.connection.accepting;
+  }
+
   /** Shows `title` to listeners, now if streaming and again after every reconnect. Never throws. */
   setTitle(title: string): void {
     this.#titles.set(title);

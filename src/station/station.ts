@@ -60,7 +60,7 @@ export class Station extends EventEmitter<StationEvents> {
       frameDurationUs: frameDurationUs(config.format),
       nextFrame: () => this.programme.nextFrame(),
       write: (bytes) => this.source.write(bytes),
-      canWrite: () => this.source.status === 'streaming',
+      canWrite: () => this.source.accepting,
     });
     this.source.on('streaming', () => this.pacer.reanchor());
     this.programme.on('track-start', (song) => this.onTrackStart(song));
