@@ -41,7 +41,7 @@ export interface WorkerServices {
 export async function openServices(config: Config, logger: Logger): Promise<WorkerServices> {
   const redis = config.redis.url ? await connectWorkerRedis(config.redis.url, logger) : undefined;
   const store = redis ? (await import('../store/index.js')).createStore(redis) : undefined;
-  const { resolver: upstream, close: closeResolver } = await songResolver(config, logger);
+  const { resolver: upstream, close: closeResolver } = lazySongResolver(config, logger);
   const resolver = new CachedResolver({ resolver: upstream, store, logger });
   const audioCache = config.cacheDir
     ? await AudioCache.open({ dir: join(config.cacheDir, 'audio'), maxBytes: config.cacheMaxMb * 1024 * 1024, logger })
@@ -77,6 +77,23 @@ async function connectWorkerRedis(url: string, logger: Logger): Promise<Redis> {
     reachable = false;
   });
   return redis;
+}
+
+/**
+ * The relay client or the embedded providers, loaded at the first song that needs one: stations playing
+ * files and URLs never do, and the memory and start-up time of those modules is then not spent.
+ */
+function lazySongResolver(config: Config, logger: Logger): { resolver: SongResolver; close: () => void } {
+  let opened: Promise<{ resolver: SongResolver; close: () => void }> | undefined;
+  return {
+    resolver: {
+      async resolveSong(ref) {
+        opened ??= songResolver(config, logger);
+        return (await opened).resolver.resolveSong(ref);
+      },
+    },
+    close: () => void opened?.then((resolver) => resolver.close()),
+  };
 }
 
 async function songResolver(config: Config, logger: Logger): Promise<{ resolver: SongResolver; close: () => void }> {
