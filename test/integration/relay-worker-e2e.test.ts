@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeMp3 } from '../support/decode.js';
@@ -87,6 +87,26 @@ describe('relay → worker → Icecast → listener', () => {
     expect(runsAfterFirstLoop).toBeLessThanOrEqual(3);
     expect(ffmpegRuns(worker)).toBe(3);
     expect(worker.events.filter((event) => event.msg === 'playing the song from the audio cache').length).toBeGreaterThanOrEqual(3);
+    expect(listener.disconnected).toBeUndefined();
+  });
+
+  it('detects a truncated cache file, drops it and makes it again while the station plays on', async () => {
+    const { worker, listener } = await setup({ mount: '/damaged.mp3', songs: ['alpha', 'bravo'] });
+    // Both songs cached once the first loop is over (bravo's entry is committed when it ends).
+    await waitForTitles(listener, 3, 30_000);
+    const audioDir = join(temp.dir, 'cache-damaged.mp3', 'audio');
+    const entries = (await readdir(audioDir)).filter((name) => name.endsWith('.rcaf'));
+    expect(entries).toHaveLength(2);
+    const runsBefore = ffmpegRuns(worker);
+    for (const name of entries) {
+      const path = join(audioDir, name);
+      await truncate(path, Math.floor((await stat(path)).size / 2));
+    }
+    await waitForTitles(listener, 5, 30_000);
+
+    expect(titlesOf(listener).slice(0, 5)).toEqual(['Relay Test - ALPHA', 'Relay Test - BRAVO', 'Relay Test - ALPHA', 'Relay Test - BRAVO', 'Relay Test - ALPHA']);
+    expect(worker.events.some((event) => event.msg === 'cached song is damaged: removed it, transcoding again')).toBe(true);
+    expect(ffmpegRuns(worker)).toBeGreaterThan(runsBefore);
     expect(listener.disconnected).toBeUndefined();
   });
 
