@@ -62,7 +62,11 @@ export class Station extends EventEmitter<StationEvents> {
       write: (bytes) => this.source.write(bytes),
       canWrite: () => this.source.accepting,
     });
-    this.source.on('streaming', () => this.pacer.reanchor());
+    // A new connection gets its lead at once instead of at the next tick: listeners are back sooner.
+    this.source.on('streaming', () => {
+      this.pacer.reanchor();
+      this.pacer.tick();
+    });
     this.programme.on('track-start', (song) => this.onTrackStart(song));
     this.programme.on('track-end', (song, reason, error) => this.emit('track-end', song, reason, error));
   }

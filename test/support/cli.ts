@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CLI_PATH, REPO_ROOT } from './paths.js';
 
 export interface CliResult {
   readonly code: number | null;
@@ -20,9 +19,7 @@ export interface RunCliOptions {
   readonly timeoutMs?: number;
 }
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** The built binary, as a user runs it (npm run build first; `npm test` does). */
-export const CLI_PATH = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+export { CLI_PATH };
 
 /** Runs `relaycast <args>` as a separate process, like a user at a shell. */
 export function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
@@ -30,7 +27,7 @@ export function runCli(args: readonly string[], options: RunCliOptions = {}): Pr
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_PATH, ...args], {
-      cwd: ROOT,
+      cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

@@ -4,14 +4,14 @@ import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { renderIcecastTemplate } from '../../src/setup/index.js';
+import { REPO_ROOT } from './paths.js';
 import { freePort } from './ports.js';
 import { requirePrograms } from './prereq.js';
 import { makeTempDir } from './tmp.js';
 
 /** The top-level icecast.xml template, the same file docker compose uses. */
-const TEMPLATE_PATH = fileURLToPath(new URL('../../icecast.xml', import.meta.url));
+const TEMPLATE_PATH = join(REPO_ROOT, 'icecast.xml');
 
 /** The default mount's charset element; `defaultMountCharset: false` renders the template without it. */
 const DEFAULT_MOUNT_CHARSET = '<charset>UTF-8</charset>';

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CLI_PATH } from './cli.js';
+import { CLI_PATH } from './paths.js';
 import { makeTempDir } from './tmp.js';
 const STOP_TIMEOUT_MS = 5_000;
 

@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { DEFAULT_STREAM_FORMAT } from '../src/audio/index.js';
+import { atMost, info, within, type Figure } from './figure.js';
+import { benchIcecast, benchListener, benchWorker, waitForMounts, type BenchContext } from './harness.js';
+import { cpuBetween, snapshot } from './proc-stats.js';
+import { watchProcess } from './sampler.js';
+import { sleep, trackChild, type Scope } from './scope.js';
+import { chunkGapsMs, max, receivedRate } from './stats.js';
+
+const NAME = 'pacing';
+const MOUNT = '/pacing.mp3';
+const SILENT_MOUNT = '/pacing-silence.mp3';
+/** Node's own floor on this machine: an empty process woken as often as the pacer (10 times a second). */
+const NODE_FLOOR_SCRIPT = 'setInterval(() => {}, 100)';
+/** The stations run in the default format (the config sets none). */
+const NOMINAL_KBPS = DEFAULT_STREAM_FORMAT.bitrateKbps;
+/** The listener's burst (up to 192 KiB from Icecast's queue) arrives in the first second; 10 s keeps well clear. */
+const WINDOW_START_S = 10;
+const WINDOW_SECONDS = 60;
+/** Longer than start-up + the window, so no song change falls inside it: the song is already prepared. */
+const SONG_SECONDS = 150;
+
+/**
+ * 2 (one station), 4 and 5: one station playing one long song; over the same 60 s (t = 10-70 s after a
+ * listener joined) the worker's own CPU and RSS, and at the listener the effective bitrate and the
+ * largest gap between received chunks.
+ *
+ * For context, over the same window: a second worker whose station has no songs (it paces encoded
+ * silence: the pacer and the Icecast connection alone, no ffmpeg output to read), and an empty Node
+ * process with a 100 ms timer (what waking up 10 times a second costs here before doing anything).
+ */
+export async function measurePacing(context: BenchContext): Promise<Figure[]> {
+  const { scope } = context;
+  const song = await context.tone({ seconds: SONG_SECONDS, frequency: 440, title: 'Pacing' });
+  const icecast = await benchIcecast(scope);
+  const worker = await benchWorker(scope, icecast, [{ name: 'pacing', mount: MOUNT, songs: [song] }]);
+  const silentWorker = await benchWorker(scope, icecast, [{ name: 'pacing-silence', mount: SILENT_MOUNT, songs: [] }]);
+  const floorPid = startNodeFloor(scope);
+  await waitForMounts(icecast, [MOUNT, SILENT_MOUNT], 10_000, scope.signal);
+  const silentListener = await benchListener(scope, `${icecast.url}${SILENT_MOUNT}`);
+  const listener = await benchListener(scope, `${icecast.url}${MOUNT}`);
+  const joinedAt = performance.now();
+  await worker.waitForEvent((event) => event.msg === 'now playing', 15_000);
+
+  const from = joinedAt + WINDOW_START_S * 1000;
+  const to = from + WINDOW_SECONDS * 1000;
+  context.say(`${NAME}: one station, ${WINDOW_SECONDS} s window (ends in ~${Math.round((to - performance.now()) / 1000)} s)`);
+  await sleep(Math.max(0, from - performance.now()), scope.signal);
+  // The listener's arrival times are only as good as this process's event loop is prompt.
+  const benchLoop = monitorEventLoopDelay({ resolution: 10 });
+  benchLoop.enable();
+  const silentStart = snapshot(silentWorker.child.pid ?? -1);
+  const floorStart = snapshot(floorPid);
+  const window = await watchProcess(worker.child.pid ?? -1, WINDOW_SECONDS, 1, scope.signal);
+  const silentEnd = snapshot(silentWorker.child.pid ?? -1);
+  const floorEnd = snapshot(floorPid);
+  benchLoop.disable();
+  // Chunks stamped up to `to` may still be in the socket: give the last tick a moment.
+  await sleep(200, scope.signal);
+  listener.close();
+  silentListener.close();
+  const dropped = listener.disconnected && listener.disconnected.at < to ? `listener dropped (${listener.disconnected.reason})` : undefined;
+
+  const rate = receivedRate(listener.chunks, from, to);
+  const kbps = rate ? (rate.bytesPerSecond * 8) / 1000 : undefined;
+  const deviation = kbps === undefined ? undefined : (100 * (kbps - NOMINAL_KBPS)) / NOMINAL_KBPS;
+  const gaps = chunkGapsMs(listener.chunks, from, to);
+  const gapMs = max(gaps);
+  const silentGapMs = max(chunkGapsMs(silentListener.chunks, from, to));
+  const sortedGaps = [...gaps].sort((a, b) => a - b);
+  const p99 = sortedGaps[Math.floor(sortedGaps.length * 0.99)];
+  const gapNote = `${gaps.length} gaps; p50 ${sortedGaps[Math.floor(sortedGaps.length / 2)]?.toFixed(0)} ms, p99 ${p99?.toFixed(0)} ms, ${gaps.filter((gap) => gap > 150).length} over 150 ms`;
+  const rssValues = window.rss.map((sample) => sample.rssMb);
+  const cpuNote =
+    'worker node process only: /proc/<pid>/stat utime+stime, ffmpeg children excluded; one song, prepared ahead, no song change in the window; ' +
+    "the window is the process's first minute after start-up (JIT warm-up, start-up garbage collected): the long-rss run's 10-minute average is lower";
+  return [
+    atMost(NAME, { name: '1 station: worker CPU, % of one core over 60 s', value: window.cpu.selfPercent, unit: '%', digits: 3, note: cpuNote }, 0.3),
+    info(NAME, { name: '1 station: its ffmpeg children, % of one core (not in the figure above)', value: window.cpu.childrenPercent, unit: '%', digits: 3 }, 'Liquidsoap (whole process): 2.9 %'),
+    info(NAME, { name: '  1 station with no songs (paces silence, no ffmpeg): worker CPU, same window', value: silentStart && silentEnd ? cpuBetween(silentStart, silentEnd).selfPercent : undefined, unit: '%', digits: 3 }),
+    info(NAME, { name: `  empty Node process, \`${NODE_FLOOR_SCRIPT}\`: CPU, same window`, value: floorStart && floorEnd ? cpuBetween(floorStart, floorEnd).selfPercent : undefined, unit: '%', digits: 3 }),
+    atMost(NAME, { name: '1 station: worker RSS, max over 60 s (VmRSS)', value: max(rssValues), unit: 'MB', digits: 1, note: `first ${rssValues[0]?.toFixed(1)} MB, last ${rssValues.at(-1)?.toFixed(1)} MB, VmHWM ${window.peakRssMb?.toFixed(1)} MB` }, 80),
+    within(
+      NAME,
+      {
+        name: 'effective bitrate at a listener, t = 10-70 s after joining (fit of bytes over time)',
+        value: kbps,
+        unit: 'kb/s',
+        digits: 3,
+        note: `${deviation === undefined ? '' : `deviation ${deviation >= 0 ? '+' : ''}${deviation.toFixed(4)} %; `}${rate?.bytes ?? 0} bytes in ${rate?.chunks ?? 0} chunks${dropped ? `; ${dropped}` : ''}`,
+      },
+      NOMINAL_KBPS,
+      NOMINAL_KBPS * 0.002,
+      `${NOMINAL_KBPS} kb/s ± 0.2 %`,
+    ),
+    atMost(NAME, { name: 'largest stall between received chunks, t = 10-70 s', value: gapMs === undefined ? undefined : gapMs / 1000, unit: 's', digits: 3, note: dropped ? `${gapNote}; ${dropped}` : gapNote }, 0.2),
+    info(NAME, { name: "  the bench's own event-loop delay, max over the window (bounds the listener's timing error)", value: benchLoop.max / 1e9, unit: 's', digits: 3 }),
+    info(NAME, { name: '  largest stall at a listener of the no-songs station, same window', value: silentGapMs === undefined ? undefined : silentGapMs / 1000, unit: 's', digits: 3 }),
+  ];
+}
+
+/** `node -e NODE_FLOOR_SCRIPT`, killed with the scope; returns its pid. */
+function startNodeFloor(scope: Scope): number {
+  const child = trackChild(spawn(process.execPath, ['-e', NODE_FLOOR_SCRIPT], { stdio: 'ignore' }));
+  scope.add('node floor process', () => child.kill('SIGKILL'));
+  return child.pid ?? -1;
+}
