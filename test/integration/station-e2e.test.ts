@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeMp3 } from '../support/decode.js';
@@ -72,6 +73,21 @@ describe('relaycast start, end to end against a real Icecast', () => {
     expect(JSON.stringify(worker.events)).not.toContain(icecast.sourcePassword);
     const stopped = await worker.stop();
     expect(stopped.code).toBe(0);
+  });
+
+  it('plays local: refs from a music folder with no relay and no Redis (the providers run in the worker)', async () => {
+    const music = join(temp.dir, 'embedded-music');
+    await mkdir(join(music, 'album'), { recursive: true });
+    await makeTone({ path: join(music, 'album', 'one.m4a'), seconds: 2, frequency: 500, format: 'm4a', title: 'Embedded One', artist: 'Folder' });
+    await makeTone({ path: join(music, 'two.m4a'), seconds: 2, frequency: 700, format: 'm4a', title: 'Embedded Two', artist: 'Folder' });
+    const worker = await startWorker({ ...stationConfig(icecast, '/embedded.mp3', ['local:album/one.m4a', 'local:two.m4a']), musicDir: music });
+    workers.push(worker);
+    await icecast.waitForMount('/embedded.mp3', 5_000);
+    const listener = await listen(`${icecast.url}/embedded.mp3`, { icyMetadata: true });
+    await listener.waitForTitle(() => listener.titles.filter((seen) => seen.title).length >= 3, 20_000);
+    listener.close();
+    expect(listener.titles.map((seen) => seen.title).filter(Boolean).slice(0, 3)).toEqual(['Folder - Embedded One', 'Folder - Embedded Two', 'Folder - Embedded One']);
+    await worker.stop();
   });
 
   it('brings the mount up within 1 s of start although no song is ready yet (silence first)', async () => {
