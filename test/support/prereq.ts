@@ -7,6 +7,7 @@ const INSTALL_HINT: Record<string, string> = {
   'redis-server': 'apt-get install -y redis-server',
   'redis-cli': 'apt-get install -y redis-server',
   'docker-compose': 'apt-get install -y docker-compose',
+  setpriv: 'apt-get install -y util-linux',
 };
 
 /**
