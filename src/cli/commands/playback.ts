@@ -3,7 +3,7 @@ import type { NextSong, PlayedSong, SongMeta, Station, Store } from '../../store
 import { compileFormat } from '../format/song-format.js';
 import { formatClock, formatDuration, progressBar } from '../format/time.js';
 import { action } from './cli-errors.js';
-import { examples, subcommand } from './command-kit.js';
+import { subcommand } from './command-kit.js';
 import { fetchListeners } from './icecast-status.js';
 import { addIcecastOption, icecastUrlOf, optionsOf, type ConnectionFlags } from './options.js';
 import { note, printJson, printLines, songFields, songFormat } from './output.js';
