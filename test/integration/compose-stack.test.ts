@@ -8,7 +8,7 @@ import { closeRedis, connectRedis, createStore } from '../../src/store/index.js'
 import { DEFAULT_STATION, DEMO_FOLDER, DEMO_SONGS, SECRETS } from '../../src/setup/index.js';
 import { runCli } from '../support/cli.js';
 import { decodeMp3 } from '../support/decode.js';
-import { parseStatus } from '../support/icecast.js';
+import { icecastCommandLine, parseStatus, parsesAsJson } from '../support/icecast.js';
 import { listen, type Listener } from '../support/listener.js';
 import { freePort } from '../support/ports.js';
 import { requirePrograms } from '../support/prereq.js';
@@ -130,14 +130,14 @@ describe('docker-compose.yml run natively: setup, icecast, relay, fallback and w
     const [program, ...args] = services.icecast!.command;
     expect(program).toBe('icecast2');
     const nativeArgs = args.map((arg) => hostPath('icecast', arg));
-    // Icecast refuses to run as root: as root, run it as the Debian package's user, like the image does.
-    const privileges = runsAsRoot() ? ['--reuid=icecast2', '--regid=icecast', '--init-groups'] : [];
+    // As root, Icecast runs as the Debian package's user, like the image does.
+    const [launcher, launcherArgs] = icecastCommandLine(nativeArgs);
     const [, curl, ...curlArgs] = services.icecast!.healthcheck!.test!;
     expect(curl).toBe('curl');
     const healthUrl = curlArgs.find((arg) => arg.startsWith('http://'))!.replace(':8000/', `:${ports.icecast}/`);
     for (let attempt = 1; attempt <= ICECAST_START_ATTEMPTS; attempt += 1) {
       // The reference saw 2.4.4 crash right after start-up about once in 20 starts: try again then.
-      const child = spawnChild('setpriv', [...privileges, '--pdeathsig', 'KILL', program!, ...nativeArgs], (text) => (icecastStderr += text));
+      const child = spawnChild(launcher, launcherArgs, (text) => (icecastStderr += text));
       const deadline = performance.now() + START_TIMEOUT_MS;
       while (child.exitCode === null && performance.now() < deadline) {
         const answer = await fetch(healthUrl).then((response) => response.text().then((body) => ({ ok: response.ok, body })), () => undefined);
@@ -319,11 +319,3 @@ describe('docker-compose.yml run natively: setup, icecast, relay, fallback and w
   });
 });
 
-function parsesAsJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -198,11 +198,19 @@ async function makeDirWritableForIcecast(dir: string, logDir: string): Promise<v
   await chown(join(dir, 'icecast.xml'), uid, gid);
 }
 
-function spawnIcecast(configPath: string): ChildProcess {
-  // Foreground (no -b) so the pid we hold is Icecast's: setpriv execs, keeping that pid. Its
-  // parent-death signal kills Icecast if the test worker dies without stopping it.
+/**
+ * How to run `icecast2 <args>` in a test: through setpriv, as the Debian package's unprivileged user when
+ * we are root (Icecast refuses to run as root), with a parent-death signal so Icecast dies with the test
+ * worker. Foreground (no -b), so the pid held is Icecast's: setpriv execs.
+ */
+export function icecastCommandLine(args: readonly string[]): [string, string[]] {
   const privileges = runsAsRoot() ? [`--reuid=${UNPRIVILEGED_USER}`, `--regid=${UNPRIVILEGED_GROUP}`, '--init-groups'] : [];
-  const child = spawn('setpriv', [...privileges, '--pdeathsig', 'KILL', 'icecast2', '-c', configPath], {
+  return ['setpriv', [...privileges, '--pdeathsig', 'KILL', 'icecast2', ...args]];
+}
+
+function spawnIcecast(configPath: string): ChildProcess {
+  const [program, args] = icecastCommandLine(['-c', configPath]);
+  const child = spawn(program, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   child.stderr?.resume();
@@ -240,7 +248,8 @@ async function waitUntilAnswering(url: string, adminPassword: string, child: Chi
   return { ok: false, problem: `no valid /status-json.xsl and /admin/stats within ${timeoutMs} ms` };
 }
 
-function parsesAsJson(text: string): boolean {
+/** Icecast 2.4.4's status JSON is invalid for ~0.3 s after it first answers: only a parse says it is ready. */
+export function parsesAsJson(text: string): boolean {
   try {
     JSON.parse(text);
     return true;
