@@ -13,8 +13,11 @@ try {
 }
 const passed = report.numPassedTests ?? 0;
 const failedTests = report.numFailedTests ?? 0;
-// A test file that crashed before running any test counts as a failure too.
-const failedFiles = (report.testResults ?? []).filter((file) => file.status === 'failed' && file.assertionResults.length === 0).length;
+// A test file that failed outside its tests (a crash, a failing beforeAll whose tests were then skipped)
+// counts as one failure, so the closing line never says "0 failed" for a failed run.
+const failedFiles = (report.testResults ?? []).filter(
+  (file) => file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed'),
+).length;
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 const failed = failedTests + failedFiles;
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

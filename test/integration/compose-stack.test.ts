@@ -31,6 +31,8 @@ const SERVICES = ['fallback', 'icecast', 'redis', 'relay', 'setup', 'worker'];
 const FIRST_MUSIC_LIMIT_MS = 60_000;
 const START_TIMEOUT_MS = 15_000;
 const ICECAST_START_ATTEMPTS = 3;
+/** An Icecast that accepts a connection and never answers must not hang the test: every request is bounded. */
+const HTTP_TIMEOUT_MS = 3_000;
 
 interface Service {
   command: string[];
@@ -140,7 +142,7 @@ describe('docker-compose.yml run natively: setup, icecast, relay, fallback and w
       const child = spawnChild(launcher, launcherArgs, (text) => (icecastStderr += text));
       const deadline = performance.now() + START_TIMEOUT_MS;
       while (child.exitCode === null && performance.now() < deadline) {
-        const answer = await fetch(healthUrl).then((response) => response.text().then((body) => ({ ok: response.ok, body })), () => undefined);
+        const answer = await fetch(healthUrl, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) }).then((response) => response.text().then((body) => ({ ok: response.ok, body })), () => undefined);
         if (answer?.ok && parsesAsJson(answer.body)) return;
         await delay(50);
       }
@@ -150,7 +152,7 @@ describe('docker-compose.yml run natively: setup, icecast, relay, fallback and w
   }
 
   async function mountsOnAir(): Promise<string[]> {
-    const text = await fetch(`http://127.0.0.1:${ports.icecast}/status-json.xsl`).then((response) => response.text());
+    const text = await fetch(`http://127.0.0.1:${ports.icecast}/status-json.xsl`, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) }).then((response) => response.text());
     return parseStatus(JSON.parse(text)).sources.map((source) => source.mount);
   }
 
@@ -161,6 +163,9 @@ describe('docker-compose.yml run natively: setup, icecast, relay, fallback and w
       await delay(50);
     }
   }
+
+  /** Which part of bringing the stack up is under way: named in the failure when it never finishes. */
+  let stage = 'start';
 
   beforeAll(async () => {
     requirePrograms('docker-compose', 'redis-server', 'redis-cli', 'icecast2', 'setpriv', 'ffmpeg', 'ffprobe');
@@ -199,25 +204,35 @@ describe('docker-compose.yml run natively: setup, icecast, relay, fallback and w
     ports.relay = await freePort();
 
     const started = performance.now();
+    stage = 'redis';
     await startRedis();
+    stage = 'setup';
     const setup = await runCli(services.setup!.command.slice(1), { env: nativeEnv('setup'), timeoutMs: 60_000 });
     expect(setup.code, setup.stderr).toBe(0);
     timings.setupMs = performance.now() - started;
+    stage = 'icecast';
     await startIcecast();
+    stage = 'relay';
     const relay = startRelaycast('relay');
     await relay.waitForEvent((event) => event.msg === 'relay listening', START_TIMEOUT_MS);
+    stage = 'worker and fallback';
     startRelaycast('fallback');
     worker = startRelaycast('worker');
     await waitForMount(DEFAULT_STATION.mount, 30_000);
+    stage = 'listener';
     listener = await listen(`http://127.0.0.1:${ports.icecast}${DEFAULT_STATION.mount}`, { icyMetadata: true });
     await listener.waitForBytes(1, 10_000);
     timings.firstAudioMs = listener.chunks[0]!.at - started;
+    stage = 'first demo title';
     const first = await listener.waitForTitle((title) => DEMO_TITLES.includes(title), 30_000);
+    stage = 'up';
     timings.firstTitleMs = first.at - started;
     console.info(`compose stack natively: setup done after ${Math.round(timings.setupMs)} ms, first audio at ${Math.round(timings.firstAudioMs)} ms, first demo title at ${Math.round(timings.firstTitleMs)} ms`);
-  }, 120_000);
+    // Every wait above is bounded and they add up to less than this, so a slow stage fails with its own message.
+  }, 240_000);
 
   afterAll(async () => {
+    if (stage !== 'up') console.error(`compose stack did not come up: stuck at ${stage}; worker log tail: ${workers.map((w) => w.stderr().slice(-300) + JSON.stringify(w.events.slice(-5))).join(' | ')}`);
     listener?.close();
     await Promise.all(workers.map((child) => child.stop()));
     for (const child of running.reverse()) {

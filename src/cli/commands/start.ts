@@ -22,6 +22,7 @@ Examples:
     .action(async (options: { config?: string }) => {
       const config = await loadConfig(process.env, options.config ?? process.env.RELAYCAST_CONFIG);
       const logger = createLogger({ level: config.logLevel });
+      logger.info({ stations: config.stations.length, redis: Boolean(config.redis.url), relay: Boolean(config.relay.url) }, 'worker starting');
       const worker = new Worker(config, logger);
       await worker.start();
       await waitForStopSignal();
