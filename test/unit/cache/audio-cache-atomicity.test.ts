@@ -1,27 +1,21 @@
 import { once } from 'node:events';
 import { utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_STREAM_FORMAT, formatKey } from '../../../src/audio/index.js';
 import { STALE_TEMP_AFTER_MS } from '../../../src/cache/defaults.js';
 import { entryFileName } from '../../../src/cache/entry-name.js';
 import { AudioCache, CacheDirectoryError, CacheEntryTooLargeError, CacheWriteError } from '../../../src/cache/index.js';
 import { silentLogger } from '../../../src/log/index.js';
-import { makeTempDir } from '../../support/tmp.js';
 import { asText, filesIn, readAll, songFrames, writeEntry, writeThrough } from './frames.js';
+import { useCacheDir } from './cache-dir.js';
 
 const format = DEFAULT_STREAM_FORMAT;
 const ref = 'local:albums/a b/01:intro.flac';
 
-let temp: { dir: string; remove: () => Promise<void> };
-beforeEach(async () => {
-  temp = await makeTempDir('cache');
-});
-afterEach(async () => {
-  await temp.remove();
-});
+const cacheDir = useCacheDir();
 
-const open = (maxBytes = 50_000_000) => AudioCache.open({ dir: temp.dir, maxBytes, logger: silentLogger() });
+const open = cacheDir.open;
 
 /** Writes frames one by one, waiting for drain, so the test knows they reached the writer. */
 async function writeFrames(writer: NodeJS.WritableStream, frames: ReturnType<typeof songFrames>): Promise<void> {
@@ -37,11 +31,11 @@ describe('AudioCache writes', () => {
     await writeFrames(writer, songFrames('song', 400)); // > 64 KiB: part of it is already on disk
     expect(cache.has(ref, format)).toBe(false);
     expect(await cache.reader(ref, format)).toBeUndefined();
-    expect((await filesIn(temp.dir)).every((name) => name.endsWith('.tmp'))).toBe(true);
+    expect((await filesIn(cacheDir.dir)).every((name) => name.endsWith('.tmp'))).toBe(true);
     writer.end();
     await once(writer, 'finish');
     expect(cache.has(ref, format)).toBe(true);
-    expect(await filesIn(temp.dir)).toEqual([entryFileName(ref, formatKey(format))]);
+    expect(await filesIn(cacheDir.dir)).toEqual([entryFileName(ref, formatKey(format))]);
   });
 
   it('leaves nothing behind when a writer is destroyed midway', async () => {
@@ -51,7 +45,7 @@ describe('AudioCache writes', () => {
     writer.destroy();
     await once(writer, 'close');
     expect(cache.has(ref, format)).toBe(false);
-    expect(await filesIn(temp.dir)).toEqual([]);
+    expect(await filesIn(cacheDir.dir)).toEqual([]);
     expect(cache.stats()).toMatchObject({ entries: 0, bytes: 0 });
   });
 
@@ -63,7 +57,7 @@ describe('AudioCache writes', () => {
     }
     expect(await writeThrough(dying(), cache.writer(ref, format))).toMatchObject({ message: 'ffmpeg exited with code 1' });
     expect(cache.has(ref, format)).toBe(false);
-    expect(await filesIn(temp.dir)).toEqual([]);
+    expect(await filesIn(cacheDir.dir)).toEqual([]);
   });
 
   it('keeps the previous entry whole when a replacement is abandoned', async () => {
@@ -79,14 +73,14 @@ describe('AudioCache writes', () => {
 
   it('removes temp files of a crashed writer at open, but not ones a live writer may still be filling', async () => {
     const hash = entryFileName(ref, formatKey(format)).slice(0, 40);
-    const crashed = join(temp.dir, `${hash}.0123456789ab.tmp`);
-    const live = join(temp.dir, `${hash}.ba9876543210.tmp`);
+    const crashed = join(cacheDir.dir, `${hash}.0123456789ab.tmp`);
+    const live = join(cacheDir.dir, `${hash}.ba9876543210.tmp`);
     await writeFile(crashed, Buffer.alloc(5000));
     await writeFile(live, Buffer.alloc(5000));
     const longAgo = (Date.now() - STALE_TEMP_AFTER_MS - 60_000) / 1000;
     await utimes(crashed, longAgo, longAgo);
     const cache = await open();
-    expect(await filesIn(temp.dir)).toEqual([`${hash}.ba9876543210.tmp`]);
+    expect(await filesIn(cacheDir.dir)).toEqual([`${hash}.ba9876543210.tmp`]);
     expect(cache.stats()).toMatchObject({ entries: 0, bytes: 0 });
   });
 
@@ -94,14 +88,14 @@ describe('AudioCache writes', () => {
     const cache = await open(20_000);
     const error = await writeThrough(songFrames('long', 100), cache.writer(ref, format));
     expect(error).toBeInstanceOf(CacheEntryTooLargeError);
-    expect(await filesIn(temp.dir)).toEqual([]);
+    expect(await filesIn(cacheDir.dir)).toEqual([]);
   });
 
   it('refuses something that is not an MP3 frame with CacheWriteError', async () => {
     const cache = await open();
     const error = await writeThrough([{ bytes: 'text', samples: 1152 }], cache.writer(ref, format));
     expect(error).toBeInstanceOf(CacheWriteError);
-    expect(await filesIn(temp.dir)).toEqual([]);
+    expect(await filesIn(cacheDir.dir)).toEqual([]);
   });
 
   it('does not commit a song without frames', async () => {
@@ -109,7 +103,7 @@ describe('AudioCache writes', () => {
     const error = await writeThrough([], cache.writer(ref, format));
     expect(error).toBeInstanceOf(CacheWriteError);
     expect(cache.has(ref, format)).toBe(false);
-    expect(await filesIn(temp.dir)).toEqual([]);
+    expect(await filesIn(cacheDir.dir)).toEqual([]);
   });
 });
 
@@ -165,15 +159,15 @@ describe('AudioCache readers and writers together', () => {
 
 describe('AudioCache.open', () => {
   it('creates the directory and rejects options that cannot work', async () => {
-    const dir = join(temp.dir, 'nested', 'cache');
+    const dir = join(cacheDir.dir, 'nested', 'cache');
     expect((await AudioCache.open({ dir, maxBytes: 1_000, logger: silentLogger() })).stats().entries).toBe(0);
-    expect(await filesIn(temp.dir)).toEqual(['nested']);
+    expect(await filesIn(cacheDir.dir)).toEqual(['nested']);
     await expect(AudioCache.open({ dir, maxBytes: 0, logger: silentLogger() })).rejects.toThrow(/maxBytes must be a whole number/);
     await expect(AudioCache.open({ dir, maxBytes: 1_000, logger: silentLogger(), maxEntries: 3 } as never)).rejects.toThrow(/unknown option\(s\) maxEntries/);
   });
 
   it('says which directory it cannot use, and why', async () => {
-    const notADir = join(temp.dir, 'file');
+    const notADir = join(cacheDir.dir, 'file');
     await writeFile(notADir, 'x');
     const error = await AudioCache.open({ dir: join(notADir, 'cache'), maxBytes: 1_000, logger: silentLogger() }).catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(CacheDirectoryError);

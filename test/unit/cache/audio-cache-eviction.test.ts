@@ -1,24 +1,19 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_STREAM_FORMAT, formatKey } from '../../../src/audio/index.js';
 import { entryFileName } from '../../../src/cache/entry-name.js';
 import { AudioCache } from '../../../src/cache/index.js';
 import { silentLogger } from '../../../src/log/index.js';
-import { makeTempDir } from '../../support/tmp.js';
 import { filesIn, manualClock, readAll, songFrames, writeEntry } from './frames.js';
+import { useCacheDir } from './cache-dir.js';
+import { makeTempDir } from '../../support/tmp.js';
 
 const format = DEFAULT_STREAM_FORMAT;
 /** Every song the same size, so "room for N songs" is exact. */
 const FRAMES_PER_SONG = 50;
 
-let temp: { dir: string; remove: () => Promise<void> };
-beforeEach(async () => {
-  temp = await makeTempDir('cache');
-});
-afterEach(async () => {
-  await temp.remove();
-});
+const cacheDir = useCacheDir();
 
 /** Bytes of one entry of FRAMES_PER_SONG frames for `ref` (refs of equal length give equal sizes). */
 async function entrySize(ref: string): Promise<number> {
@@ -36,7 +31,7 @@ describe('AudioCache eviction', () => {
   it('evicts the least recently played songs first and never exceeds maxBytes', async () => {
     const clock = manualClock();
     const size = await entrySize('song:a');
-    const cache = await AudioCache.open({ dir: temp.dir, maxBytes: 3 * size, logger: silentLogger(), now: clock.now });
+    const cache = await AudioCache.open({ dir: cacheDir.dir, maxBytes: 3 * size, logger: silentLogger(), now: clock.now });
     for (const ref of ['song:a', 'song:b', 'song:c']) {
       clock.advance();
       await writeEntry(cache, ref, songFrames(ref, FRAMES_PER_SONG));
@@ -52,23 +47,23 @@ describe('AudioCache eviction', () => {
     expect(cached(cache, ['song:a', 'song:b', 'song:c', 'song:d', 'song:e'])).toEqual(['song:a', 'song:d', 'song:e']);
 
     expect(cache.stats()).toMatchObject({ entries: 3, bytes: 3 * size, maxBytes: 3 * size });
-    expect(await filesIn(temp.dir)).toHaveLength(3);
+    expect(await filesIn(cacheDir.dir)).toHaveLength(3);
   });
 
   it('keeps last-played times across a restart, in the files modification times', async () => {
     const clock = manualClock();
     const size = await entrySize('song:a');
-    const first = await AudioCache.open({ dir: temp.dir, maxBytes: 3 * size, logger: silentLogger(), now: clock.now });
+    const first = await AudioCache.open({ dir: cacheDir.dir, maxBytes: 3 * size, logger: silentLogger(), now: clock.now });
     for (const ref of ['song:a', 'song:b', 'song:c']) {
       clock.advance();
       await writeEntry(first, ref, songFrames(ref, FRAMES_PER_SONG));
     }
     clock.advance();
     await readAll((await first.reader('song:a', format))!);
-    const mtime = (await stat(join(temp.dir, entryFileName('song:a', formatKey(format))))).mtimeMs;
+    const mtime = (await stat(join(cacheDir.dir, entryFileName('song:a', formatKey(format))))).mtimeMs;
     expect(mtime).toBe(clock.now());
 
-    const restarted = await AudioCache.open({ dir: temp.dir, maxBytes: 3 * size, logger: silentLogger(), now: clock.now });
+    const restarted = await AudioCache.open({ dir: cacheDir.dir, maxBytes: 3 * size, logger: silentLogger(), now: clock.now });
     expect(restarted.stats()).toMatchObject({ entries: 3, bytes: 3 * size });
     clock.advance();
     await writeEntry(restarted, 'song:d', songFrames('song:d', FRAMES_PER_SONG));
@@ -78,20 +73,20 @@ describe('AudioCache eviction', () => {
   it('shrinks an over-full directory at open, as after lowering the configured size', async () => {
     const clock = manualClock();
     const size = await entrySize('song:a');
-    const roomy = await AudioCache.open({ dir: temp.dir, maxBytes: 10 * size, logger: silentLogger(), now: clock.now });
+    const roomy = await AudioCache.open({ dir: cacheDir.dir, maxBytes: 10 * size, logger: silentLogger(), now: clock.now });
     for (const ref of ['song:a', 'song:b', 'song:c', 'song:d']) {
       clock.advance();
       await writeEntry(roomy, ref, songFrames(ref, FRAMES_PER_SONG));
     }
-    const tight = await AudioCache.open({ dir: temp.dir, maxBytes: 2 * size, logger: silentLogger(), now: clock.now });
+    const tight = await AudioCache.open({ dir: cacheDir.dir, maxBytes: 2 * size, logger: silentLogger(), now: clock.now });
     expect(cached(tight, ['song:a', 'song:b', 'song:c', 'song:d'])).toEqual(['song:c', 'song:d']);
-    expect(await filesIn(temp.dir)).toHaveLength(2);
+    expect(await filesIn(cacheDir.dir)).toHaveLength(2);
   });
 
   it('never evicts an entry while it is being read; the next least recently played goes instead', async () => {
     const clock = manualClock();
     const size = await entrySize('song:a');
-    const cache = await AudioCache.open({ dir: temp.dir, maxBytes: 2 * size, logger: silentLogger(), now: clock.now });
+    const cache = await AudioCache.open({ dir: cacheDir.dir, maxBytes: 2 * size, logger: silentLogger(), now: clock.now });
     clock.advance();
     await writeEntry(cache, 'song:a', songFrames('song:a', FRAMES_PER_SONG));
     clock.advance();
@@ -110,7 +105,7 @@ describe('AudioCache eviction', () => {
   it('drops a new song that cannot fit beside the ones playing rather than exceed the bound', async () => {
     const clock = manualClock();
     const size = await entrySize('song:a');
-    const cache = await AudioCache.open({ dir: temp.dir, maxBytes: 2 * size, logger: silentLogger(), now: clock.now });
+    const cache = await AudioCache.open({ dir: cacheDir.dir, maxBytes: 2 * size, logger: silentLogger(), now: clock.now });
     for (const ref of ['song:a', 'song:b']) {
       clock.advance();
       await writeEntry(cache, ref, songFrames(ref, FRAMES_PER_SONG));
@@ -124,13 +119,13 @@ describe('AudioCache eviction', () => {
   });
 
   it('clear() removes every entry and leaves files that are not the cache alone', async () => {
-    const cache = await AudioCache.open({ dir: temp.dir, maxBytes: 10_000_000, logger: silentLogger() });
+    const cache = await AudioCache.open({ dir: cacheDir.dir, maxBytes: 10_000_000, logger: silentLogger() });
     await writeEntry(cache, 'song:a', songFrames('song:a', 5));
     await writeEntry(cache, 'song:b', songFrames('song:b', 5));
-    await writeFile(join(temp.dir, 'README'), 'not a cache entry');
+    await writeFile(join(cacheDir.dir, 'README'), 'not a cache entry');
     await cache.clear();
     expect(cache.stats()).toMatchObject({ entries: 0, bytes: 0 });
-    expect(await filesIn(temp.dir)).toEqual(['README']);
-    expect((await AudioCache.open({ dir: temp.dir, maxBytes: 10_000_000, logger: silentLogger() })).stats().entries).toBe(0);
+    expect(await filesIn(cacheDir.dir)).toEqual(['README']);
+    expect((await AudioCache.open({ dir: cacheDir.dir, maxBytes: 10_000_000, logger: silentLogger() })).stats().entries).toBe(0);
   });
 });

@@ -1,37 +1,30 @@
 import { readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_STREAM_FORMAT, formatKey } from '../../../src/audio/index.js';
 import { entryFileName } from '../../../src/cache/entry-name.js';
 import { AudioCache, CacheEntryCorruptError } from '../../../src/cache/index.js';
-import { silentLogger } from '../../../src/log/index.js';
-import { makeTempDir } from '../../support/tmp.js';
 import { asText, filesIn, readAll, songFrames, writeEntry } from './frames.js';
+import { useCacheDir } from './cache-dir.js';
 
 const format = DEFAULT_STREAM_FORMAT;
 const ref = 'qq:0039MnYb0qxYhV';
 const entryName = entryFileName(ref, formatKey(format));
 
-let temp: { dir: string; remove: () => Promise<void> };
-beforeEach(async () => {
-  temp = await makeTempDir('cache');
-});
-afterEach(async () => {
-  await temp.remove();
-});
+const cacheDir = useCacheDir();
 
-const open = (maxBytes = 50_000_000) => AudioCache.open({ dir: temp.dir, maxBytes, logger: silentLogger() });
+const open = cacheDir.open;
 
 /** The bytes of a valid entry: small frames, so every offset of the file can be damaged in turn quickly. */
 async function validEntryBytes(): Promise<Buffer> {
   const cache = await open();
   await writeEntry(cache, ref, songFrames('x', 12, 24));
-  return readFile(join(temp.dir, entryName));
+  return readFile(join(cacheDir.dir, entryName));
 }
 
 /** Puts `bytes` where the entry lives, opens the cache as after a restart, and reads the entry. */
 async function readDamaged(bytes: Buffer): Promise<{ cache: AudioCache; frames: Awaited<ReturnType<AudioCache['reader']>> }> {
-  await writeFile(join(temp.dir, entryName), bytes);
+  await writeFile(join(cacheDir.dir, entryName), bytes);
   const cache = await open();
   return { cache, frames: await cache.reader(ref, format) };
 }
@@ -64,7 +57,7 @@ describe('AudioCache entry integrity', () => {
       expect(frames, `truncated to ${length} of ${valid.length}`).toBeUndefined();
       expect(cache.has(ref, format)).toBe(false);
       expect(cache.stats()).toMatchObject({ entries: 0, bytes: 0, misses: 1 });
-      expect(await filesIn(temp.dir)).toEqual([]);
+      expect(await filesIn(cacheDir.dir)).toEqual([]);
     }
   });
 
@@ -75,7 +68,7 @@ describe('AudioCache entry integrity', () => {
       damaged[offset] = damaged[offset]! ^ 0x01;
       const { frames } = await readDamaged(damaged);
       expect(frames, `flipped at ${offset} of ${valid.length}`).toBeUndefined();
-      expect(await filesIn(temp.dir)).toEqual([]);
+      expect(await filesIn(cacheDir.dir)).toEqual([]);
     }
   });
 
@@ -87,7 +80,7 @@ describe('AudioCache entry integrity', () => {
   it('refuses an entry file holding another song, as a hash collision or a misplaced file would', async () => {
     const cache = await open();
     await writeEntry(cache, 'qq:other', songFrames('other', 4));
-    await writeFile(join(temp.dir, entryName), await readFile(join(temp.dir, entryFileName('qq:other', formatKey(format)))));
+    await writeFile(join(cacheDir.dir, entryName), await readFile(join(cacheDir.dir, entryFileName('qq:other', formatKey(format)))));
     const reopened = await open();
     expect(await reopened.reader(ref, format)).toBeUndefined();
     expect(reopened.has('qq:other', format)).toBe(true);
@@ -97,12 +90,12 @@ describe('AudioCache entry integrity', () => {
     const cache = await open();
     await writeEntry(cache, ref, songFrames('song', 2_000));
     const frames = (await cache.reader(ref, format))!;
-    await truncate(join(temp.dir, entryName), 100_000); // after the up-front check, as a failing disk might
+    await truncate(join(cacheDir.dir, entryName), 100_000); // after the up-front check, as a failing disk might
     const error = await readAll(frames).catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(CacheEntryCorruptError);
     expect((error as CacheEntryCorruptError).message).toMatch(/cached audio for qq:0039MnYb0qxYhV \(mp3-128k-44100-2ch\) .* is damaged/);
     await expect.poll(() => cache.has(ref, format)).toBe(false);
-    await expect.poll(() => filesIn(temp.dir)).toEqual([]);
+    await expect.poll(() => filesIn(cacheDir.dir)).toEqual([]);
   });
 
   it('reports a miss for a song never cached, and counts it', async () => {

@@ -1,23 +1,16 @@
 import { Readable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_STREAM_FORMAT, type Mp3Frame } from '../../../src/audio/index.js';
-import { AudioCache, cacheWhilePlaying } from '../../../src/cache/index.js';
-import { silentLogger } from '../../../src/log/index.js';
-import { makeTempDir } from '../../support/tmp.js';
+import { cacheWhilePlaying } from '../../../src/cache/index.js';
 import { asText, closed, filesIn, readAll, songFrames } from './frames.js';
+import { useCacheDir } from './cache-dir.js';
 
 const format = DEFAULT_STREAM_FORMAT;
 const ref = 'qq:0039MnYb0qxYhV';
 
-let temp: { dir: string; remove: () => Promise<void> };
-beforeEach(async () => {
-  temp = await makeTempDir('cache');
-});
-afterEach(async () => {
-  await temp.remove();
-});
+const cacheDir = useCacheDir();
 
-const open = (maxBytes = 50_000_000) => AudioCache.open({ dir: temp.dir, maxBytes, logger: silentLogger() });
+const open = cacheDir.open;
 
 /** A transcoder stand-in that yields `frames` and then dies, as ffmpeg does on a broken file. */
 function failingAfter(frames: Mp3Frame[]): Readable {
@@ -47,7 +40,7 @@ describe('cacheWhilePlaying', () => {
     expect(error).toMatchObject({ message: expect.stringMatching(/ffmpeg exited/) });
     await closed(writer);
     expect(cache.has(ref, format)).toBe(false);
-    expect(await filesIn(temp.dir)).toEqual([]);
+    expect(await filesIn(cacheDir.dir)).toEqual([]);
   });
 
   it('leaves no entry when the song is skipped before its end, and stops the source', async () => {
@@ -63,7 +56,7 @@ describe('cacheWhilePlaying', () => {
     await closed(writer);
     expect(source.destroyed).toBe(true);
     expect(cache.has(ref, format)).toBe(false);
-    expect(await filesIn(temp.dir)).toEqual([]);
+    expect(await filesIn(cacheDir.dir)).toEqual([]);
   });
 
   it('keeps playing when caching fails, here a song larger than the cache', async () => {
@@ -74,6 +67,6 @@ describe('cacheWhilePlaying', () => {
     expect(played).toHaveLength(frames.length);
     await closed(writer);
     expect(cache.has(ref, format)).toBe(false);
-    expect(await filesIn(temp.dir)).toEqual([]);
+    expect(await filesIn(cacheDir.dir)).toEqual([]);
   });
 });
