@@ -34,6 +34,16 @@ export function bytesPerSecond(format: StreamFormat): number {
   return (format.bitrateKbps * 1000) / 8;
 }
 
+/** Bytes of one frame in this format, padded (a CBR stream's frames are this long or one byte shorter). */
+export function maxFrameBytes(format: StreamFormat): number {
+  return frameBytes(format, true);
+}
+
+/** Layer III frame length: samples/8 × bitrate / sample rate, plus the padding byte when set. */
+export function frameBytes(format: StreamFormat, padded: boolean): number {
+  return Math.floor(((SAMPLES_PER_FRAME / 8) * format.bitrateKbps * 1000) / format.sampleRate) + (padded ? 1 : 0);
+}
+
 export function describeFormat(format: StreamFormat): string {
   return `${format.bitrateKbps} kb/s, ${format.sampleRate} Hz, ${format.channels === 2 ? 'stereo' : 'mono'}`;
 }

@@ -11,8 +11,10 @@ export {
   bytesPerSecond,
   describeFormat,
   formatKey,
+  frameBytes,
   frameDurationUs,
   framesInSeconds,
+  maxFrameBytes,
   streamFormatProblem,
   type StreamFormat,
 } from './format.js';

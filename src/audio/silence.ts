@@ -1,5 +1,5 @@
 import { AudioOptionError } from './errors.js';
-import { SAMPLES_PER_FRAME, streamFormatProblem, type StreamFormat } from './format.js';
+import { frameBytes, SAMPLES_PER_FRAME, streamFormatProblem, type StreamFormat } from './format.js';
 import type { Mp3Frame } from './frame.js';
 
 /** MPEG-1 Layer III bitrate indexes (ISO 11172-3, table of bitrate_index). */
@@ -43,7 +43,7 @@ export class SilentFrames {
 }
 
 function silentFrame(format: StreamFormat, padded: boolean): Mp3Frame {
-  const length = Math.floor((SAMPLES_PER_FRAME / 8) * format.bitrateKbps * 1000 / format.sampleRate) + (padded ? 1 : 0);
+  const length = frameBytes(format, padded);
   const bytes = Buffer.alloc(length);
   bytes[0] = 0xff;
   // MPEG-1 (0b11), Layer III (0b01), no CRC (1).

@@ -73,6 +73,11 @@ export class TranscodeStream extends Readable {
   private readonly declared: Promise<DeclaredLength | undefined>;
   private readonly ready: Mp3Frame[] = [];
   private readonly capacity: number;
+  /**
+   * The splitter is resumed once `ready` is down to this, not whenever a frame is taken: per frame, the
+   * pause/resume round trip through the stream machinery was a tenth of a playing station's CPU.
+   */
+  private readonly refillAt: number;
   private readonly startedAt = Date.now();
   private waiting = false;
   private framesEmitted = 0;
@@ -93,6 +98,7 @@ export class TranscodeStream extends Readable {
     this.format = options.format;
     this.logger = options.logger;
     this.capacity = framesInSeconds(options.format, TRANSCODE_BUFFER_SECONDS);
+    this.refillAt = Math.floor(this.capacity / 2);
 
     this.splitter.on('data', (frame: Mp3Frame) => this.onFrame(frame));
     this.splitter.on('end', () => {
@@ -144,7 +150,7 @@ export class TranscodeStream extends Readable {
     if (frame) {
       this.framesEmitted += 1;
       this.push(frame);
-      if (this.ready.length < this.capacity) this.splitter.resume();
+      if (this.ready.length <= this.refillAt) this.splitter.resume();
       return;
     }
     if (this.outcome) {

@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { frameDurationUs, type Mp3Frame } from '../audio/index.js';
+import { bytesPerSecond, frameDurationUs, maxFrameBytes, type Mp3Frame } from '../audio/index.js';
 import type { StationConfig } from '../config/index.js';
 import { IcecastSource, type IcecastTarget } from '../icecast/index.js';
 import type { Logger } from '../log/index.js';
 import { systemClock, type Clock } from './clock.js';
-import { Pacer } from './pacer.js';
+import { Pacer, tickMsFor } from './pacer.js';
 import { Programme, type FrameLoader, type SongSupplier, type TrackEndReason } from './programme.js';
 import { displayTitle, type Song } from './song.js';
 
@@ -58,6 +58,7 @@ export class Station extends EventEmitter<StationEvents> {
     this.pacer = new Pacer({
       clock: options.clock ?? systemClock,
       frameDurationUs: frameDurationUs(config.format),
+      tickMs: tickMsFor(bytesPerSecond(config.format), maxFrameBytes(config.format)),
       nextFrame: () => this.programme.nextFrame(),
       write: (bytes) => this.source.write(bytes),
       canWrite: () => this.source.accepting,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Pacer, MAX_FRAMES_PER_TICK } from '../../../src/station/pacer.js';
+import { bytesPerSecond, frameBytes, frameDurationUs, maxFrameBytes, type StreamFormat } from '../../../src/audio/index.js';
+import { DEFAULT_TICK_MS, ICECAST_BLOCK_BYTES, MAX_FRAMES_PER_TICK, Pacer, tickMsFor } from '../../../src/station/pacer.js';
 import { FakeClock } from './fake-clock.js';
 
 const FRAME_US = (1152 * 1_000_000) / 44100;
@@ -79,5 +80,27 @@ describe('Pacer', () => {
     const count = writes.length;
     clock.advance(5_000);
     expect(writes.length).toBe(count);
+  });
+
+  it.each([
+    { bitrateKbps: 32, sampleRate: 44100 },
+    { bitrateKbps: 64, sampleRate: 44100 },
+    { bitrateKbps: 96, sampleRate: 48000 },
+    { bitrateKbps: 128, sampleRate: 44100 },
+    { bitrateKbps: 320, sampleRate: 48000 },
+  ])('at $bitrateKbps kb/s, $sampleRate Hz every tick fills an Icecast block, with the default tick where that suffices', (partial) => {
+    const format: StreamFormat = { ...partial, channels: 2 };
+    const tickMs = tickMsFor(bytesPerSecond(format), maxFrameBytes(format));
+    const clock = new FakeClock();
+    // Unpadded frames, the shortest a CBR stream has, so a tick's bytes are at their fewest.
+    const shortest = { bytes: Buffer.alloc(frameBytes(format, false)), samples: 1152 };
+    const writes: number[] = [];
+    const pacer = new Pacer({ clock, frameDurationUs: frameDurationUs(format), nextFrame: () => shortest, write: (bytes) => writes.push(bytes.length), canWrite: () => true, tickMs });
+    pacer.start();
+    // Ticks a little late and unevenly, as timers are.
+    for (let tick = 0; tick < 2_000; tick += 1) clock.advance(tickMs + (tick % 7));
+    expect(writes.length).toBeGreaterThan(1_900);
+    expect(Math.min(...writes.slice(1))).toBeGreaterThanOrEqual(ICECAST_BLOCK_BYTES);
+    if (format.bitrateKbps >= 96) expect(tickMs).toBe(DEFAULT_TICK_MS);
   });
 });
