@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DEFAULT_STREAM_FORMAT } from '../src/audio/index.js';
+import { DEFAULT_TICK_MS } from '../src/station/pacer.js';
 import { atMost, info, within, type Figure } from './figure.js';
 import { benchIcecast, benchListener, benchWorker, waitForMounts, type BenchContext } from './harness.js';
 import { cpuBetween, snapshot } from './proc-stats.js';
@@ -11,24 +12,27 @@ import { chunkGapsMs, max, receivedRate } from './stats.js';
 const NAME = 'pacing';
 const MOUNT = '/pacing.mp3';
 const SILENT_MOUNT = '/pacing-silence.mp3';
-/** Node's own floor on this machine: an empty process woken as often as the pacer (10 times a second). */
-const NODE_FLOOR_SCRIPT = 'setInterval(() => {}, 100)';
+/** Node's own floor on this machine: an empty process woken as often as the pacer. */
+const NODE_FLOOR_SCRIPT = `setInterval(() => {}, ${DEFAULT_TICK_MS})`;
 /** The stations run in the default format (the config sets none). */
 const NOMINAL_KBPS = DEFAULT_STREAM_FORMAT.bitrateKbps;
 /** The listener's burst (up to 192 KiB from Icecast's queue) arrives in the first second; 10 s keeps well clear. */
 const WINDOW_START_S = 10;
+/** Two windows back to back: the first minute, then a steady one. */
 const WINDOW_SECONDS = 60;
-/** Longer than start-up + the window, so no song change falls inside it: the song is already prepared. */
+/** Longer than start-up + both windows, so no song change falls inside them: the song is already prepared. */
 const SONG_SECONDS = 150;
 
 /**
- * 2 (one station), 4 and 5: one station playing one long song; over the same 60 s (t = 10-70 s after a
- * listener joined) the worker's own CPU and RSS, and at the listener the effective bitrate and the
- * largest gap between received chunks.
+ * 2 (one station), 4 and 5: one station playing one long song. Its CPU over two minutes back to back:
+ * the first (t = 10-70 s after a listener joined: V8 still compiling the hot paths, start-up garbage
+ * collected) and a steady one (t = 70-130 s), which is what months on air cost and what the target
+ * judges. RSS is the largest over both; at the listener, bitrate and the largest gap between received
+ * chunks over both.
  *
- * For context, over the same window: a second worker whose station has no songs (it paces encoded
+ * For context, over the steady minute: a second worker whose station has no songs (it paces encoded
  * silence: the pacer and the Icecast connection alone, no ffmpeg output to read), and an empty Node
- * process with a 100 ms timer (what waking up 10 times a second costs here before doing anything).
+ * process with the pacer's timer (what waking up that often costs here before doing anything).
  */
 export async function measurePacing(context: BenchContext): Promise<Figure[]> {
   const { scope } = context;
@@ -44,15 +48,17 @@ export async function measurePacing(context: BenchContext): Promise<Figure[]> {
   await worker.waitForEvent((event) => event.msg === 'now playing', 15_000);
 
   const from = joinedAt + WINDOW_START_S * 1000;
-  const to = from + WINDOW_SECONDS * 1000;
-  context.say(`${NAME}: one station, ${WINDOW_SECONDS} s window (ends in ~${Math.round((to - performance.now()) / 1000)} s)`);
+  const to = from + 2 * WINDOW_SECONDS * 1000;
+  context.say(`${NAME}: one station, two ${WINDOW_SECONDS} s windows (end in ~${Math.round((to - performance.now()) / 1000)} s)`);
   await sleep(Math.max(0, from - performance.now()), scope.signal);
   // The listener's arrival times are only as good as this process's event loop is prompt.
   const benchLoop = monitorEventLoopDelay({ resolution: 10 });
   benchLoop.enable();
+  const pid = worker.child.pid ?? -1;
+  const firstMinute = await watchProcess(pid, WINDOW_SECONDS, 1, scope.signal);
   const silentStart = snapshot(silentWorker.child.pid ?? -1);
   const floorStart = snapshot(floorPid);
-  const window = await watchProcess(worker.child.pid ?? -1, WINDOW_SECONDS, 1, scope.signal);
+  const steadyMinute = await watchProcess(pid, WINDOW_SECONDS, 1, scope.signal);
   const silentEnd = snapshot(silentWorker.child.pid ?? -1);
   const floorEnd = snapshot(floorPid);
   benchLoop.disable();
@@ -71,20 +77,20 @@ export async function measurePacing(context: BenchContext): Promise<Figure[]> {
   const sortedGaps = [...gaps].sort((a, b) => a - b);
   const p99 = sortedGaps[Math.floor(sortedGaps.length * 0.99)];
   const gapNote = `${gaps.length} gaps; p50 ${sortedGaps[Math.floor(sortedGaps.length / 2)]?.toFixed(0)} ms, p99 ${p99?.toFixed(0)} ms, ${gaps.filter((gap) => gap > 150).length} over 150 ms`;
-  const rssValues = window.rss.map((sample) => sample.rssMb);
-  const cpuNote =
-    'worker node process only: /proc/<pid>/stat utime+stime, ffmpeg children excluded; one song, prepared ahead, no song change in the window; ' +
-    "the window is the process's first minute after start-up (JIT warm-up, start-up garbage collected): the long-rss run's 10-minute average is lower";
+  const rssValues = [...firstMinute.rss, ...steadyMinute.rss].map((sample) => sample.rssMb);
+  const cpuNote = 'worker node process only: /proc/<pid>/stat utime+stime, ffmpeg children excluded; one song, prepared ahead, no song change in the window';
+  const window = `t = ${WINDOW_START_S}-${WINDOW_START_S + 2 * WINDOW_SECONDS} s`;
   return [
-    atMost(NAME, { name: '1 station: worker CPU, % of one core over 60 s', value: window.cpu.selfPercent, unit: '%', digits: 3, note: cpuNote }, 0.3),
-    info(NAME, { name: '1 station: its ffmpeg children, % of one core (not in the figure above)', value: window.cpu.childrenPercent, unit: '%', digits: 3 }, 'Liquidsoap (whole process): 2.9 %'),
-    info(NAME, { name: '  1 station with no songs (paces silence, no ffmpeg): worker CPU, same window', value: silentStart && silentEnd ? cpuBetween(silentStart, silentEnd).selfPercent : undefined, unit: '%', digits: 3 }),
-    info(NAME, { name: `  empty Node process, \`${NODE_FLOOR_SCRIPT}\`: CPU, same window`, value: floorStart && floorEnd ? cpuBetween(floorStart, floorEnd).selfPercent : undefined, unit: '%', digits: 3 }),
-    atMost(NAME, { name: '1 station: worker RSS, max over 60 s (VmRSS)', value: max(rssValues), unit: 'MB', digits: 1, note: `first ${rssValues[0]?.toFixed(1)} MB, last ${rssValues.at(-1)?.toFixed(1)} MB, VmHWM ${window.peakRssMb?.toFixed(1)} MB` }, 80),
+    atMost(NAME, { name: '1 station: worker CPU, % of one core, steady minute (t = 70-130 s)', value: steadyMinute.cpu.selfPercent, unit: '%', digits: 3, note: cpuNote }, 0.3),
+    info(NAME, { name: '  1 station: worker CPU, first minute (t = 10-70 s: JIT warm-up, start-up garbage)', value: firstMinute.cpu.selfPercent, unit: '%', digits: 3 }),
+    info(NAME, { name: '1 station: its ffmpeg children, % of one core, steady minute (not in the figures above)', value: steadyMinute.cpu.childrenPercent, unit: '%', digits: 3 }, 'Liquidsoap (whole process): 2.9 %'),
+    info(NAME, { name: '  1 station with no songs (paces silence, no ffmpeg): worker CPU, steady minute', value: silentStart && silentEnd ? cpuBetween(silentStart, silentEnd).selfPercent : undefined, unit: '%', digits: 3 }),
+    info(NAME, { name: `  empty Node process, \`${NODE_FLOOR_SCRIPT}\`: CPU, steady minute`, value: floorStart && floorEnd ? cpuBetween(floorStart, floorEnd).selfPercent : undefined, unit: '%', digits: 3 }),
+    atMost(NAME, { name: '1 station: worker RSS, max over both minutes (VmRSS)', value: max(rssValues), unit: 'MB', digits: 1, note: `first ${rssValues[0]?.toFixed(1)} MB, last ${rssValues.at(-1)?.toFixed(1)} MB, VmHWM ${steadyMinute.peakRssMb?.toFixed(1)} MB` }, 80),
     within(
       NAME,
       {
-        name: 'effective bitrate at a listener, t = 10-70 s after joining (fit of bytes over time)',
+        name: `effective bitrate at a listener, ${window} after joining (fit of bytes over time)`,
         value: kbps,
         unit: 'kb/s',
         digits: 3,
@@ -94,7 +100,7 @@ export async function measurePacing(context: BenchContext): Promise<Figure[]> {
       NOMINAL_KBPS * 0.002,
       `${NOMINAL_KBPS} kb/s ± 0.2 %`,
     ),
-    atMost(NAME, { name: 'largest stall between received chunks, t = 10-70 s', value: gapMs === undefined ? undefined : gapMs / 1000, unit: 's', digits: 3, note: dropped ? `${gapNote}; ${dropped}` : gapNote }, 0.2),
+    atMost(NAME, { name: `largest stall between received chunks, ${window}`, value: gapMs === undefined ? undefined : gapMs / 1000, unit: 's', digits: 3, note: dropped ? `${gapNote}; ${dropped}` : gapNote }, 0.2),
     info(NAME, { name: "  the bench's own event-loop delay, max over the window (bounds the listener's timing error)", value: benchLoop.max / 1e9, unit: 's', digits: 3 }),
     info(NAME, { name: '  largest stall at a listener of the no-songs station, same window', value: silentGapMs === undefined ? undefined : silentGapMs / 1000, unit: 's', digits: 3 }),
   ];
