@@ -34,12 +34,7 @@ export function bytesPerSecond(format: StreamFormat): number {
   return (format.bitrateKbps * 1000) / 8;
 }
 
-/** Bytes of one frame in this format, padded (a CBR stream's frames are this long or one byte shorter). */
-export function maxFrameBytes(format: StreamFormat): number {
-  return frameBytes(format, true);
-}
-
-/** Layer III frame length: samples/8 × bitrate / sample rate, plus the padding byte when set. */
+/** Layer III frame length: samples/8 × bitrate / sample rate, plus the padding byte when set (CBR frames alternate). */
 export function frameBytes(format: StreamFormat, padded: boolean): number {
   return Math.floor(((SAMPLES_PER_FRAME / 8) * format.bitrateKbps * 1000) / format.sampleRate) + (padded ? 1 : 0);
 }

@@ -14,7 +14,6 @@ export {
   frameBytes,
   frameDurationUs,
   framesInSeconds,
-  maxFrameBytes,
   streamFormatProblem,
   type StreamFormat,
 } from './format.js';

@@ -75,7 +75,8 @@ export class TranscodeStream extends Readable {
   private readonly capacity: number;
   /**
    * The splitter is resumed once `ready` is down to this, not whenever a frame is taken: per frame, the
-   * pause/resume round trip through the stream machinery was a tenth of a playing station's CPU.
+   * pause/resume round trip through the stream machinery was about a tenth of a playing station's CPU
+   * in a profile.
    */
   private readonly refillAt: number;
   private readonly startedAt = Date.now();

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { bytesPerSecond, frameDurationUs, maxFrameBytes, type Mp3Frame } from '../audio/index.js';
+import { bytesPerSecond, frameBytes, frameDurationUs, type Mp3Frame } from '../audio/index.js';
 import type { StationConfig } from '../config/index.js';
 import { IcecastSource, type IcecastTarget } from '../icecast/index.js';
 import type { Logger } from '../log/index.js';
@@ -58,7 +58,7 @@ export class Station extends EventEmitter<StationEvents> {
     this.pacer = new Pacer({
       clock: options.clock ?? systemClock,
       frameDurationUs: frameDurationUs(config.format),
-      tickMs: tickMsFor(bytesPerSecond(config.format), maxFrameBytes(config.format)),
+      tickMs: tickMsFor(bytesPerSecond(config.format), frameBytes(config.format, true)),
       nextFrame: () => this.programme.nextFrame(),
       write: (bytes) => this.source.write(bytes),
       canWrite: () => this.source.accepting,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytesPerSecond, frameBytes, frameDurationUs, maxFrameBytes, type StreamFormat } from '../../../src/audio/index.js';
+import { bytesPerSecond, frameBytes, frameDurationUs, type StreamFormat } from '../../../src/audio/index.js';
 import { DEFAULT_TICK_MS, ICECAST_BLOCK_BYTES, MAX_FRAMES_PER_TICK, Pacer, tickMsFor } from '../../../src/station/pacer.js';
 import { FakeClock } from './fake-clock.js';
 
@@ -90,7 +90,7 @@ describe('Pacer', () => {
     { bitrateKbps: 320, sampleRate: 48000 },
   ])('at $bitrateKbps kb/s, $sampleRate Hz every tick fills an Icecast block, with the default tick where that suffices', (partial) => {
     const format: StreamFormat = { ...partial, channels: 2 };
-    const tickMs = tickMsFor(bytesPerSecond(format), maxFrameBytes(format));
+    const tickMs = tickMsFor(bytesPerSecond(format), frameBytes(format, true));
     const clock = new FakeClock();
     // Unpadded frames, the shortest a CBR stream has, so a tick's bytes are at their fewest.
     const shortest = { bytes: Buffer.alloc(frameBytes(format, false)), samples: 1152 };
