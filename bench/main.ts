@@ -45,7 +45,7 @@ const MEASUREMENTS: readonly Measurement[] = [
   { name: 'twenty', aliases: ['cpu20'], what: '20 stations in one process: CPU and RSS over 60 s', limitMs: 150_000, run: measureTwenty },
   { name: 'restart', aliases: ['reconnect'], what: 'back on air after Icecast restarts (4 times, 31 s apart)', limitMs: 200_000, run: measureRestart },
   { name: 'join', aliases: ['listener'], what: 'new listener on a running mount → first decoded audio', limitMs: 90_000, run: measureJoin },
-  { name: 'long-rss', aliases: ['long'], what: 'RSS over 10 minutes (--long)', limitMs: 720_000, long: true, run: measureLongRss },
+  { name: 'long-rss', aliases: ['long'], what: 'RSS over 5 minutes of warm-up and 10 judged (--long)', limitMs: 1_020_000, long: true, run: measureLongRss },
 ];
 
 const USAGE = `npm run bench [-- options]   (or: node dist/bench/main.js [options] after npm run build)
@@ -55,7 +55,7 @@ Measures relaycast against real icecast2 and ffmpeg on loopback, with the built 
 writes bench-results.json. Exit code 1 when a target is missed or a measurement did not complete.
 
   --only <name>   run only these measurements (repeat, or comma-separated)
-  --long          also run the 10-minute RSS measurement (long-rss)
+  --long          also run the 15-minute RSS measurement (long-rss)
   --list          list the measurements
   -h, --help      this text
 
