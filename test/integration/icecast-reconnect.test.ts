@@ -1,15 +1,11 @@
 import { once } from 'node:events';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { describe, expect, it, onTestFailed } from 'vitest';
 import { DEFAULT_STREAM_FORMAT } from '../../src/audio/format.js';
 import { IcecastSource, type IcecastSourceState } from '../../src/icecast/index.js';
 import { createLogger } from '../../src/log/index.js';
-import { captureLog, feedPaced, makeToneMp3, startIcecast, type IcecastServer } from '../support/icecast.js';
+import { captureLog, feedPaced } from '../support/icecast.js';
 import { listen } from '../support/listener.js';
-import { makeTempDir } from '../support/tmp.js';
-
-/** Bounds an awaited event: once(emitter, name, within(ms)) rejects after ms. */
-const within = (ms: number) => ({ signal: AbortSignal.timeout(ms) });
+import { useIcecastSuite, within } from '../support/icecast-suite.js';
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -21,25 +17,7 @@ declare module 'vitest' {
 const MOUNT = '/reconnect.mp3';
 const TITLE = `周杰倫 - 晴天 & "Rock 'n' Roll"`;
 
-let temp: { dir: string; remove: () => Promise<void> };
-let tone: Buffer;
-let icecast: IcecastServer;
-const cleanups: Array<() => unknown> = [];
-
-beforeAll(async () => {
-  temp = await makeTempDir('icecast-reconnect');
-  tone = await makeToneMp3(join(temp.dir, 'tone-440hz-5s-128k.mp3'), 5);
-  icecast = await startIcecast();
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-afterAll(async () => {
-  await icecast?.stop();
-  await temp?.remove();
-});
+const suite = useIcecastSuite('icecast-reconnect');
 
 describe('IcecastSource when Icecast restarts', () => {
   it.for(['SIGTERM', 'SIGKILL'] as const)(
@@ -47,7 +25,7 @@ describe('IcecastSource when Icecast restarts', () => {
     async (signal, { annotate, task }) => {
       const log = captureLog();
       const source = new IcecastSource({
-        target: { url: icecast.url, mount: MOUNT, password: icecast.sourcePassword, ice: {}, format: DEFAULT_STREAM_FORMAT },
+        target: { url: suite.servers.icecast.url, mount: MOUNT, password: suite.servers.icecast.sourcePassword, ice: {}, format: DEFAULT_STREAM_FORMAT },
         logger: createLogger({ destination: log, level: 'debug' }),
       });
       const streamingAt: number[] = [];
@@ -57,22 +35,22 @@ describe('IcecastSource when Icecast restarts', () => {
       source.on('disconnected', (error) => disconnects.push(error));
       source.on('state', (state) => state.status === 'waiting' && waits.push(state));
       onTestFailed(async () => {
-        console.error(`source log:\n${log.raw.join('')}\nicecast error.log:\n${(await icecast.errorLog()).slice(-3000)}`);
+        console.error(`source log:\n${log.raw.join('')}\nicecast error.log:\n${(await suite.servers.icecast.errorLog()).slice(-3000)}`);
       });
-      const feeder = feedPaced(source, tone);
-      cleanups.push(() => feeder.stop(), () => source.stop());
+      const feeder = feedPaced(source, suite.tone);
+      suite.cleanups.push(() => feeder.stop(), () => source.stop());
       source.setTitle(TITLE);
       source.start();
       await once(source, 'streaming', within(10_000));
-      await icecast.waitForMount(MOUNT, 5_000);
-      const before = await listen(`${icecast.url}${MOUNT}`, { icyMetadata: true });
-      cleanups.push(() => before.close());
+      await suite.servers.icecast.waitForMount(MOUNT, 5_000);
+      const before = await listen(`${suite.servers.icecast.url}${MOUNT}`, { icyMetadata: true });
+      suite.cleanups.push(() => before.close());
       await before.waitForTitle((title) => title === TITLE, 5_000);
 
-      const acceptedAt = await icecast.restart(signal);
+      const acceptedAt = await suite.servers.icecast.restart(signal);
       // The new Icecast lists the mount once the source is back. (While stopping after SIGTERM the
       // old Icecast can still take a connection and drop it, so measure from the last 'streaming'.)
-      await icecast.waitForMount(MOUNT, 5_000);
+      await suite.servers.icecast.waitForMount(MOUNT, 5_000);
       expect(source.status).toBe('streaming');
       const reconnectMs = streamingAt.at(-1)! - acceptedAt;
       task.meta.reconnectMs = Math.round(reconnectMs); // lands in test-results.json for the benchmark record
@@ -85,8 +63,8 @@ describe('IcecastSource when Icecast restarts', () => {
       expect(loud.length).toBeGreaterThanOrEqual(1);
       expect(loud.length).toBeLessThanOrEqual(disconnects.length);
 
-      const after = await listen(`${icecast.url}${MOUNT}`, { icyMetadata: true });
-      cleanups.push(() => after.close());
+      const after = await listen(`${suite.servers.icecast.url}${MOUNT}`, { icyMetadata: true });
+      suite.cleanups.push(() => after.close());
       await after.waitForTitle((title) => title === TITLE, 5_000);
       await after.waitForBytes(16_000, 5_000);
     },

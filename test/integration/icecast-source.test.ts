@@ -1,41 +1,20 @@
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_STREAM_FORMAT } from '../../src/audio/format.js';
 import { ICECAST_SOURCE_DEFAULTS, IcecastSource, type IcecastTarget } from '../../src/icecast/index.js';
 import { createLogger } from '../../src/log/index.js';
-import { captureLog, feedPaced, makeToneMp3, mp3DecodeErrors, startIcecast, type IcecastServer } from '../support/icecast.js';
+import { captureLog, feedPaced, makeToneMp3, mp3DecodeErrors } from '../support/icecast.js';
 import { listen } from '../support/listener.js';
-import { makeTempDir } from '../support/tmp.js';
-
-/** Bounds an awaited event: once(emitter, name, within(ms)) rejects after ms. */
-const within = (ms: number) => ({ signal: AbortSignal.timeout(ms) });
+import { useIcecastSuite, within } from '../support/icecast-suite.js';
 
 const MOUNT = '/radio.mp3';
 
-let temp: { dir: string; remove: () => Promise<void> };
-let tone: Buffer;
-let icecast: IcecastServer;
-const cleanups: Array<() => unknown> = [];
-
-beforeAll(async () => {
-  temp = await makeTempDir('icecast-source');
-  tone = await makeToneMp3(join(temp.dir, 'tone-440hz-5s-128k.mp3'), 5);
-  icecast = await startIcecast();
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-afterAll(async () => {
-  await icecast?.stop();
-  await temp?.remove();
-});
+const suite = useIcecastSuite('icecast-source');
 
 function target(overrides: Partial<IcecastTarget> = {}): IcecastTarget {
-  return { url: icecast.url, mount: MOUNT, password: icecast.sourcePassword, ice: {}, format: DEFAULT_STREAM_FORMAT, ...overrides };
+  return { url: suite.servers.icecast.url, mount: MOUNT, password: suite.servers.icecast.sourcePassword, ice: {}, format: DEFAULT_STREAM_FORMAT, ...overrides };
 }
 
 /** Offset of `received` inside the endlessly looped `file`, or -1: proves the bytes are the file's, in order. */
@@ -58,25 +37,25 @@ describe('IcecastSource against a real Icecast 2.4.4', () => {
   it('streams an identity body: a listener receives the MP3 bytes exactly, and they decode without errors', async () => {
     const log = captureLog();
     const source = new IcecastSource({ target: target({ ice: { name: 'relaycast test 晴天', genre: 'Test' } }), logger: createLogger({ destination: log }) });
-    const feeder = feedPaced(source, tone);
-    cleanups.push(() => feeder.stop(), () => source.stop());
+    const feeder = feedPaced(source, suite.tone);
+    suite.cleanups.push(() => feeder.stop(), () => source.stop());
     source.start();
     await once(source, 'streaming', within(10_000));
-    const mount = await icecast.waitForMount(MOUNT, 5_000);
+    const mount = await suite.servers.icecast.waitForMount(MOUNT, 5_000);
     expect(mount.bitrate).toBe(128);
     expect(mount.audioInfo).toContain('samplerate=44100');
 
-    const listener = await listen(`${icecast.url}${MOUNT}`);
-    cleanups.push(() => listener.close());
+    const listener = await listen(`${suite.servers.icecast.url}${MOUNT}`);
+    suite.cleanups.push(() => listener.close());
     await listener.waitForBytes(48_000, 10_000);
     const received = listener.audio();
 
     // Chunked encoding would have put "\r\n<hex>\r\n" lines between pieces: then no offset matches.
-    expect(loopOffset(tone, received)).toBeGreaterThanOrEqual(0);
-    const receivedPath = join(temp.dir, 'received.mp3');
+    expect(loopOffset(suite.tone, received)).toBeGreaterThanOrEqual(0);
+    const receivedPath = join(suite.dir, 'received.mp3');
     await writeFile(receivedPath, received);
     expect(mp3DecodeErrors(receivedPath)).toBe('');
-    expect(log.raw.join('')).not.toContain(icecast.sourcePassword);
+    expect(log.raw.join('')).not.toContain(suite.servers.icecast.sourcePassword);
   });
 
   it('logs a wrong source password once, retries no faster than the slow delay, and keeps running', async () => {
@@ -90,7 +69,7 @@ describe('IcecastSource against a real Icecast 2.4.4', () => {
     });
     const attempts: number[] = [];
     source.on('state', (state) => state.status === 'connecting' && attempts.push(performance.now()));
-    cleanups.push(() => source.stop());
+    suite.cleanups.push(() => source.stop());
     source.start();
     await waitUntil(() => attempts.length >= 4, 10_000);
 
@@ -109,16 +88,16 @@ describe('IcecastSource against a real Icecast 2.4.4', () => {
   it('retries a mount held by another source with growing delays, and takes it once it is freed', async () => {
     const mountPath = '/shared.mp3';
     const holder = new IcecastSource({ target: target({ mount: mountPath }), logger: createLogger({ destination: captureLog() }) });
-    const holderFeed = feedPaced(holder, tone);
-    cleanups.push(() => holderFeed.stop(), () => holder.stop());
+    const holderFeed = feedPaced(holder, suite.tone);
+    suite.cleanups.push(() => holderFeed.stop(), () => holder.stop());
     holder.start();
     await once(holder, 'streaming', within(10_000));
 
     const log = captureLog();
     const contender = new IcecastSource({ target: target({ mount: mountPath }), logger: createLogger({ destination: log, level: 'debug' }) });
-    const otherTone = await makeToneMp3(join(temp.dir, 'tone-880hz-5s-128k.mp3'), 5, 880);
+    const otherTone = await makeToneMp3(join(suite.dir, 'tone-880hz-5s-128k.mp3'), 5, 880);
     const contenderFeed = feedPaced(contender, otherTone);
-    cleanups.push(() => contenderFeed.stop(), () => contender.stop());
+    suite.cleanups.push(() => contenderFeed.stop(), () => contender.stop());
     const waits: Array<{ attempt: number; delayMs: number; kind: string }> = [];
     contender.on('state', (state) => {
       if (state.status === 'waiting') waits.push({ attempt: state.attempt, delayMs: state.delayMs, kind: state.error.kind });
@@ -140,9 +119,9 @@ describe('IcecastSource against a real Icecast 2.4.4', () => {
     await once(contender, 'streaming', within(10_000));
     expect(performance.now() - freedAt).toBeLessThan(ICECAST_SOURCE_DEFAULTS.retry.mountInUseCapMs + 1_000);
 
-    await icecast.waitForMount(mountPath, 5_000);
-    const listener = await listen(`${icecast.url}${mountPath}`);
-    cleanups.push(() => listener.close());
+    await suite.servers.icecast.waitForMount(mountPath, 5_000);
+    const listener = await listen(`${suite.servers.icecast.url}${mountPath}`);
+    suite.cleanups.push(() => listener.close());
     await listener.waitForBytes(16_000, 5_000);
     expect(loopOffset(otherTone, listener.audio())).toBeGreaterThanOrEqual(0);
     const loud = log.lines.filter((line) => line.level === 'error' || line.level === 'warn');
@@ -152,24 +131,24 @@ describe('IcecastSource against a real Icecast 2.4.4', () => {
   it('stop() ends the stream: Icecast drops the mount and its listeners, and no reconnect follows', async () => {
     const mountPath = '/stop.mp3';
     const source = new IcecastSource({ target: target({ mount: mountPath }), logger: createLogger({ destination: captureLog() }) });
-    const feeder = feedPaced(source, tone);
-    cleanups.push(() => feeder.stop());
+    const feeder = feedPaced(source, suite.tone);
+    suite.cleanups.push(() => feeder.stop());
     const states: string[] = [];
     source.on('state', (state) => states.push(state.status));
     source.start();
     await once(source, 'streaming', within(10_000));
-    await icecast.waitForMount(mountPath, 5_000);
-    const listener = await listen(`${icecast.url}${mountPath}`);
-    cleanups.push(() => listener.close());
+    await suite.servers.icecast.waitForMount(mountPath, 5_000);
+    const listener = await listen(`${suite.servers.icecast.url}${mountPath}`);
+    suite.cleanups.push(() => listener.close());
     await listener.waitForBytes(1_000, 5_000);
 
     const disconnected = once(source, 'disconnected', within(10_000));
     await source.stop();
     expect(await disconnected).toEqual([undefined]);
     await listener.waitForDisconnect(5_000);
-    await waitUntil(async () => !(await icecast.status()).sources.some((s) => s.mount === mountPath), 5_000);
+    await waitUntil(async () => !(await suite.servers.icecast.status()).sources.some((s) => s.mount === mountPath), 5_000);
     expect(states).toEqual(['connecting', 'streaming', 'stopped']);
-    expect(source.write(tone.subarray(0, 100))).toBe(false);
+    expect(source.write(suite.tone.subarray(0, 100))).toBe(false);
   });
 });
 

@@ -1,15 +1,11 @@
 import { once } from 'node:events';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_STREAM_FORMAT } from '../../src/audio/format.js';
 import { IcecastSource, type IcecastTarget } from '../../src/icecast/index.js';
 import { createLogger } from '../../src/log/index.js';
-import { captureLog, feedPaced, makeToneMp3, startIcecast, type IcecastServer } from '../support/icecast.js';
+import { captureLog, feedPaced, type IcecastServer } from '../support/icecast.js';
 import { listen, type Listener } from '../support/listener.js';
-import { makeTempDir } from '../support/tmp.js';
-
-/** Bounds an awaited event: once(emitter, name, within(ms)) rejects after ms. */
-const within = (ms: number) => ({ signal: AbortSignal.timeout(ms) });
+import { useIcecastSuite, within } from '../support/icecast-suite.js';
 
 /** CJK, an ampersand, single and double quotes: each broke a title somewhere once. */
 const TITLE = `周杰倫 - 晴天 & "Rock 'n' Roll"`;
@@ -17,25 +13,8 @@ const NEXT_TITLE = `陳奕迅 - 十年 'live' & "encore"`;
 /** Icecast sends a changed title at the next metadata boundary: 16000 bytes, 1 s at 128 kb/s. */
 const TITLE_TIMEOUT_MS = 5_000;
 
-let temp: { dir: string; remove: () => Promise<void> };
-let tone: Buffer;
-const servers: { utf8?: IcecastServer; latin1?: IcecastServer } = {};
-const cleanups: Array<() => unknown> = [];
-
-beforeAll(async () => {
-  temp = await makeTempDir('icecast-titles');
-  tone = await makeToneMp3(join(temp.dir, 'tone-440hz-5s-128k.mp3'), 5);
-  [servers.utf8, servers.latin1] = await Promise.all([startIcecast(), startIcecast({ defaultMountCharset: false })]);
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-afterAll(async () => {
-  await Promise.all([servers.utf8?.stop(), servers.latin1?.stop()]);
-  await temp?.remove();
-});
+const suite = useIcecastSuite('icecast-titles', { utf8: {}, latin1: { defaultMountCharset: false } });
+const { servers, cleanups } = suite;
 
 /** A streaming source on `mount` with a paced tone, and an ICY listener on it. */
 async function streamWithListener(
@@ -49,7 +28,7 @@ async function streamWithListener(
     target: { url: icecast.url, mount, password: icecast.sourcePassword, ice: {}, format: DEFAULT_STREAM_FORMAT, ...overrides },
     logger: createLogger({ destination: log, level: 'debug' }),
   });
-  const feeder = feedPaced(source, tone);
+  const feeder = feedPaced(source, suite.tone);
   cleanups.push(() => feeder.stop(), () => source.stop());
   if (titleBeforeStart !== undefined) source.setTitle(titleBeforeStart);
   source.start();
@@ -65,7 +44,7 @@ describe.each([
   { mountConfig: 'a mount without <charset> (Icecast falls back to ISO8859-1)', server: 'latin1' as const },
 ])('titles on $mountConfig', ({ server }) => {
   it('a title set before connecting reaches an ICY listener intact (CJK, &, quotes), then a changed one follows', async () => {
-    const icecast = servers[server]!;
+    const icecast = servers[server];
     const { source, listener, log } = await streamWithListener(icecast, `/titles-omit.mp3`, {}, TITLE);
     expect(listener.metaint).toBeGreaterThan(0);
     await listener.waitForTitle((title) => title === TITLE, TITLE_TIMEOUT_MS);
@@ -81,7 +60,7 @@ describe.each([
 
 describe('title updates with admin credentials', () => {
   it('uses the admin user and password for /admin/metadata when they are given', async () => {
-    const icecast = servers.utf8!;
+    const icecast = servers.utf8;
     const admin = { adminUser: 'admin', adminPassword: icecast.adminPassword };
     const { listener, log } = await streamWithListener(icecast, '/titles-admin.mp3', admin, TITLE);
     await listener.waitForTitle((title) => title === TITLE, TITLE_TIMEOUT_MS);
@@ -91,12 +70,12 @@ describe('title updates with admin credentials', () => {
 
 describe('the metadataCharset setting', () => {
   it("charset=UTF-8 keeps the title intact on a mount with <charset>UTF-8</charset>", async () => {
-    const { listener } = await streamWithListener(servers.utf8!, '/titles-named.mp3', { metadataCharset: 'UTF-8' }, TITLE);
+    const { listener } = await streamWithListener(servers.utf8, '/titles-named.mp3', { metadataCharset: 'UTF-8' }, TITLE);
     await listener.waitForTitle((title) => title === TITLE, TITLE_TIMEOUT_MS);
   });
 
   it("charset=UTF-8 on a mount without <charset> turns CJK into &#NNNN; entities (Icecast 2.4.4; why 'omit' is the default)", async () => {
-    const { listener } = await streamWithListener(servers.latin1!, '/titles-named.mp3', { metadataCharset: 'UTF-8' }, TITLE);
+    const { listener } = await streamWithListener(servers.latin1, '/titles-named.mp3', { metadataCharset: 'UTF-8' }, TITLE);
     const received = await listener.waitForTitle((title) => title.includes('Rock'), TITLE_TIMEOUT_MS);
     expect(received.title).not.toBe(TITLE);
     expect(received.title).toContain('&#26228;'); // 晴

@@ -4,10 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_STREAM_FORMAT } from '../../../src/audio/format.js';
 import { IcecastSource, type IcecastSourceOptions, type IcecastSourceState, type Timers } from '../../../src/icecast/index.js';
 import { createLogger } from '../../../src/log/index.js';
+import { within } from '../../support/icecast-suite.js';
 import { captureLog } from '../../support/icecast.js';
-
-/** Bounds an awaited event: once(emitter, name, within(ms)) rejects after ms. */
-const within = (ms: number) => ({ signal: AbortSignal.timeout(ms) });
 
 /**
  * A scripted fake Icecast on loopback (ioredis-style): each connection's request head goes to
