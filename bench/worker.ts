@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LogEvent } from '../test/support/worker-process.js';
+import { WorkerLog, type LogEvent } from '../test/support/worker-log.js';
 import { makeTempDir } from '../test/support/tmp.js';
 import { trackChild } from './scope.js';
 
@@ -42,57 +42,19 @@ export async function spawnBenchWorker(config: object): Promise<BenchWorkerProce
     }),
   );
   const spawnedAt = performance.now();
-  const events: LogEvent[] = [];
-  const wakers = new Set<() => void>();
-  const wakeAll = () => {
-    for (const wake of [...wakers]) wake();
-  };
-  let stderr = '';
-  let pending = '';
-  child.stdout?.setEncoding('utf8').on('data', (text: string) => {
-    pending += text;
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) {
-      try {
-        if (line) events.push(JSON.parse(line) as LogEvent);
-      } catch {
-        // Not a log line; the worker prints none, and the bench does not judge that.
-      }
-    }
-    wakeAll();
-  });
-  child.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const log = new WorkerLog(child);
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once('exit', () => resolve());
   });
-  void exited.then(wakeAll);
   let stopping: Promise<void> | undefined;
 
   return {
     child,
     spawnedAt,
-    events,
-    stderr: () => stderr,
-    waitForEvent(predicate, timeoutMs) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => done(new Error(`worker: no matching log event within ${timeoutMs} ms; stderr: ${stderr.slice(-300)}`)), timeoutMs);
-        const done = (error: Error | undefined, event?: LogEvent) => {
-          clearTimeout(timer);
-          wakers.delete(check);
-          if (error) reject(error);
-          else resolve(event as LogEvent);
-        };
-        const check = () => {
-          const found = events.find(predicate);
-          if (found) done(undefined, found);
-          else if (child.exitCode !== null || child.signalCode !== null) done(new Error(`worker exited (${child.exitCode ?? child.signalCode}) before the event; stderr: ${stderr.slice(-300)}`));
-        };
-        wakers.add(check);
-        check();
-      });
-    },
+    events: log.events,
+    stderr: () => log.stderr(),
+    waitForEvent: (predicate, timeoutMs) => log.waitForEvent(predicate, timeoutMs),
     stop() {
       stopping ??= (async () => {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

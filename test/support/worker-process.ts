@@ -3,15 +3,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLI_PATH } from './paths.js';
 import { makeTempDir } from './tmp.js';
+import { WorkerLog, type LogEvent } from './worker-log.js';
 const STOP_TIMEOUT_MS = 5_000;
 
-export interface LogEvent {
-  level: string;
-  msg: string;
-  station?: string;
-  song?: string;
-  [key: string]: unknown;
-}
+export type { LogEvent } from './worker-log.js';
 
 export interface WorkerProcess {
   readonly child: ChildProcess;
@@ -42,25 +37,7 @@ export function spawnWorker(args: string[], env: Record<string, string>, cleanup
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const spawnedAt = performance.now();
-  const events: LogEvent[] = [];
-  const strayOutput: string[] = [];
-  const waiters = new Set<() => void>();
-  let stderr = '';
-  let pending = '';
-  child.stdout!.setEncoding('utf8').on('data', (text: string) => {
-    pending += text;
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines.filter(Boolean)) {
-      try {
-        events.push(JSON.parse(line) as LogEvent);
-      } catch {
-        strayOutput.push(line);
-      }
-    }
-    for (const wake of waiters) wake();
-  });
-  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const log = new WorkerLog(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
@@ -68,29 +45,10 @@ export function spawnWorker(args: string[], env: Record<string, string>, cleanup
   return {
     child,
     spawnedAt,
-    events,
-    strayOutput,
-    stderr: () => stderr,
-    waitForEvent(predicate, timeoutMs) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = events.find(predicate);
-          if (!found) return;
-          cleanupWaiter();
-          resolve(found);
-        };
-        const timer = setTimeout(() => {
-          cleanupWaiter();
-          reject(new Error(`no matching log event within ${timeoutMs} ms; stderr: ${stderr.slice(-500)}`));
-        }, timeoutMs);
-        const cleanupWaiter = () => {
-          clearTimeout(timer);
-          waiters.delete(check);
-        };
-        waiters.add(check);
-        check();
-      });
-    },
+    events: log.events,
+    strayOutput: log.strayOutput,
+    stderr: () => log.stderr(),
+    waitForEvent: (predicate, timeoutMs) => log.waitForEvent(predicate, timeoutMs),
     childPids: () => childPidsOf(child.pid),
     async stop(signal = 'SIGTERM') {
       const started = performance.now();
