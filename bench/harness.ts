@@ -57,12 +57,19 @@ export interface BenchStation {
   readonly songs: readonly string[];
 }
 
+export interface BenchWorkerOptions {
+  readonly logLevel?: string;
+  /** The config's `cacheDir`: with songs already in it (preparedCacheDir), they play without ffmpeg. */
+  readonly cacheDir?: string;
+}
+
 /** `relaycast start --config <file>` as its own process (the built CLI), stopped with the scope. */
-export async function benchWorker(scope: Scope, icecast: IcecastServer, stations: readonly BenchStation[], logLevel = 'info'): Promise<BenchWorkerProcess> {
+export async function benchWorker(scope: Scope, icecast: IcecastServer, stations: readonly BenchStation[], options: BenchWorkerOptions = {}): Promise<BenchWorkerProcess> {
   const config = {
     icecast: { url: icecast.url, sourcePassword: icecast.sourcePassword },
     stations: stations.map((station) => ({ name: station.name, mount: station.mount, songs: station.songs })),
-    logLevel,
+    logLevel: options.logLevel ?? 'info',
+    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
   };
   const worker = await spawnBenchWorker(config);
   scope.add(`worker ${worker.child.pid ?? '?'}`, () => worker.stop());

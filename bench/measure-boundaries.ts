@@ -1,6 +1,7 @@
-import { DEFAULT_STREAM_FORMAT, bytesPerSecond, transcode, type Mp3Frame } from '../src/audio/index.js';
+import { DEFAULT_STREAM_FORMAT, bytesPerSecond, transcode } from '../src/audio/index.js';
 import { silentLogger } from '../src/log/index.js';
 import { decodeMp3 } from '../test/support/decode.js';
+import { eachFrame } from '../test/support/frames.js';
 import { wholeFrames } from '../test/support/whole-frames.js';
 import { atMost, info, type Figure } from './figure.js';
 import { benchIcecast, benchListener, benchWorker, waitForMounts, type BenchContext } from './harness.js';
@@ -83,7 +84,7 @@ export async function measureBoundaries(context: BenchContext): Promise<Figure[]
 async function offlineJoinSilenceMs(songs: readonly string[]): Promise<number> {
   const frames: Buffer[] = [];
   for (const song of [...songs, ...songs]) {
-    for await (const frame of transcode({ input: song, format: DEFAULT_STREAM_FORMAT, logger: silentLogger() })) frames.push((frame as Mp3Frame).bytes);
+    for await (const frame of eachFrame(transcode({ input: song, format: DEFAULT_STREAM_FORMAT, logger: silentLogger() }))) frames.push(frame.bytes);
   }
   const decoded = await decodeMp3(Buffer.concat(frames), { noiseDb: NOISE_DB, minSilenceSec: MIN_SILENCE_SEC });
   // The decoder's own delay is silence at the very start: not a join.

@@ -43,7 +43,7 @@ export async function measureStartup(context: BenchContext): Promise<Figure[]> {
   for (let run = 1; run <= RUNS; run += 1) {
     const mount = `/startup-${run}.mp3`;
     context.say(`${NAME}: cold start ${run}/${RUNS}`);
-    const worker = await benchWorker(scope, icecast, [{ name: `startup-${run}`, mount, songs: [song] }], 'debug');
+    const worker = await benchWorker(scope, icecast, [{ name: `startup-${run}`, mount, songs: [song] }], { logLevel: 'debug' });
     // Mount up = the first moment a listener gets 200 for it (see listenWhenUp).
     const { listener, at: mountUpAt } = await listenWhenUp(scope, `${icecast.url}${mount}`, MOUNT_TIMEOUT_MS);
     await worker.waitForEvent((event) => event.msg === 'now playing', 15_000);

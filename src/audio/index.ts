@@ -17,7 +17,7 @@ export {
   streamFormatProblem,
   type StreamFormat,
 } from './format.js';
-export type { Mp3Frame } from './frame.js';
+export { MAX_BATCH_FRAMES, type Mp3Frame, type Mp3FrameBatch } from './frame.js';
 export { parseMp3Header, isInfoFrame, type Mp3Header } from './mp3-header.js';
 export { Mp3FrameSplitter, type Mp3FrameSplitterOptions } from './mp3-frame-splitter.js';
 export {

@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback, type TransformOptions } from 'node:stream';
 import CodecParser, { type CodecFrame } from 'codec-parser';
-import type { Mp3Frame } from './frame.js';
+import { MAX_BATCH_FRAMES, type Mp3Frame } from './frame.js';
 import { isInfoFrame } from './mp3-header.js';
 
 export type Mp3FrameSplitterOptions = Pick<
@@ -9,9 +9,10 @@ export type Mp3FrameSplitterOptions = Pick<
 >;
 
 /**
- * Bytes of an MPEG audio stream in, whole frames out (`Mp3Frame`, one object per frame), whatever the
- * chunk boundaries. codec-parser finds the frames: it syncs on a header only when another header
- * follows at the announced length, skips ID3v2 tags, and hands out the last frame on flush.
+ * Bytes of an MPEG audio stream in, whole frames out in batches (`Mp3FrameBatch`: the frames found in
+ * one chunk written, MAX_BATCH_FRAMES at most per batch), whatever the chunk boundaries. codec-parser
+ * finds the frames: it syncs on a header only when another header follows at the announced length,
+ * skips ID3v2 tags, and hands out the last frame on flush.
  * Anything that is not audio is dropped: ID3 tags, bytes between frames, and the Xing/Info/VBRI
  * frame an encoder writes at the start of a file.
  */
@@ -32,12 +33,19 @@ export class Mp3FrameSplitter extends Transform {
 
   private pushFrames(parse: () => Iterator<CodecFrame>, callback: TransformCallback): void {
     try {
-      const frames = parse();
-      for (let next = frames.next(); !next.done; next = frames.next()) {
+      const found = parse();
+      let batch: Mp3Frame[] = [];
+      for (let next = found.next(); !next.done; next = found.next()) {
         const { data, samples } = next.value;
+        if (isInfoFrame(data)) continue;
         // codec-parser hands out views of its own buffer: copy, so a frame stays valid on its own.
-        if (!isInfoFrame(data)) this.push({ bytes: Buffer.from(data), samples } satisfies Mp3Frame);
+        batch.push({ bytes: Buffer.from(data), samples });
+        if (batch.length === MAX_BATCH_FRAMES) {
+          this.push(batch);
+          batch = [];
+        }
       }
+      if (batch.length > 0) this.push(batch);
       callback();
     } catch (error) {
       callback(error instanceof Error ? error : new Error(String(error)));

@@ -6,15 +6,16 @@ import { AudioOptionError, TranscodeError } from './errors.js';
 import { FfmpegRun, ffprobe, type FfmpegExit } from './ffmpeg.js';
 import { decodedSamples, encodedSamples, parseLogLine, ProblemLines } from './ffmpeg-log.js';
 import { frameDurationUs, framesInSeconds, streamFormatProblem, type StreamFormat } from './format.js';
-import type { Mp3Frame } from './frame.js';
+import { MAX_BATCH_FRAMES, type Mp3Frame, type Mp3FrameBatch } from './frame.js';
 import { GaplessTrimmer } from './gapless.js';
 import { Mp3FrameSplitter } from './mp3-frame-splitter.js';
 import { declaredLength, sourcePaddingSamples, type DeclaredLength } from './source-padding.js';
 
 /**
  * Audio the transcoder keeps ready for a consumer that is not reading. Past it, ffmpeg's stdout is paused
- * and ffmpeg blocks. It may still run ahead by the pipe buffers behind this one: 4 KiB in the splitter,
- * 64 KiB of OS pipe and ffmpeg's 32 KiB output buffer, about 6 s at 128 kb/s in all.
+ * and ffmpeg blocks. It may still run ahead by the pipe buffers behind this one: the frames of one pipe
+ * read plus one batch in the splitter, 4 KiB before it, 64 KiB of OS pipe and ffmpeg's 32 KiB output
+ * buffer, about 10 s at 128 kb/s in all.
  */
 export const TRANSCODE_BUFFER_SECONDS = 2;
 
@@ -52,7 +53,7 @@ type Outcome = { readonly ok: true } | { readonly ok: false; readonly error: Tra
 
 /**
  * One song as MP3 frames in the station's format, gapless-trimmed, from an ffmpeg that runs while the
- * frames are read and waits when they are not. Object mode; emits `Mp3Frame`s.
+ * frames are read and waits when they are not. Object mode; emits `Mp3FrameBatch`es.
  *
  * Ends normally when ffmpeg exits 0. That includes damaged input ffmpeg can partly decode: a truncated
  * mp3/flac/faststart m4a file or a download cut mid-song plays its valid part, then ends (measured: ffmpeg
@@ -66,7 +67,12 @@ export class TranscodeStream extends Readable {
   readonly format: StreamFormat;
   private readonly source: SongInput;
   private readonly logger: Logger;
-  private readonly splitter = new Mp3FrameSplitter({ emitClose: false, writableHighWaterMark: 4096 });
+  private readonly splitter = new Mp3FrameSplitter({
+    emitClose: false,
+    writableHighWaterMark: 4096,
+    // One batch: the ready buffer below is the bound that counts.
+    readableHighWaterMark: 1,
+  });
   private readonly trimmer = new GaplessTrimmer();
   private readonly run: FfmpegRun;
   private readonly problems = new ProblemLines();
@@ -101,7 +107,7 @@ export class TranscodeStream extends Readable {
     this.capacity = framesInSeconds(options.format, TRANSCODE_BUFFER_SECONDS);
     this.refillAt = Math.floor(this.capacity / 2);
 
-    this.splitter.on('data', (frame: Mp3Frame) => this.onFrame(frame));
+    this.splitter.on('data', (batch: Mp3FrameBatch) => this.onEncoded(batch));
     this.splitter.on('end', () => {
       this.splitterEnded = true;
       this.maybeFinish();
@@ -136,7 +142,7 @@ export class TranscodeStream extends Readable {
     return this.run.pid;
   }
 
-  /** Frames waiting for the consumer (at most TRANSCODE_BUFFER_SECONDS of audio). */
+  /** Frames waiting for the consumer: TRANSCODE_BUFFER_SECONDS of audio, plus at most one batch from the splitter. */
   get bufferedFrames(): number {
     return this.ready.length;
   }
@@ -147,10 +153,8 @@ export class TranscodeStream extends Readable {
   }
 
   override _read(): void {
-    const frame = this.ready.shift();
-    if (frame) {
-      this.framesEmitted += 1;
-      this.push(frame);
+    if (this.ready.length > 0) {
+      this.pushBatch();
       if (this.ready.length <= this.refillAt) this.splitter.resume();
       return;
     }
@@ -169,20 +173,27 @@ export class TranscodeStream extends Readable {
     callback(error);
   }
 
-  private onFrame(frame: Mp3Frame): void {
-    const released = this.trimmer.accept(frame);
-    if (released) this.offer(released);
+  private onEncoded(batch: Mp3FrameBatch): void {
+    for (const frame of batch) {
+      const released = this.trimmer.accept(frame);
+      if (released) this.ready.push(released);
+    }
+    this.offer();
   }
 
-  private offer(frame: Mp3Frame): void {
-    if (this.waiting) {
+  /** Hands what is ready to a consumer already waiting for it; pauses ffmpeg once the buffer is full. */
+  private offer(): void {
+    if (this.waiting && this.ready.length > 0) {
       this.waiting = false;
-      this.framesEmitted += 1;
-      this.push(frame);
-      return;
+      this.pushBatch();
     }
-    this.ready.push(frame);
     if (this.ready.length >= this.capacity) this.splitter.pause();
+  }
+
+  private pushBatch(): void {
+    const batch = this.ready.splice(0, MAX_BATCH_FRAMES);
+    this.framesEmitted += batch.length;
+    this.push(batch);
   }
 
   private onStderrLine(raw: string): void {
@@ -209,13 +220,15 @@ export class TranscodeStream extends Readable {
       const how = exit.signal ? `ffmpeg was killed by ${exit.signal}` : `ffmpeg exit code ${String(exit.code)}`;
       // The input is already in the message: "/a.m4a: No such file or directory" says it twice.
       const reason = (this.problems.reason ?? 'no error message').split(`${this.input}: `).join('');
-      for (const frame of this.trimmer.abandon()) this.offer(frame);
+      this.ready.push(...this.trimmer.abandon());
+      this.offer();
       this.fail(`${reason} (${how})`);
       return;
     }
     if (this.encoded === undefined) {
       this.logger.warn({ input: this.input }, 'ffmpeg did not report the encoded sample count: song end left untrimmed');
-      for (const frame of this.trimmer.abandon()) this.offer(frame);
+      this.ready.push(...this.trimmer.abandon());
+      this.offer();
       this.complete(0);
       return;
     }
@@ -223,7 +236,8 @@ export class TranscodeStream extends Readable {
     void withTimeout(this.declared, SOURCE_PROBE_WAIT_MS).then((declared) => {
       if (this.destroyed) return;
       const padding = this.decoded === undefined ? 0 : sourcePaddingSamples(this.decoded, declared, this.format.sampleRate);
-      for (const frame of this.trimmer.finish(encoded - padding)) this.offer(frame);
+      this.ready.push(...this.trimmer.finish(encoded - padding));
+      this.offer();
       this.complete(padding);
     });
   }

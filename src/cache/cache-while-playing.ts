@@ -1,8 +1,8 @@
 import { pipeline, Transform, type Readable, type Writable } from 'node:stream';
-import type { Mp3Frame } from '../audio/index.js';
+import type { Mp3FrameBatch } from '../audio/index.js';
 
 /**
- * Passes `frames` through to the player while writing each one to `writer` (an AudioCache writer), and
+ * Passes `frames` (batches) through to the player while writing each batch to `writer` (an AudioCache writer), and
  * ends the writer (commits the entry) only when `frames` ended normally. A song that fails, is skipped
  * (the returned stream destroyed) or aborted destroys the writer instead, which leaves no entry.
  *
@@ -18,12 +18,14 @@ export function cacheWhilePlaying(frames: Readable, writer: Writable): Readable 
   });
   const tee = new Transform({
     objectMode: true,
-    transform(frame: Mp3Frame, _encoding, callback) {
-      if (!caching || writer.destroyed || writer.write(frame)) return callback(null, frame);
+    // A batch on each side: the player's lookahead and the source's own buffer bound the rest.
+    highWaterMark: 1,
+    transform(batch: Mp3FrameBatch, _encoding, callback) {
+      if (!caching || writer.destroyed || writer.write(batch)) return callback(null, batch);
       const resume = () => {
         writer.off('drain', resume);
         writer.off('close', resume);
-        callback(null, frame);
+        callback(null, batch);
       };
       // 'close' too: a writer that fails while we wait never drains.
       writer.on('drain', resume);

@@ -1,6 +1,6 @@
-/** Frames a cache reader buffers ahead of its consumer: ~1.7 s of audio at 44.1 kHz, a few hundred KB at most. */
+/** Frames a cache reader buffers ahead of its consumer, in whole batches: ~1.7 s of audio at 44.1 kHz, a few hundred KB at most. */
 export const READER_HIGH_WATER_FRAMES = 64;
-/** Frames a cache writer accepts before write() returns false and the producer waits. */
+/** Frames a cache writer accepts, in whole batches, before write() returns false and the producer waits. */
 export const WRITER_HIGH_WATER_FRAMES = 64;
 /** Bytes read from or written to an entry file per system call. */
 export const IO_CHUNK_BYTES = 64 * 1024;

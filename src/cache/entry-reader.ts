@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import type { Mp3Frame } from '../audio/index.js';
+import { MAX_BATCH_FRAMES, type Mp3Frame } from '../audio/index.js';
 import { IO_CHUNK_BYTES, READER_HIGH_WATER_FRAMES } from './defaults.js';
 import { FrameRecordDecoder } from './entry-format.js';
 import { CacheEntryCorruptError } from './errors.js';
@@ -20,8 +20,9 @@ export interface EntrySource {
 }
 
 /**
- * The frames of one (already verified) entry as an object stream: reads IO_CHUNK_BYTES at a time, and only
- * when the consumer wants more, so at most READER_HIGH_WATER_FRAMES plus one chunk's frames sit in memory.
+ * The frames of one (already verified) entry as an object stream of batches (`Mp3FrameBatch`): reads
+ * IO_CHUNK_BYTES at a time, and only when the consumer wants more, so at most READER_HIGH_WATER_FRAMES
+ * (rounded up to whole batches) plus one chunk's frames sit in memory.
  * It still checks the record structure as it goes and fails with CacheEntryCorruptError if the file no
  * longer matches its header.
  */
@@ -34,7 +35,7 @@ export class CacheEntryReader extends Readable {
   private corrupt = false;
 
   constructor(private readonly source: EntrySource) {
-    super({ objectMode: true, highWaterMark: READER_HIGH_WATER_FRAMES });
+    super({ objectMode: true, highWaterMark: Math.ceil(READER_HIGH_WATER_FRAMES / MAX_BATCH_FRAMES) });
   }
 
   override _read(): void {
@@ -61,7 +62,9 @@ export class CacheEntryReader extends Readable {
     try {
       while (!this.destroyed) {
         while (this.nextReady < this.ready.length) {
-          if (!this.push(this.ready[this.nextReady++]!)) return;
+          const batch = this.ready.slice(this.nextReady, this.nextReady + MAX_BATCH_FRAMES);
+          this.nextReady += batch.length;
+          if (!this.push(batch)) return;
         }
         if (this.readBytes >= this.source.payloadBytes) {
           this.finishPayload();

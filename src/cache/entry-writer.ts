@@ -2,7 +2,7 @@ import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { crc32 } from 'node:zlib';
-import type { Mp3Frame } from '../audio/index.js';
+import { MAX_BATCH_FRAMES, type Mp3Frame } from '../audio/index.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import { IO_CHUNK_BYTES, WRITER_HIGH_WATER_FRAMES } from './defaults.js';
@@ -50,7 +50,7 @@ export class CacheEntryWriter extends Writable {
   private crc = 0;
 
   constructor(private readonly target: EntryWriterTarget) {
-    super({ objectMode: true, highWaterMark: WRITER_HIGH_WATER_FRAMES });
+    super({ objectMode: true, highWaterMark: Math.ceil(WRITER_HIGH_WATER_FRAMES / MAX_BATCH_FRAMES) });
     this.tempPath = join(target.dir, tempFileName(target.name));
     this.entryPath = join(target.dir, target.name);
     this.payloadStart = headerLength(target.ref, target.formatKey);
@@ -66,23 +66,35 @@ export class CacheEntryWriter extends Writable {
     );
   }
 
-  override _write(frame: Mp3Frame, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    const problem = unstorableFrame(frame);
-    if (problem) return callback(this.failure(new Error(problem)));
-    const payloadBytes = this.flushedBytes + this.pendingBytes + FRAME_PREFIX_BYTES + frame.bytes.length;
-    if (this.payloadStart + payloadBytes > this.target.maxBytes || payloadBytes > MAX_PAYLOAD_BYTES) {
-      return callback(new CacheEntryTooLargeError(this.target.ref, this.target.maxBytes));
+  /** Takes a batch of frames (`Mp3FrameBatch`), as the transcoder hands them out. */
+  override _write(batch: unknown, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (!Array.isArray(batch)) return callback(this.failure(new Error('not a batch of frames (an array expected)')));
+    for (const frame of batch as unknown[]) {
+      const problem = this.append(frame);
+      if (problem) return callback(problem);
     }
-    const prefix = framePrefix(frame);
-    this.crc = crc32(frame.bytes, crc32(prefix, this.crc));
-    this.pending.push(prefix, frame.bytes);
-    this.pendingBytes += prefix.length + frame.bytes.length;
-    this.frameCount += 1;
     if (this.pendingBytes < IO_CHUNK_BYTES) return callback();
     this.flush().then(
       () => callback(),
       (error: unknown) => callback(this.failure(error)),
     );
+  }
+
+  /** Adds one frame to what the next flush writes; the error that ends the entry if it cannot. */
+  private append(frame: unknown): Error | undefined {
+    const problem = unstorableFrame(frame);
+    if (problem) return this.failure(new Error(problem));
+    const { bytes } = frame as Mp3Frame;
+    const payloadBytes = this.flushedBytes + this.pendingBytes + FRAME_PREFIX_BYTES + bytes.length;
+    if (this.payloadStart + payloadBytes > this.target.maxBytes || payloadBytes > MAX_PAYLOAD_BYTES) {
+      return new CacheEntryTooLargeError(this.target.ref, this.target.maxBytes);
+    }
+    const prefix = framePrefix(frame as Mp3Frame);
+    this.crc = crc32(bytes, crc32(prefix, this.crc));
+    this.pending.push(prefix, bytes);
+    this.pendingBytes += prefix.length + bytes.length;
+    this.frameCount += 1;
+    return undefined;
   }
 
   override _final(callback: (error?: Error | null) => void): void {

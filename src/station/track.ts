@@ -1,20 +1,21 @@
 import type { Readable } from 'node:stream';
-import type { Mp3Frame } from '../audio/index.js';
+import type { Mp3Frame, Mp3FrameBatch } from '../audio/index.js';
 import type { Song } from './song.js';
 
 export type TrackStatus = 'loading' | 'ready' | 'ended' | 'failed';
 
 /**
- * Frames a track reads ahead of the pacer (~0.4 s at 44.1 kHz). Reading ahead lets the stream report its
- * end before the pacer needs the frame after the last one: a stream only says it has ended after a read
- * comes back empty, and the pacer asking then would get silence where the next song should start.
+ * Frames a track keeps read ahead of the pacer, at least (~0.4 s at 44.1 kHz; it reads whole batches, so up
+ * to a batch more). Reading ahead lets the stream report its end before the pacer needs the frame after the
+ * last one: a stream only says it has ended after a read comes back empty, and the pacer asking then
+ * would get silence where the next song should start.
  */
 export const TRACK_LOOKAHEAD_FRAMES = 16;
 
 /**
- * One song on its way to the pacer: its frames arrive from a bounded object stream (the transcoder or the
- * disk cache), so at most that stream's buffer plus the lookahead is held per song, and a paused consumer
- * pauses ffmpeg.
+ * One song on its way to the pacer: its frames arrive in batches from a bounded object stream (the
+ * transcoder or the disk cache), so at most that stream's buffer plus the lookahead is held per song, and a
+ * paused consumer pauses ffmpeg.
  */
 export class Track {
   /** The song as the supplier handed it out (the supplier recognises its own songs by this object). */
@@ -24,7 +25,10 @@ export class Track {
   private status: TrackStatus = 'loading';
   private framesRead = 0;
   private failure: unknown;
-  private readonly lookahead: Mp3Frame[] = [];
+  /** Batches read ahead; the first is being played from `position` on. */
+  private readonly lookahead: Mp3FrameBatch[] = [];
+  private position = 0;
+  private framesAhead = 0;
   private readonly frames: Readable;
   private readonly onSettled: (track: Track) => void;
 
@@ -38,7 +42,7 @@ export class Track {
     frames.once('error', (error) => {
       this.failure = error;
       // Frames already read ahead still play: a song cut short plays its valid part.
-      this.settle(this.framesRead > 0 || this.lookahead.length > 0 ? 'ended' : 'failed');
+      this.settle(this.framesRead > 0 || this.framesAhead > 0 ? 'ended' : 'failed');
     });
   }
 
@@ -57,30 +61,40 @@ export class Track {
 
   /** The next frame if one is ready; undefined when none is ready yet or the track is over. */
   read(): Mp3Frame | undefined {
-    const frame = this.lookahead.shift();
-    if (frame) {
-      this.framesRead += 1;
-      this.readAhead();
+    const batch = this.lookahead[0];
+    if (!batch) return undefined;
+    const frame = batch[this.position]!;
+    this.position += 1;
+    if (this.position === batch.length) {
+      this.lookahead.shift();
+      this.position = 0;
     }
+    this.framesAhead -= 1;
+    this.framesRead += 1;
+    if (this.framesAhead < TRACK_LOOKAHEAD_FRAMES) this.readAhead();
     return frame;
   }
 
   /** True when the track will never yield another frame. */
   get finished(): boolean {
-    return this.lookahead.length === 0 && (this.status === 'ended' || this.status === 'failed' || this.frames.destroyed);
+    return this.framesAhead === 0 && (this.status === 'ended' || this.status === 'failed' || this.frames.destroyed);
   }
 
   /** Stops the song's pipeline (kills its ffmpeg) and frees its buffers. */
   dispose(): void {
     this.lookahead.length = 0;
+    this.position = 0;
+    this.framesAhead = 0;
     if (!this.frames.destroyed) this.frames.destroy();
   }
 
   private readAhead(): void {
-    while (this.lookahead.length < TRACK_LOOKAHEAD_FRAMES && !this.frames.destroyed) {
-      const frame = this.frames.read() as Mp3Frame | null;
-      if (frame === null) return;
-      this.lookahead.push(frame);
+    while (this.framesAhead < TRACK_LOOKAHEAD_FRAMES && !this.frames.destroyed) {
+      const batch = this.frames.read() as Mp3FrameBatch | null;
+      if (batch === null) return;
+      if (batch.length === 0) continue;
+      this.lookahead.push(batch);
+      this.framesAhead += batch.length;
       if (this.status === 'loading') this.status = 'ready';
     }
   }

@@ -4,6 +4,7 @@ import { SilentFrames, transcode, type Mp3Frame, type StreamFormat } from '../..
 import { silentLogger } from '../../src/log/index.js';
 import { decodeMp3, decodePcm, dominantTone, type Silence } from '../support/decode.js';
 import { makeTone, type ToneOptions } from '../support/fixtures.js';
+import { readFrames } from '../support/frames.js';
 import { requirePrograms } from '../support/prereq.js';
 import { makeTempDir } from '../support/tmp.js';
 
@@ -35,9 +36,7 @@ const SWEEP: readonly Song[] = Array.from({ length: 12 }, (_, i) => ({
 let temp: { dir: string; remove: () => Promise<void> };
 
 async function framesOf(song: Song, format: StreamFormat): Promise<Mp3Frame[]> {
-  const frames: Mp3Frame[] = [];
-  for await (const frame of transcode({ input: join(temp.dir, song.name), format, logger: silentLogger() })) frames.push(frame as Mp3Frame);
-  return frames;
+  return readFrames(transcode({ input: join(temp.dir, song.name), format, logger: silentLogger() }));
 }
 
 interface Joined {

@@ -15,6 +15,7 @@ import {
 import { silentLogger } from '../../src/log/index.js';
 import { decodeMp3 } from '../support/decode.js';
 import { makeCorruptFile, makeTone, makeTruncatedFile } from '../support/fixtures.js';
+import { eachFrame } from '../support/frames.js';
 import { requirePrograms } from '../support/prereq.js';
 import { makeTempDir } from '../support/tmp.js';
 
@@ -28,9 +29,9 @@ async function collect(stream: TranscodeStream): Promise<{ frames: Mp3Frame[]; f
   const started = Date.now();
   let firstFrameMs = -1;
   const frames: Mp3Frame[] = [];
-  for await (const frame of stream) {
+  for await (const frame of eachFrame(stream)) {
     if (firstFrameMs < 0) firstFrameMs = Date.now() - started;
-    frames.push(frame as Mp3Frame);
+    frames.push(frame);
   }
   return { frames, firstFrameMs };
 }
@@ -40,7 +41,7 @@ async function failure(stream: TranscodeStream): Promise<{ error: unknown; frame
   const started = Date.now();
   let frames = 0;
   try {
-    for await (const frame of stream) if (frame) frames += 1;
+    for await (const frame of eachFrame(stream)) if (frame) frames += 1;
   } catch (error) {
     return { error, frames, ms: Date.now() - started };
   }

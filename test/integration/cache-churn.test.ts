@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_STREAM_FORMAT, type Mp3Frame } from '../../src/audio/index.js';
 import { AudioCache, cacheWhilePlaying } from '../../src/cache/index.js';
 import { silentLogger } from '../../src/log/index.js';
+import { eachFrame, inBatches } from '../support/frames.js';
 import { makeTempDir } from '../support/tmp.js';
 
 const format = DEFAULT_STREAM_FORMAT;
@@ -46,8 +47,8 @@ const whenClosed = (stream: Writable) => (stream.closed ? Promise.resolve() : ne
 /** Reads `limit` frames (all when undefined), then stops as a skip would. */
 async function play(frames: Readable, limit?: number): Promise<Mp3Frame[]> {
   const heard: Mp3Frame[] = [];
-  for await (const frame of frames) {
-    heard.push(frame as Mp3Frame);
+  for await (const frame of eachFrame(frames)) {
+    heard.push(frame);
     if (limit !== undefined && heard.length >= limit) break;
     if (heard.length % 64 === 0) await new Promise((resolve) => setImmediate(resolve)); // let the other stations run
   }
@@ -73,7 +74,7 @@ describe('AudioCache under several stations at once', () => {
           if (!same(heard, skipAt === undefined ? expected : expected.slice(0, heard.length))) problems.push(`song ${song} served wrong frames`);
         } else {
           const writer = cache.writer(refOf(song), format);
-          await play(cacheWhilePlaying(Readable.from(framesOf(song)), writer), skipAt);
+          await play(cacheWhilePlaying(Readable.from(inBatches(framesOf(song))), writer), skipAt);
           await whenClosed(writer);
         }
         if (cache.stats().bytes > MAX_BYTES) problems.push(`over the bound: ${cache.stats().bytes} > ${MAX_BYTES}`);

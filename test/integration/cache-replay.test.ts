@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_STREAM_FORMAT, transcode, type Mp3Frame } from '../../src/audio/index.js';
 import { AudioCache, cacheWhilePlaying } from '../../src/cache/index.js';
@@ -11,6 +11,7 @@ import { downloadToFile } from '../../src/download/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { decodeMp3 } from '../support/decode.js';
 import { makeTone } from '../support/fixtures.js';
+import { readFrames } from '../support/frames.js';
 import { requirePrograms } from '../support/prereq.js';
 import { makeTempDir } from '../support/tmp.js';
 
@@ -42,12 +43,6 @@ afterAll(async () => {
   await temp?.remove();
 });
 
-async function readAll(frames: Readable): Promise<Mp3Frame[]> {
-  const collected: Mp3Frame[] = [];
-  for await (const frame of frames) collected.push(frame as Mp3Frame);
-  return collected;
-}
-
 const whenClosed = (stream: Writable) => (stream.closed ? Promise.resolve() : new Promise((resolve) => stream.once('close', resolve)));
 const bytesOf = (frames: Mp3Frame[]) => Buffer.concat(frames.map((frame) => frame.bytes));
 
@@ -61,13 +56,13 @@ describe('a downloaded song, transcoded once, plays again from the cache', () =>
     const cache = await AudioCache.open({ dir: cacheDir, maxBytes: 50 * 1024 * 1024, logger });
     expect(await cache.reader(ref, format)).toBeUndefined(); // first play: not cached yet
     const writer = cache.writer(ref, format);
-    const played = await readAll(cacheWhilePlaying(transcode({ input: dest, format, logger }), writer));
+    const played = await readFrames(cacheWhilePlaying(transcode({ input: dest, format, logger }), writer));
     await whenClosed(writer);
     expect(played.length).toBeGreaterThan(200);
 
     const restarted = await AudioCache.open({ dir: cacheDir, maxBytes: 50 * 1024 * 1024, logger });
     expect(restarted.has(ref, format)).toBe(true);
-    const replayed = await readAll((await restarted.reader(ref, format))!);
+    const replayed = await readFrames((await restarted.reader(ref, format))!);
     expect(replayed.map((frame) => frame.samples)).toEqual(played.map((frame) => frame.samples));
     expect(bytesOf(replayed).equals(bytesOf(played))).toBe(true);
 

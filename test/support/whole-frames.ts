@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import { Mp3FrameSplitter, type Mp3Frame } from '../../src/audio/index.js';
+import { Mp3FrameSplitter } from '../../src/audio/index.js';
+import { readFrames } from './frames.js';
 
 /**
  * The listener's bytes from its first whole MP3 frame to its last whole one. Icecast starts a new
@@ -9,7 +10,6 @@ import { Mp3FrameSplitter, type Mp3Frame } from '../../src/audio/index.js';
  * hands out a cut-short final frame on flush.
  */
 export async function wholeFrames(bytes: Buffer): Promise<Buffer> {
-  const frames: Buffer[] = [];
-  for await (const frame of Readable.from([bytes]).pipe(new Mp3FrameSplitter())) frames.push((frame as Mp3Frame).bytes);
-  return Buffer.concat(frames.slice(0, -1));
+  const frames = await readFrames(Readable.from([bytes]).pipe(new Mp3FrameSplitter()));
+  return Buffer.concat(frames.slice(0, -1).map((frame) => frame.bytes));
 }

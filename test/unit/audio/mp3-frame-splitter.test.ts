@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Mp3FrameSplitter, type Mp3Frame } from '../../../src/audio/index.js';
+import { readFrames } from '../../support/frames.js';
 
 /** Deterministic pseudo-random bytes (xorshift32), so a failure reproduces. */
 function noise(length: number, seed: number): Buffer {
@@ -42,9 +43,7 @@ const FILE = Buffer.concat([id3Tag(2000), infoFrame(), ...AUDIO_FRAMES]);
 async function split(bytes: Buffer, chunkSize: number): Promise<Mp3Frame[]> {
   const chunks: Buffer[] = [];
   for (let offset = 0; offset < bytes.length; offset += chunkSize) chunks.push(bytes.subarray(offset, offset + chunkSize));
-  const frames: Mp3Frame[] = [];
-  for await (const value of Readable.from(chunks).pipe(new Mp3FrameSplitter())) frames.push(value as Mp3Frame);
-  return frames;
+  return readFrames(Readable.from(chunks).pipe(new Mp3FrameSplitter()));
 }
 
 describe('Mp3FrameSplitter', () => {

@@ -2,13 +2,14 @@ import { once } from 'node:events';
 import { utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_STREAM_FORMAT, formatKey } from '../../../src/audio/index.js';
+import { DEFAULT_STREAM_FORMAT, formatKey, type Mp3Frame } from '../../../src/audio/index.js';
 import { STALE_TEMP_AFTER_MS } from '../../../src/cache/defaults.js';
 import { entryFileName } from '../../../src/cache/entry-name.js';
 import { AudioCache, CacheDirectoryError, CacheEntryTooLargeError, CacheWriteError } from '../../../src/cache/index.js';
 import { silentLogger } from '../../../src/log/index.js';
-import { asText, filesIn, readAll, songFrames, writeEntry, writeThrough } from './frames.js';
+import { asText, filesIn, songFrames, writeEntry, writeThrough } from './frames.js';
 import { useCacheDir } from './cache-dir.js';
+import { eachFrame, inBatches, readFrames } from '../../support/frames.js';
 
 const format = DEFAULT_STREAM_FORMAT;
 const ref = 'local:albums/a b/01:intro.flac';
@@ -17,10 +18,10 @@ const cacheDir = useCacheDir();
 
 const open = cacheDir.open;
 
-/** Writes frames one by one, waiting for drain, so the test knows they reached the writer. */
-async function writeFrames(writer: NodeJS.WritableStream, frames: ReturnType<typeof songFrames>): Promise<void> {
-  for (const frame of frames) {
-    if (!writer.write(frame as never)) await once(writer, 'drain');
+/** Writes frames a batch at a time, waiting for drain, so the test knows they reached the writer. */
+async function writeFrames(writer: NodeJS.WritableStream, frames: Mp3Frame[]): Promise<void> {
+  for (const batch of inBatches(frames)) {
+    if (!writer.write(batch as never)) await once(writer, 'drain');
   }
 }
 
@@ -52,7 +53,7 @@ describe('AudioCache writes', () => {
   it('leaves nothing behind when the producer fails midway', async () => {
     const cache = await open();
     async function* dying() {
-      yield* songFrames('song', 300);
+      yield* inBatches(songFrames('song', 300));
       throw new Error('ffmpeg exited with code 1');
     }
     expect(await writeThrough(dying(), cache.writer(ref, format))).toMatchObject({ message: 'ffmpeg exited with code 1' });
@@ -68,7 +69,7 @@ describe('AudioCache writes', () => {
     await writeFrames(writer, songFrames('v2', 400));
     writer.destroy();
     await once(writer, 'close');
-    expect(asText(await readAll((await cache.reader(ref, format))!))).toEqual(asText(original));
+    expect(asText(await readFrames((await cache.reader(ref, format))!))).toEqual(asText(original));
   });
 
   it('removes temp files of a crashed writer at open, but not ones a live writer may still be filling', async () => {
@@ -86,15 +87,25 @@ describe('AudioCache writes', () => {
 
   it('gives up on a song bigger than the whole cache, with CacheEntryTooLargeError and no file', async () => {
     const cache = await open(20_000);
-    const error = await writeThrough(songFrames('long', 100), cache.writer(ref, format));
+    const error = await writeThrough(inBatches(songFrames('long', 100)), cache.writer(ref, format));
     expect(error).toBeInstanceOf(CacheEntryTooLargeError);
     expect(await filesIn(cacheDir.dir)).toEqual([]);
   });
 
   it('refuses something that is not an MP3 frame with CacheWriteError', async () => {
     const cache = await open();
-    const error = await writeThrough([{ bytes: 'text', samples: 1152 }], cache.writer(ref, format));
+    const error = await writeThrough([[{ bytes: 'text', samples: 1152 }]], cache.writer(ref, format));
     expect(error).toBeInstanceOf(CacheWriteError);
+    expect(await filesIn(cacheDir.dir)).toEqual([]);
+  });
+
+  it('refuses a write that is not a batch, even of one good frame, with CacheWriteError', async () => {
+    const cache = await open();
+    const [frame] = songFrames('song', 1);
+    const error = await writeThrough([frame], cache.writer(ref, format));
+    expect(error).toBeInstanceOf(CacheWriteError);
+    expect((error as CacheWriteError).message).toMatch(/not a batch of frames/);
+    expect(cache.has(ref, format)).toBe(false);
     expect(await filesIn(cacheDir.dir)).toEqual([]);
   });
 
@@ -115,9 +126,9 @@ describe('AudioCache readers and writers together', () => {
     await writeEntry(cache, ref, v1);
     const oldReader = (await cache.reader(ref, format))!;
     const writer = cache.writer(ref, format);
-    const playing = oldReader[Symbol.asyncIterator]();
-    const heard = [];
-    for (let index = 0; index < 100; index += 1) heard.push((await playing.next()).value);
+    const playing = eachFrame(oldReader);
+    const heard: Mp3Frame[] = [];
+    for (let index = 0; index < 100; index += 1) heard.push((await playing.next()).value as Mp3Frame);
     await writeFrames(writer, v2);
     writer.end();
     await once(writer, 'finish');
@@ -127,7 +138,7 @@ describe('AudioCache readers and writers together', () => {
       heard.push(next.value);
     }
     expect(asText(heard)).toEqual(asText(v1));
-    expect(asText(await readAll((await cache.reader(ref, format))!))).toEqual(asText(v2));
+    expect(asText(await readFrames((await cache.reader(ref, format))!))).toEqual(asText(v2));
     expect(cache.stats().entries).toBe(1);
   });
 
@@ -136,7 +147,7 @@ describe('AudioCache readers and writers together', () => {
     const frames = songFrames('song', 500);
     await writeEntry(cache, ref, frames);
     const [a, b] = await Promise.all([cache.reader(ref, format), cache.reader(ref, format)]);
-    const [framesA, framesB] = await Promise.all([readAll(a!), readAll(b!)]);
+    const [framesA, framesB] = await Promise.all([readFrames(a!), readFrames(b!)]);
     expect(asText(framesA)).toEqual(asText(frames));
     expect(asText(framesB)).toEqual(asText(frames));
     expect(cache.stats()).toMatchObject({ hits: 2, misses: 0 });
@@ -149,7 +160,8 @@ describe('AudioCache readers and writers together', () => {
     reader.pause();
     reader.read(0); // start reading
     for (let tick = 0; tick < 20; tick += 1) await new Promise((resolve) => setTimeout(resolve, 2));
-    // The stream's buffer plus at most one decoded 64 KiB chunk (~156 frames of 418 bytes) waiting to be pushed.
+    // In batches: the stream's buffer is full at its high-water mark. The rest of one decoded 64 KiB chunk
+    // (~156 frames of 418 bytes) may wait beside it, not yet pushed.
     expect(reader.readableLength).toBeGreaterThan(0);
     expect(reader.readableLength).toBeLessThanOrEqual(reader.readableHighWaterMark + 1);
     reader.destroy();

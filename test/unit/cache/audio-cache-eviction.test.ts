@@ -5,8 +5,9 @@ import { DEFAULT_STREAM_FORMAT, formatKey } from '../../../src/audio/index.js';
 import { entryFileName } from '../../../src/cache/entry-name.js';
 import { AudioCache } from '../../../src/cache/index.js';
 import { silentLogger } from '../../../src/log/index.js';
-import { filesIn, manualClock, readAll, songFrames, writeEntry } from './frames.js';
+import { filesIn, manualClock, songFrames, writeEntry } from './frames.js';
 import { useCacheDir } from './cache-dir.js';
+import { readFrames } from '../../support/frames.js';
 import { makeTempDir } from '../../support/tmp.js';
 
 const format = DEFAULT_STREAM_FORMAT;
@@ -37,7 +38,7 @@ describe('AudioCache eviction', () => {
       await writeEntry(cache, ref, songFrames(ref, FRAMES_PER_SONG));
     }
     clock.advance();
-    await readAll((await cache.reader('song:a', format))!); // a is now the most recently played
+    await readFrames((await cache.reader('song:a', format))!); // a is now the most recently played
 
     clock.advance();
     await writeEntry(cache, 'song:d', songFrames('song:d', FRAMES_PER_SONG));
@@ -59,7 +60,7 @@ describe('AudioCache eviction', () => {
       await writeEntry(first, ref, songFrames(ref, FRAMES_PER_SONG));
     }
     clock.advance();
-    await readAll((await first.reader('song:a', format))!);
+    await readFrames((await first.reader('song:a', format))!);
     const mtime = (await stat(join(cacheDir.dir, entryFileName('song:a', formatKey(format))))).mtimeMs;
     expect(mtime).toBe(clock.now());
 
@@ -94,12 +95,12 @@ describe('AudioCache eviction', () => {
     clock.advance();
     const playingA = (await cache.reader('song:a', format))!;
     clock.advance();
-    await readAll((await cache.reader('song:b', format))!);
+    await readFrames((await cache.reader('song:b', format))!);
     // a is now the least recently played, but it is still playing.
     clock.advance();
     await writeEntry(cache, 'song:c', songFrames('song:c', FRAMES_PER_SONG));
     expect(cached(cache, ['song:a', 'song:b', 'song:c'])).toEqual(['song:a', 'song:c']);
-    expect(await readAll(playingA)).toHaveLength(FRAMES_PER_SONG);
+    expect(await readFrames(playingA)).toHaveLength(FRAMES_PER_SONG);
   });
 
   it('drops a new song that cannot fit beside the ones playing rather than exceed the bound', async () => {

@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_STREAM_FORMAT, formatKey } from '../../../src/audio/index.js';
 import { entryFileName } from '../../../src/cache/entry-name.js';
 import { AudioCache, CacheEntryCorruptError } from '../../../src/cache/index.js';
-import { asText, filesIn, readAll, songFrames, writeEntry } from './frames.js';
+import { asText, filesIn, songFrames, writeEntry } from './frames.js';
 import { useCacheDir } from './cache-dir.js';
+import { readFrames } from '../../support/frames.js';
 
 const format = DEFAULT_STREAM_FORMAT;
 const ref = 'qq:0039MnYb0qxYhV';
@@ -35,7 +36,7 @@ describe('AudioCache entry integrity', () => {
     const frames = songFrames('song', 300);
     await writeEntry(cache, ref, frames);
     expect(cache.has(ref, format)).toBe(true);
-    expect(asText(await readAll((await cache.reader(ref, format))!))).toEqual(asText(frames));
+    expect(asText(await readFrames((await cache.reader(ref, format))!))).toEqual(asText(frames));
     expect(cache.stats()).toMatchObject({ entries: 1, hits: 1, misses: 0 });
   });
 
@@ -46,8 +47,8 @@ describe('AudioCache entry integrity', () => {
     expect(cache.has(ref, other)).toBe(false);
     expect(await cache.reader(ref, other)).toBeUndefined();
     await writeEntry(cache, ref, songFrames('64k', 5), other);
-    expect(await readAll((await cache.reader(ref, other))!)).toHaveLength(5);
-    expect(await readAll((await cache.reader(ref, format))!)).toHaveLength(3);
+    expect(await readFrames((await cache.reader(ref, other))!)).toHaveLength(5);
+    expect(await readFrames((await cache.reader(ref, format))!)).toHaveLength(3);
   });
 
   it('detects an entry truncated at any offset, removes it and reports a miss', async () => {
@@ -91,7 +92,7 @@ describe('AudioCache entry integrity', () => {
     await writeEntry(cache, ref, songFrames('song', 2_000));
     const frames = (await cache.reader(ref, format))!;
     await truncate(join(cacheDir.dir, entryName), 100_000); // after the up-front check, as a failing disk might
-    const error = await readAll(frames).catch((failure: unknown) => failure);
+    const error = await readFrames(frames).catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(CacheEntryCorruptError);
     expect((error as CacheEntryCorruptError).message).toMatch(/cached audio for qq:0039MnYb0qxYhV \(mp3-128k-44100-2ch\) .* is damaged/);
     await expect.poll(() => cache.has(ref, format)).toBe(false);

@@ -2,8 +2,9 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_STREAM_FORMAT, type Mp3Frame } from '../../../src/audio/index.js';
 import { cacheWhilePlaying } from '../../../src/cache/index.js';
-import { asText, closed, filesIn, readAll, songFrames } from './frames.js';
+import { asText, closed, filesIn, songFrames } from './frames.js';
 import { useCacheDir } from './cache-dir.js';
+import { eachFrame, inBatches, readFrames } from '../../support/frames.js';
 
 const format = DEFAULT_STREAM_FORMAT;
 const ref = 'qq:0039MnYb0qxYhV';
@@ -12,11 +13,11 @@ const cacheDir = useCacheDir();
 
 const open = cacheDir.open;
 
-/** A transcoder stand-in that yields `frames` and then dies, as ffmpeg does on a broken file. */
+/** A transcoder stand-in that yields `frames` (in batches) and then dies, as ffmpeg does on a broken file. */
 function failingAfter(frames: Mp3Frame[]): Readable {
   return Readable.from(
     (async function* () {
-      yield* frames;
+      yield* inBatches(frames);
       throw new Error('ffmpeg exited with code 1: Invalid data found when processing input');
     })(),
   );
@@ -27,16 +28,16 @@ describe('cacheWhilePlaying', () => {
     const cache = await open();
     const frames = songFrames('song', 800);
     const writer = cache.writer(ref, format);
-    const played = await readAll(cacheWhilePlaying(Readable.from(frames), writer));
+    const played = await readFrames(cacheWhilePlaying(Readable.from(inBatches(frames)), writer));
     expect(asText(played)).toEqual(asText(frames));
     await closed(writer);
-    expect(asText(await readAll((await cache.reader(ref, format))!))).toEqual(asText(frames));
+    expect(asText(await readFrames((await cache.reader(ref, format))!))).toEqual(asText(frames));
   });
 
   it('leaves no entry when the source fails midway, and passes the failure on to the player', async () => {
     const cache = await open();
     const writer = cache.writer(ref, format);
-    const error = await readAll(cacheWhilePlaying(failingAfter(songFrames('song', 400)), writer)).catch((failure: unknown) => failure);
+    const error = await readFrames(cacheWhilePlaying(failingAfter(songFrames('song', 400)), writer)).catch((failure: unknown) => failure);
     expect(error).toMatchObject({ message: expect.stringMatching(/ffmpeg exited/) });
     await closed(writer);
     expect(cache.has(ref, format)).toBe(false);
@@ -45,13 +46,13 @@ describe('cacheWhilePlaying', () => {
 
   it('leaves no entry when the song is skipped before its end, and stops the source', async () => {
     const cache = await open();
-    const source = Readable.from(songFrames('song', 2_000));
+    const source = Readable.from(inBatches(songFrames('song', 2_000)));
     const writer = cache.writer(ref, format);
     const playing = cacheWhilePlaying(source, writer);
     let heard = 0;
-    for await (const _frame of playing) {
+    for await (const _frame of eachFrame(playing)) {
       heard += 1;
-      if (heard === 300) break; // the listener skips: for-await destroys the stream
+      if (heard === 300) break; // the listener skips: leaving the loop destroys the stream
     }
     await closed(writer);
     expect(source.destroyed).toBe(true);
@@ -63,7 +64,7 @@ describe('cacheWhilePlaying', () => {
     const cache = await open(20_000);
     const frames = songFrames('song', 500);
     const writer = cache.writer(ref, format);
-    const played = await readAll(cacheWhilePlaying(Readable.from(frames), writer));
+    const played = await readFrames(cacheWhilePlaying(Readable.from(inBatches(frames)), writer));
     expect(played).toHaveLength(frames.length);
     await closed(writer);
     expect(cache.has(ref, format)).toBe(false);

@@ -3,20 +3,16 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DEFAULT_STREAM_FORMAT, type Mp3Frame, type StreamFormat } from '../../../src/audio/index.js';
 import type { AudioCache } from '../../../src/cache/index.js';
+import { inBatches } from '../../support/frames.js';
 
 /** Stand-ins for a song's MP3 frames: ~417 bytes like 128 kb/s at 44.1 kHz, sizes alternating like padding does. */
 export function songFrames(label: string, count: number, size = 417): Mp3Frame[] {
   return Array.from({ length: count }, (_, index) => ({ bytes: Buffer.alloc(size + (index % 2), `${label}#${index};`), samples: 1152 }));
 }
 
+/** Caches `frames` as one song, handed to the writer in batches as the transcoder hands them out. */
 export async function writeEntry(cache: AudioCache, ref: string, frames: Mp3Frame[], format: StreamFormat = DEFAULT_STREAM_FORMAT): Promise<void> {
-  await pipeline(Readable.from(frames, { objectMode: true }), cache.writer(ref, format));
-}
-
-export async function readAll(frames: Readable): Promise<Mp3Frame[]> {
-  const collected: Mp3Frame[] = [];
-  for await (const frame of frames) collected.push(frame as Mp3Frame);
-  return collected;
+  await pipeline(Readable.from(inBatches(frames)), cache.writer(ref, format));
 }
 
 /** Frames compared by content, so a view into a bigger buffer equals a fresh copy. */
@@ -42,9 +38,12 @@ export function closed(stream: Readable | Writable): Promise<void> {
   return stream.closed ? Promise.resolve() : new Promise((resolve) => void stream.once('close', () => resolve()));
 }
 
-/** Pipes `frames` into `writer` and gives back the failure (or undefined) once the writer has closed. */
-export async function writeThrough(frames: Iterable<unknown> | AsyncIterable<unknown>, writer: Writable): Promise<unknown> {
-  const failure = await pipeline(Readable.from(frames, { objectMode: true }), writer).then(
+/**
+ * Pipes `writes` into `writer`, each item one write() (a batch of frames, or whatever a test wants refused),
+ * and gives back the failure (or undefined) once the writer has closed.
+ */
+export async function writeThrough(writes: Iterable<unknown> | AsyncIterable<unknown>, writer: Writable): Promise<unknown> {
+  const failure = await pipeline(Readable.from(writes, { objectMode: true }), writer).then(
     () => undefined,
     (error: unknown) => error,
   );

@@ -5,6 +5,7 @@ import { Programme, type FrameLoader, type SongSupplier } from '../../../src/sta
 import type { Song } from '../../../src/station/song.js';
 import { SongNotReadyError } from '../../../src/station/errors.js';
 import { ListSupplier } from '../../../src/station/list-supplier.js';
+import { inBatches } from '../../support/frames.js';
 
 const silenceFrame = { bytes: Buffer.from('silence'), samples: 1152 };
 const silence = { next: () => silenceFrame };
@@ -27,7 +28,7 @@ const memoryLoader = (framesPerSong: number): FrameLoader => ({
       setImmediate(() => failing.destroy(new Error('undecodable')));
       return { song: entry, frames: failing };
     }
-    const frames = Readable.from(Array.from({ length: framesPerSong }, (_, index) => frameOf(entry.ref, index)), { objectMode: true });
+    const frames = Readable.from(inBatches(Array.from({ length: framesPerSong }, (_, index) => frameOf(entry.ref, index))));
     return { song: entry, frames };
   },
 });
