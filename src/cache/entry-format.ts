@@ -133,9 +133,12 @@ export function unstorableFrame(frame: unknown): string | undefined {
   return undefined;
 }
 
+type FrameSink = (bytes: Buffer, samples: number) => void;
+
 /**
  * Splits payload bytes, in chunks of any size, back into frames. Frames are views into the chunks
- * (no copy); a record split across chunks is reassembled.
+ * (no copy); only a record split across two chunks is copied, into a buffer of its own. Nothing else of
+ * a chunk is kept, so a caller that does not keep the frames (check()) may reuse the chunk's memory.
  */
 export class FrameRecordDecoder {
   private rest: Buffer = Buffer.alloc(0);
@@ -153,20 +156,60 @@ export class FrameRecordDecoder {
 
   /** Whole frames completed by `chunk`; throws on a zero-length record, which a valid entry never holds. */
   push(chunk: Buffer): Mp3Frame[] {
-    const bytes = this.rest.length > 0 ? Buffer.concat([this.rest, chunk]) : chunk;
     const frames: Mp3Frame[] = [];
-    let offset = 0;
-    // Each iteration consumes at least FRAME_PREFIX_BYTES + 1 bytes, so this ends within bytes.length iterations.
-    while (offset + FRAME_PREFIX_BYTES <= bytes.length) {
-      const size = bytes.readUInt16BE(offset);
-      if (size === 0) throw new Error('a zero-length frame record');
-      const end = offset + FRAME_PREFIX_BYTES + size;
-      if (end > bytes.length) break;
-      frames.push({ bytes: bytes.subarray(offset + FRAME_PREFIX_BYTES, end), samples: bytes.readUInt16BE(offset + 2) });
-      offset = end;
-    }
-    this.rest = bytes.subarray(offset);
-    this.decoded += frames.length;
+    this.walk(chunk, (bytes, samples) => frames.push({ bytes, samples }));
     return frames;
   }
+
+  /**
+   * Checks the records completed by `chunk` as push() does, without making a frame of each: verifying a
+   * whole entry then leaves no garbage in proportion to the song's length.
+   */
+  check(chunk: Buffer): void {
+    this.walk(chunk);
+  }
+
+  private walk(chunk: Buffer, onFrame?: FrameSink): void {
+    const start = this.rest.length > 0 ? this.finishSpanningRecord(chunk, onFrame) : 0;
+    if (start === undefined) return;
+    // Each iteration consumes at least FRAME_PREFIX_BYTES + 1 bytes, so this ends within chunk.length iterations.
+    let offset = start;
+    while (offset + FRAME_PREFIX_BYTES <= chunk.length) {
+      const end = offset + recordLength(chunk, offset);
+      if (end > chunk.length) break;
+      this.emit(chunk, offset, end, onFrame);
+      offset = end;
+    }
+    this.rest = Buffer.from(chunk.subarray(offset));
+  }
+
+  /**
+   * Completes the record an earlier chunk began with the start of `chunk`, copying only that record.
+   * Returns where the chunk's own records start, or undefined when the chunk ended first.
+   */
+  private finishSpanningRecord(chunk: Buffer, onFrame: FrameSink | undefined): number | undefined {
+    const pending = this.rest;
+    const prefix = Buffer.concat([pending, chunk.subarray(0, Math.max(0, FRAME_PREFIX_BYTES - pending.length))]);
+    const fromChunk = prefix.length < FRAME_PREFIX_BYTES ? Infinity : recordLength(prefix, 0) - pending.length;
+    if (fromChunk > chunk.length) {
+      this.rest = Buffer.concat([pending, chunk]);
+      return undefined;
+    }
+    const record = Buffer.concat([pending, chunk.subarray(0, fromChunk)]);
+    this.emit(record, 0, record.length, onFrame);
+    this.rest = Buffer.alloc(0);
+    return fromChunk;
+  }
+
+  private emit(bytes: Buffer, start: number, end: number, onFrame: FrameSink | undefined): void {
+    onFrame?.(bytes.subarray(start + FRAME_PREFIX_BYTES, end), bytes.readUInt16BE(start + 2));
+    this.decoded += 1;
+  }
+}
+
+/** Prefix plus frame bytes of the record at `offset`; throws on a zero-length one. */
+function recordLength(bytes: Buffer, offset: number): number {
+  const size = bytes.readUInt16BE(offset);
+  if (size === 0) throw new Error('a zero-length frame record');
+  return FRAME_PREFIX_BYTES + size;
 }

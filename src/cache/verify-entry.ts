@@ -27,14 +27,17 @@ export async function verifyEntry(handle: FileHandle, expected: { ref: string; f
     return { ok: false, problem: `${size} bytes on disk, expected ${length + header.payloadBytes}` };
   }
   const records = new FrameRecordDecoder();
+  // One buffer for every read: a new one each time left ~2 bytes of malloc'd memory per byte of entry
+  // behind (measured: +13 MB of RSS for a 6.4 MB entry, kept by the allocator after GC).
+  const scratch = Buffer.allocUnsafe(IO_CHUNK_BYTES);
   let crc = 0;
   // Bounded by the payload length: each pass reads at least one byte or stops.
   for (let offset = 0; offset < header.payloadBytes; ) {
-    const chunk = await readAt(handle, Math.min(IO_CHUNK_BYTES, header.payloadBytes - offset), length + offset);
+    const chunk = await readAt(handle, Math.min(IO_CHUNK_BYTES, header.payloadBytes - offset), length + offset, scratch);
     if (chunk.length === 0) return { ok: false, problem: `payload ends at ${offset} of ${header.payloadBytes} bytes` };
     crc = crc32(chunk, crc);
     try {
-      records.push(chunk);
+      records.check(chunk);
     } catch (error) {
       return { ok: false, problem: error instanceof Error ? error.message : String(error) };
     }

@@ -80,6 +80,34 @@ describe('FrameRecordDecoder', () => {
   it('throws on a zero-length record, which no valid entry holds', () => {
     expect(() => new FrameRecordDecoder().push(Buffer.alloc(8))).toThrow(/zero-length/);
   });
+
+  it('checks (counts and holds back) the same records without handing out frames', () => {
+    for (const chunkSize of [1, 421, payload.length]) {
+      const decoder = new FrameRecordDecoder();
+      for (let offset = 0; offset < payload.length - 1; offset += chunkSize) decoder.check(payload.subarray(offset, Math.min(offset + chunkSize, payload.length - 1)));
+      expect(decoder.frames, `chunks of ${chunkSize}`).toBe(frames.length - 1);
+      expect(decoder.pendingBytes).toBeGreaterThan(0);
+      decoder.check(payload.subarray(payload.length - 1));
+      expect(decoder.frames).toBe(frames.length);
+      expect(decoder.pendingBytes).toBe(0);
+    }
+    expect(() => new FrameRecordDecoder().check(Buffer.alloc(8))).toThrow(/zero-length/);
+  });
+
+  it('checks correctly when the caller reads every chunk into the same buffer', () => {
+    // A record that spans two chunks must be kept as a copy: the next read overwrites the first chunk.
+    for (const chunkSize of [3, 421, 4095]) {
+      const scratch = Buffer.alloc(chunkSize);
+      const decoder = new FrameRecordDecoder();
+      for (let offset = 0; offset < payload.length; offset += chunkSize) {
+        const length = payload.copy(scratch, 0, offset, Math.min(offset + chunkSize, payload.length));
+        decoder.check(scratch.subarray(0, length));
+        scratch.fill(0);
+      }
+      expect(decoder.frames, `chunks of ${chunkSize}`).toBe(frames.length);
+      expect(decoder.pendingBytes).toBe(0);
+    }
+  });
 });
 
 describe('unstorableFrame', () => {
