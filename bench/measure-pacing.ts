@@ -4,7 +4,7 @@ import { DEFAULT_STREAM_FORMAT } from '../src/audio/index.js';
 import { DEFAULT_TICK_MS } from '../src/station/pacer.js';
 import { atMost, info, within, type Figure } from './figure.js';
 import { benchIcecast, benchListener, benchWorker, waitForMounts, type BenchContext } from './harness.js';
-import { cpuBetween, snapshot, type CpuSnapshot } from './proc-stats.js';
+import { cpuBetween, snapshot, type CpuSnapshot, type CpuUsage } from './proc-stats.js';
 import { preparedCacheDir } from './prepared-songs.js';
 import { watchProcess } from './sampler.js';
 import { sleep, trackChild, type Scope } from './scope.js';
@@ -66,7 +66,7 @@ export async function measurePacing(context: BenchContext): Promise<Figure[]> {
   const others = [liveWorker.child.pid ?? -1, silentWorker.child.pid ?? -1, floorPid];
   const othersStart = others.map(snapshot);
   const steadyMinute = await watchProcess(pid, WINDOW_SECONDS, 1, scope.signal);
-  const [liveCpu, silentCpu, floorCpu] = others.map((other, index) => cpuPercentSince(othersStart[index], other));
+  const [liveCpu, silentCpu, floorCpu] = others.map((other, index) => cpuSince(othersStart[index], other));
   benchLoop.disable();
   // Chunks stamped up to `to` may still be in the socket: give the last tick a moment.
   await sleep(200, scope.signal);
@@ -89,9 +89,10 @@ export async function measurePacing(context: BenchContext): Promise<Figure[]> {
   return [
     atMost(NAME, { name: '1 station: worker CPU, % of one core, steady minute (t = 70-130 s)', value: steadyMinute.cpu.selfPercent, unit: '%', digits: 3, note: cpuNote }, 0.3),
     info(NAME, { name: '  1 station: worker CPU, first minute (t = 10-70 s: JIT warm-up, start-up garbage)', value: firstMinute.cpu.selfPercent, unit: '%', digits: 3 }),
-    info(NAME, { name: '  1 station, first play of the song (reads ffmpeg as it transcodes): worker CPU, steady minute', value: liveCpu, unit: '%', digits: 3, note: 'ffmpeg children excluded' }, 'Liquidsoap (whole process): 2.9 %'),
-    info(NAME, { name: '  1 station with no songs (paces silence, no ffmpeg): worker CPU, steady minute', value: silentCpu, unit: '%', digits: 3 }),
-    info(NAME, { name: `  empty Node process, \`${NODE_FLOOR_SCRIPT}\`: CPU, steady minute`, value: floorCpu, unit: '%', digits: 3 }),
+    info(NAME, { name: '  1 station, first play of the song (reads ffmpeg as it transcodes): worker CPU, steady minute', value: liveCpu?.selfPercent, unit: '%', digits: 3, note: 'ffmpeg children excluded' }, 'Liquidsoap (whole process): 2.9 %'),
+    info(NAME, { name: '  its ffmpeg children (transcoding ahead, in bursts), same minute', value: liveCpu?.childrenPercent, unit: '%', digits: 3 }),
+    info(NAME, { name: '  1 station with no songs (paces silence, no ffmpeg): worker CPU, steady minute', value: silentCpu?.selfPercent, unit: '%', digits: 3 }),
+    info(NAME, { name: `  empty Node process, \`${NODE_FLOOR_SCRIPT}\`: CPU, steady minute`, value: floorCpu?.selfPercent, unit: '%', digits: 3 }),
     atMost(NAME, { name: '1 station: worker RSS, max over both minutes (VmRSS)', value: max(rssValues), unit: 'MB', digits: 1, note: `first ${rssValues[0]?.toFixed(1)} MB, last ${rssValues.at(-1)?.toFixed(1)} MB, VmHWM ${steadyMinute.peakRssMb?.toFixed(1)} MB` }, 80),
     within(
       NAME,
@@ -112,10 +113,10 @@ export async function measurePacing(context: BenchContext): Promise<Figure[]> {
   ];
 }
 
-/** Own CPU of `pid` from `start` to now, % of one core; undefined when either reading failed. */
-function cpuPercentSince(start: CpuSnapshot | undefined, pid: number): number | undefined {
+/** CPU of `pid` (and its reaped children) from `start` to now; undefined when either reading failed. */
+function cpuSince(start: CpuSnapshot | undefined, pid: number): CpuUsage | undefined {
   const end = snapshot(pid);
-  return start && end ? cpuBetween(start, end).selfPercent : undefined;
+  return start && end ? cpuBetween(start, end) : undefined;
 }
 
 /** `node -e NODE_FLOOR_SCRIPT`, killed with the scope; returns its pid. */
