@@ -117,10 +117,16 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
     if (this.current) this.finish(this.current, 'skipped');
   }
 
-  /** Drops the prepared songs (not the current one) so the next song is asked for again, e.g. after a playlist edit. */
+  /**
+   * Drops the prepared songs (not the current one) so the next song is asked for again, e.g. after a
+   * playlist edit. At once, even while waiting to retry: an edit to an empty list, or after songs failed,
+   * is new information, and the song just added should not wait for the retry.
+   */
   replan(): void {
     this.generation += 1;
     this.drop(this.upcoming.splice(0));
+    this.retryTimer?.clear();
+    this.retryTimer = undefined;
     this.fill();
   }
 

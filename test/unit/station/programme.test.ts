@@ -118,4 +118,30 @@ describe('Programme', () => {
     expect(played).toEqual(['local:a.m4a:0', 'local:a.m4a:1', 'local:b.m4a:0', 'local:b.m4a:1']);
     expect(ended.filter((entry) => entry.endsWith(':failed'))).toEqual([]);
   });
+
+  it('asks for the next song at once on replan, without waiting out a retry of an empty list', async () => {
+    const refs: string[] = [];
+    const supplier: SongSupplier = { nextSong: async () => (refs.length > 0 ? song(refs.shift()!) : null) };
+    const pending: { callback: () => void; cleared: boolean }[] = [];
+    const programme = new Programme({
+      supplier,
+      loader: memoryLoader(2),
+      silence,
+      logger: silentLogger(),
+      setTimeout: (callback) => {
+        const timer = { callback, cleared: false };
+        pending.push(timer);
+        return { clear: () => void (timer.cleared = true) };
+      },
+    });
+    programme.start();
+    for (let turn = 0; turn < 50 && pending.length === 0; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(pending).toHaveLength(1);
+    refs.push('added');
+    programme.replan();
+    const played = await collect(programme, 2);
+    programme.close();
+    expect(played).toEqual(['added:0', 'added:1']);
+    expect(pending[0]!.cleared).toBe(true);
+  });
 });
