@@ -134,6 +134,7 @@ export function unstorableFrame(frame: unknown): string | undefined {
 }
 
 type FrameSink = (bytes: Buffer, samples: number) => void;
+const NO_BYTES = Buffer.alloc(0);
 
 /**
  * Splits payload bytes, in chunks of any size, back into frames. Frames are views into the chunks
@@ -141,7 +142,7 @@ type FrameSink = (bytes: Buffer, samples: number) => void;
  * a chunk is kept, so a caller that does not keep the frames (check()) may reuse the chunk's memory.
  */
 export class FrameRecordDecoder {
-  private rest: Buffer = Buffer.alloc(0);
+  private rest: Buffer = NO_BYTES;
   private decoded = 0;
 
   /** Frames decoded so far. */
@@ -180,7 +181,7 @@ export class FrameRecordDecoder {
       this.emit(chunk, offset, end, onFrame);
       offset = end;
     }
-    this.rest = Buffer.from(chunk.subarray(offset));
+    this.rest = offset === chunk.length ? NO_BYTES : Buffer.from(chunk.subarray(offset));
   }
 
   /**
@@ -197,7 +198,6 @@ export class FrameRecordDecoder {
     }
     const record = Buffer.concat([pending, chunk.subarray(0, fromChunk)]);
     this.emit(record, 0, record.length, onFrame);
-    this.rest = Buffer.alloc(0);
     return fromChunk;
   }
 

@@ -84,12 +84,13 @@ export class CacheEntryWriter extends Writable {
   private append(frame: unknown): Error | undefined {
     const problem = unstorableFrame(frame);
     if (problem) return this.failure(new Error(problem));
-    const { bytes } = frame as Mp3Frame;
+    const stored = frame as Mp3Frame;
+    const { bytes } = stored;
     const payloadBytes = this.flushedBytes + this.pendingBytes + FRAME_PREFIX_BYTES + bytes.length;
     if (this.payloadStart + payloadBytes > this.target.maxBytes || payloadBytes > MAX_PAYLOAD_BYTES) {
       return new CacheEntryTooLargeError(this.target.ref, this.target.maxBytes);
     }
-    const prefix = framePrefix(frame as Mp3Frame);
+    const prefix = framePrefix(stored);
     this.crc = crc32(bytes, crc32(prefix, this.crc));
     this.pending.push(prefix, bytes);
     this.pendingBytes += prefix.length + bytes.length;
