@@ -11,9 +11,14 @@ import { Track } from './track.js';
 export const PREFETCH_TRACKS = 1;
 /** Songs that may fail in a row before the station waits instead of trying the next one at once. */
 export const MAX_CONSECUTIVE_FAILURES = 5;
-/** Wait after that many failures in a row, or when there is nothing to play, before asking again. */
+/** Wait after that many failures in a row before asking again. */
 export const RETRY_AFTER_FAILURES_MS = 5_000;
-export const RETRY_WHEN_EMPTY_MS = 1_000;
+/**
+ * Wait before asking again when there is nothing to play. An edit reaches a running station at once (a
+ * replan asks straight away), so this only catches an edit whose event was missed; it bounds how often an
+ * idle station reads Redis.
+ */
+export const RETRY_WHEN_EMPTY_MS = 5_000;
 /** Wait before trying again a song that could not be prepared for a passing reason (relay or network down). */
 export const RETRY_NOT_READY_MS = 2_000;
 
@@ -218,8 +223,10 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
     try {
       song = await this.options.supplier.nextSong();
     } catch (error) {
-      this.options.logger.warn({ err: describeError(error) }, 'could not pick the next song');
-      song = null;
+      if (this.closed) return;
+      this.options.logger.warn({ err: describeError(error), retryInMs: RETRY_NOT_READY_MS }, 'could not pick the next song');
+      this.retryAfter(RETRY_NOT_READY_MS);
+      return;
     }
     if (this.closed) return;
     if (!song) {

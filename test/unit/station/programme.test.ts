@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/log/index.js';
-import { Programme, type FrameLoader, type SongSupplier } from '../../../src/station/programme.js';
+import { Programme, RETRY_NOT_READY_MS, RETRY_WHEN_EMPTY_MS, type FrameLoader, type SongSupplier } from '../../../src/station/programme.js';
 import type { Song } from '../../../src/station/song.js';
 import { SongNotReadyError } from '../../../src/station/errors.js';
 import { ListSupplier } from '../../../src/station/list-supplier.js';
@@ -143,5 +143,26 @@ describe('Programme', () => {
     programme.close();
     expect(played).toEqual(['added:0', 'added:1']);
     expect(pending[0]!.cleared).toBe(true);
+  });
+
+  it('re-reads an empty list only as a safety net, and retries a failed pick sooner', async () => {
+    const waits: number[] = [];
+    const answers = [async () => null, async (): Promise<Song | null> => { throw new Error('Redis is down'); }];
+    const supplier: SongSupplier = { nextSong: () => (answers.shift() ?? (() => new Promise<Song | null>(() => {})))() };
+    const programme = new Programme({
+      supplier,
+      loader: memoryLoader(2),
+      silence,
+      logger: silentLogger(),
+      setTimeout: (callback, ms) => {
+        waits.push(ms);
+        setImmediate(callback);
+        return { clear: () => undefined };
+      },
+    });
+    programme.start();
+    for (let turn = 0; turn < 50 && waits.length < 2; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    programme.close();
+    expect(waits).toEqual([RETRY_WHEN_EMPTY_MS, RETRY_NOT_READY_MS]);
   });
 });
