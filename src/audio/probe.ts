@@ -1,7 +1,6 @@
-import type { FfprobeData } from 'fluent-ffmpeg';
+import { execFile } from 'node:child_process';
 import { songInput } from './commands.js';
 import { AudioOptionError, ProbeError } from './errors.js';
-import { ffprobe } from './ffmpeg.js';
 
 /** What a file's tags say about the song; a tag that is absent or blank is left out. */
 export interface SongTags {
@@ -19,35 +18,50 @@ const TAG_NAMES = {
 } as const;
 
 /**
+ * JSON, not ffprobe's default `key=value` lines (which fluent-ffmpeg's ffprobe parses): a tag value may hold
+ * newlines, and a line-based reader cuts it there and reads its next line as a tag of its own.
+ */
+const PROBE_ARGS = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams'] as const;
+/** A local file's header is read in milliseconds; past this ffprobe is stuck (a hung network mount). */
+const PROBE_TIMEOUT_MS = 10_000;
+/** ffprobe's JSON for one file is a few KiB (cover art is not printed); more is not a song. */
+const PROBE_MAX_OUTPUT_BYTES = 1024 * 1024;
+
+/** The parts of ffprobe's JSON read here; every field may be missing. */
+interface ProbeJson {
+  streams?: Array<{ codec_type?: unknown; tags?: unknown }>;
+  format?: { duration?: unknown; tags?: unknown };
+}
+
+/**
  * Reads title, artist, album and duration of a local audio file with ffprobe. Text is UTF-8 as ffprobe
- * prints it (CJK tags come through intact). Rejects with ProbeError when the file is missing, unreadable
- * or has no audio stream.
+ * prints it (CJK and multi-line tags come through intact). Rejects with ProbeError when the file is
+ * missing, unreadable or has no audio stream.
  */
 export async function probeTags(path: string, options: { ffprobePath?: string } = {}): Promise<SongTags> {
   const input = songInput(path);
   if (input.kind !== 'file') throw new AudioOptionError(`probeTags: ${input.display} is not a local file`);
 
-  let data: FfprobeData;
-  try {
-    data = await ffprobe(input.ffmpegInput, options.ffprobePath);
-  } catch (error) {
+  const data = await runFfprobe(input.ffmpegInput, options.ffprobePath ?? 'ffprobe').catch((error: unknown) => {
     throw new ProbeError(input.display, ffprobeReason(error, input.ffmpegInput), { cause: error });
-  }
-  if (!data.streams.some((stream) => stream.codec_type === 'audio')) {
+  });
+  const streams = Array.isArray(data.streams) ? data.streams : [];
+  if (!streams.some((stream) => stream.codec_type === 'audio')) {
     throw new ProbeError(input.display, 'no audio stream in the file');
   }
 
   // Ogg puts its comments on the stream, other containers on the file.
   const tags = new Map<string, string>();
-  for (const source of [...data.streams.map((stream) => stream.tags), data.format.tags]) {
-    for (const [name, value] of Object.entries((source ?? {}) as Record<string, unknown>)) {
+  for (const source of [...streams.map((stream) => stream.tags), data.format?.tags]) {
+    if (typeof source !== 'object' || source === null) continue;
+    for (const [name, value] of Object.entries(source as Record<string, unknown>)) {
       const text = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
       if (text) tags.set(name.toLowerCase(), text);
     }
   }
   const first = (names: readonly string[]): string | undefined => names.map((name) => tags.get(name)).find((value) => value);
 
-  const seconds = Number(data.format.duration);
+  const seconds = Number(data.format?.duration);
   return {
     ...optional('title', first(TAG_NAMES.title)),
     ...optional('artist', first(TAG_NAMES.artist)),
@@ -56,11 +70,34 @@ export async function probeTags(path: string, options: { ffprobePath?: string } 
   };
 }
 
+/** ffprobe's JSON for one input; rejects with an error whose message ends with ffprobe's last stderr line. */
+function runFfprobe(ffmpegInput: string, ffprobePath: string): Promise<ProbeJson> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      ffprobePath,
+      [...PROBE_ARGS, ffmpegInput],
+      { timeout: PROBE_TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: PROBE_MAX_OUTPUT_BYTES, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        if (error) {
+          const timedOut = error.killed && error.signal === 'SIGKILL';
+          reject(new Error(timedOut ? `ffprobe took longer than ${PROBE_TIMEOUT_MS / 1000} s` : `${error.message}\n${stderr}`, { cause: error }));
+          return;
+        }
+        try {
+          resolve(JSON.parse(stdout) as ProbeJson);
+        } catch (cause) {
+          reject(new Error('ffprobe printed no JSON', { cause }));
+        }
+      },
+    );
+  });
+}
+
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
-/** ffprobe's last stderr line (fluent-ffmpeg appends its stderr to the error), without the input's name. */
+/** ffprobe's last stderr line (appended to the error's message), without the input's name. */
 function ffprobeReason(error: unknown, ffmpegInput: string): string {
   const message = error instanceof Error ? error.message : String(error);
   const lines = message.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);

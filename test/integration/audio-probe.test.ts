@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProbeError, probeTags } from '../../src/audio/index.js';
 import { makeCorruptFile, makeTone } from '../support/fixtures.js';
@@ -9,6 +11,16 @@ import { makeTempDir } from '../support/tmp.js';
 let temp: { dir: string; remove: () => Promise<void> };
 const fixture = (name: string): string => join(temp.dir, name);
 const CJK = { title: '晴天', artist: '周杰伦', album: '叶惠美' };
+/** Tags that span lines; the comment's second line looks like a tag line of ffprobe's default output. */
+const MULTI_LINE = { title: '晴天\n(Live 2004)', artist: '周杰伦', album: '叶惠美\n限定版', comment: 'first line\nTAG:title=Spoofed' };
+
+/** An m4a carrying the given tags (makeTone has no comment tag). */
+async function makeTaggedM4a(path: string, tags: Record<string, string>): Promise<void> {
+  const metadata = Object.entries(tags).flatMap(([name, value]) => ['-metadata', `${name}=${value}`]);
+  await promisify(execFile)('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=f=440:d=1', ...metadata, '-c:a', 'aac', '-f', 'mp4', path], {
+    timeout: 60_000,
+  });
+}
 
 beforeAll(async () => {
   requirePrograms('ffmpeg', 'ffprobe');
@@ -19,6 +31,7 @@ beforeAll(async () => {
     makeTone({ path: fixture('flac-latin-tags.flac'), seconds: 1.5, frequency: 440, format: 'flac', title: "Don't Stop Me Now", artist: 'Queen', album: 'Jazz' }),
     makeTone({ path: fixture('aac-no-tags.m4a'), seconds: 2.5, frequency: 440, format: 'm4a' }),
     makeTone({ path: fixture('aac-title-only.m4a'), seconds: 1, frequency: 440, format: 'm4a', title: '  Only a title  ' }),
+    makeTaggedM4a(fixture('aac-multi-line-cjk-tags.m4a'), MULTI_LINE),
     makeCorruptFile(fixture('corrupt.m4a')),
     writeFile(fixture('notes.m4a'), 'these are not the droids you are looking for\n'.repeat(10)),
   ]);
@@ -35,6 +48,11 @@ describe('probeTags', () => {
     expect(tags.durationMs).toBeGreaterThan(1900);
   });
 
+  it('reads tags that span lines whole, and a comment cannot pose as another tag', async () => {
+    const tags = await probeTags(fixture('aac-multi-line-cjk-tags.m4a'));
+    expect(tags).toMatchObject({ title: MULTI_LINE.title, artist: MULTI_LINE.artist, album: MULTI_LINE.album });
+  });
+
   it('reads Vorbis comments of a FLAC file (upper-case names) and the duration', async () => {
     expect(await probeTags(fixture('flac-latin-tags.flac'))).toEqual({ title: "Don't Stop Me Now", artist: 'Queen', album: 'Jazz', durationMs: 1500 });
   });
@@ -42,6 +60,12 @@ describe('probeTags', () => {
   it('leaves out tags a file does not have', async () => {
     expect(await probeTags(fixture('aac-no-tags.m4a'))).toEqual({ durationMs: 2500 });
     expect(await probeTags(fixture('aac-title-only.m4a'))).toEqual({ title: 'Only a title', durationMs: 1000 });
+  });
+
+  it('says what to install when ffprobe is missing', async () => {
+    const error = await probeTags(fixture('aac-no-tags.m4a'), { ffprobePath: join(temp.dir, 'no-such-ffprobe') }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ProbeError);
+    expect((error as ProbeError).message).toContain('ffprobe is not installed (apt-get install -y ffmpeg)');
   });
 
   it.each(['corrupt.m4a', 'notes.m4a', 'missing.m4a'])('rejects %s with a ProbeError', async (name) => {
