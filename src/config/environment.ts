@@ -11,7 +11,8 @@ export interface EnvSetting {
   readonly parse?: (value: string) => unknown;
 }
 
-const toNumber = (value: string): unknown => (/^\d+$/.test(value) ? Number(value) : value);
+/** Anything that reads as a number becomes one, so the schema can say what is wrong with it ("got -128"). */
+const toNumber = (value: string): unknown => (/^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value);
 const toBoolean = (value: string): unknown => (/^(1|true|yes|on)$/i.test(value) ? true : /^(0|false|no|off)$/i.test(value) ? false : value);
 
 export const ENV_SETTINGS: readonly EnvSetting[] = [

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { ENV_SETTINGS } from './environment.js';
+import { issueMessage } from './issue-message.js';
 import { configSchema, type Config } from './schema.js';
 
 const DEFAULT_ICECAST_URL = 'http://127.0.0.1:8000';
@@ -48,10 +49,11 @@ function applyEnvironment(base: Json, env: Env): { merged: Json; origins: Map<st
 }
 
 function validate(raw: Json, origins: Map<string, string>, filePath: string | undefined): Config {
-  const result = configSchema.safeParse(raw);
+  // reportInput: the value goes into the message (zod leaves it out by default).
+  const result = configSchema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  throw new ConfigError(nameOf(issue, origins, filePath), messageOf(issue));
+  throw new ConfigError(nameOf(issue, origins, filePath), issueMessage(issue));
 }
 
 function nameOf(issue: z.core.$ZodIssue, origins: Map<string, string>, filePath: string | undefined): string {
@@ -61,12 +63,6 @@ function nameOf(issue: z.core.$ZodIssue, origins: Map<string, string>, filePath:
   const key = path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index ? '.' : ''}${String(part)}`)).join('');
   const hint = envNameFor(path);
   return `${key || '(root)'}${hint ? ` (or ${hint})` : ''}${filePath ? ` in ${filePath}` : ''}`;
-}
-
-function messageOf(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return 'unknown key';
-  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
-  return issue.message;
 }
 
 function envNameFor(path: readonly PropertyKey[]): string | undefined {

@@ -66,6 +66,8 @@ const cases: [string, string[], number, RegExp, RunCliOptions?][] = [
   ['a position out of range', ['playlist', 'del', 'p', '2', '99'], EXIT.notFound, /position 99 is out of range: playlist "p" has 3 songs/],
   ['position 0', ['playlist', 'del', 'p', '0'], EXIT.usage, /expected a number from 1/],
   ['an insert position out of range', ['playlist', 'insert', 'p', '5', 'netease:1'], EXIT.notFound, /position 5 is out of range/],
+  ['an insert position past any playlist', ['playlist', 'insert', 'p', '99999999999', 'netease:1'], EXIT.notFound, /position 99999999999 is out of range: playlist "p" has 3 songs/],
+  ['a queue position past any queue', ['queue', 'del', 's', '99999999999'], EXIT.notFound, /position 99999999999 is out of range/],
   ['a move target out of range', ['playlist', 'move', 'p', '1', '4'], EXIT.notFound, /position 4 is out of range/],
   ['a rename onto an existing name', ['playlist', 'rename', 'p', 'other'], EXIT.usage, /already exists/],
   ['creating an existing playlist', ['playlist', 'create', 'p'], EXIT.usage, /already exists/],
@@ -135,5 +137,20 @@ describe('unreachable services', () => {
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(result.elapsedMs).toBeLessThan(options.limitMs);
     expect(await dumpRedis(redis)).toEqual(before);
+  });
+});
+
+describe('relaycast start with a value of the wrong type: one line saying what was wrong, exit 2', () => {
+  const station = { ICECAST_SOURCE_PASSWORD: 'hackme', STATION_NAME: 'main', STATION_MOUNT: '/radio.mp3', REDIS_URL: '' };
+  const bad: [string, Record<string, string>, string][] = [
+    ['a negative bitrate', { STATION_BITRATE: '-128' }, 'relaycast: config: STATION_BITRATE: must be one of 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, got -128'],
+    ['a yes/no that is neither', { ICE_PUBLIC: 'maybe' }, 'relaycast: config: ICE_PUBLIC: must be true or false, got "maybe"'],
+  ];
+
+  it.each(bad)('%s', async (_name, env, line) => {
+    const result = await runCli(['start'], { env: { ...station, ...env } });
+    expect(result.code).toBe(EXIT.usage);
+    expect(result.stderr).toBe(`${line}\n`);
+    expect(result.stdout).toBe('');
   });
 });

@@ -1,5 +1,5 @@
 import { parseSongRef, ValidationError } from '../../store/index.js';
-import { usageError } from '../cli-error.js';
+import { notFoundError, usageError } from '../cli-error.js';
 
 /** Input read from stdin is bounded: 10 000 refs are ~300 KiB, an M3U with EXTINF lines a few MiB. */
 export const MAX_STDIN_BYTES = 16 * 1024 * 1024;
@@ -49,10 +49,15 @@ export async function refsFromArgs(args: readonly string[], stdin?: NodeJS.Reada
   return args.map((ref) => parseSongRef(ref).ref);
 }
 
-/** A 1-based position as typed by an admin. */
+/**
+ * A 1-based position as typed by an admin. A well-formed position past the end is a position that does not
+ * exist (exit 3, as the README's table says), not bad input: the store says how long the list is.
+ */
 export function parsePosition(text: string, what = 'position'): number {
-  if (!/^\d{1,9}$/.test(text) || Number(text) < 1) throw usageError(`invalid ${what} ${JSON.stringify(text)}: expected a number from 1`);
-  return Number(text);
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw usageError(`invalid ${what} ${JSON.stringify(text)}: expected a number from 1`);
+  const position = Number(text);
+  if (!Number.isSafeInteger(position)) throw notFoundError(`${what} ${text} is out of range: no list is that long`);
+  return position;
 }
 
 /** Positions `3`, and ranges `3-7` (both ends included, as mpc del). */

@@ -41,7 +41,7 @@ export function registerSong(program: Command): void {
       .addHelpText('after', examples('relaycast song netease:186016', 'relaycast song qq:0039MnYb0qxYhV --json')),
   )
     .option('--json', 'print JSON instead of text')
-    .option('--show-url', 'print the audio URL with its query string (it carries signed keys)')
+    .option('--show-url', 'print the whole audio URL: its query string or path is a credential (signed keys, the relay file token)')
     .action(
       action(async (ref: string, _options: unknown, command: Command) => {
         const flags = optionsOf<Flags>(command);

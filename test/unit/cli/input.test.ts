@@ -1,8 +1,9 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../../../src/cli/cli-error.js';
+import { EXIT } from '../../../src/cli/exit-codes.js';
 import { parseAssignments } from '../../../src/cli/commands/station.js';
-import { parseOnOff, parsePositions, parseRefLines, refsFromArgs } from '../../../src/cli/commands/input.js';
+import { parseOnOff, parsePosition, parsePositions, parseRefLines, refsFromArgs } from '../../../src/cli/commands/input.js';
 import { parseListeners } from '../../../src/cli/commands/icecast-status.js';
 import { formatDuration, progressBar } from '../../../src/cli/format/time.js';
 import { ValidationError } from '../../../src/store/index.js';
@@ -11,6 +12,15 @@ describe('parsePositions', () => {
   it('expands ranges, both ends included', () => expect(parsePositions(['1', '4-6', '9'])).toEqual([1, 4, 5, 6, 9]));
   it.each([['0'], ['-1'], ['x'], ['3-1'], ['1.5'], ['1-99999999']])('refuses %j', (arg) => {
     expect(() => parsePositions([arg])).toThrow(CliError);
+  });
+});
+
+describe('parsePosition', () => {
+  it('passes a well-formed position past any list on, for the store to call out of range', () => {
+    expect(parsePosition('99999999999')).toBe(99_999_999_999);
+  });
+  it('calls a position too large to be a number one that does not exist (exit 3), not bad input', () => {
+    expect(() => parsePosition('99999999999999999999')).toThrow(expect.objectContaining({ exitCode: EXIT.notFound }));
   });
 });
 

@@ -1,0 +1,93 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/index.js';
+import { ConfigError } from '../../../src/errors.js';
+import { makeTempDir } from '../../support/tmp.js';
+
+const BASE_ENV = { ICECAST_SOURCE_PASSWORD: 'hackme-source', STATION_NAME: 'main', STATION_MOUNT: '/radio.mp3' };
+
+async function problemOf(load: Promise<unknown>): Promise<string> {
+  const error = await load.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(ConfigError);
+  return (error as ConfigError).message;
+}
+
+describe('loadConfig says what was wrong with a value of the wrong type or range', () => {
+  let temp: { dir: string; remove: () => Promise<void> };
+
+  beforeAll(async () => {
+    temp = await makeTempDir('config');
+  });
+
+  afterAll(async () => {
+    await temp?.remove();
+  });
+
+  async function configFile(name: string, content: object): Promise<string> {
+    const path = join(temp.dir, name);
+    await writeFile(path, JSON.stringify(content));
+    return path;
+  }
+
+  const station = (format: object) => ({ icecast: { url: 'http://127.0.0.1:8000', sourcePassword: 'x' }, stations: [{ name: 'main', mount: '/radio.mp3', format }] });
+
+  it('a string where the file wants a number: "must be a number", with the value, not "is required"', async () => {
+    const path = await configFile('string-bitrate.json', station({ bitrateKbps: '128' }));
+    const message = await problemOf(loadConfig({}, path));
+    expect(message).toBe(`config: stations[0].format.bitrateKbps (or STATION_BITRATE) in ${path}: must be a number, got "128"`);
+  });
+
+  it('a fraction where the file wants a whole number says so', async () => {
+    const path = await configFile('fraction.json', { icecast: { url: 'http://127.0.0.1:8000', sourcePassword: 'x' }, cacheMaxMb: 1.5 });
+    const message = await problemOf(loadConfig({}, path));
+    expect(message).toBe(`config: cacheMaxMb (or CACHE_MAX_MB) in ${path}: must be a whole number, got 1.5`);
+  });
+
+  it('a bitrate that is not an MP3 bitrate lists the allowed ones and the value given', async () => {
+    const message = await problemOf(loadConfig({ ...BASE_ENV, STATION_BITRATE: '-128' }));
+    expect(message).toMatch(/^config: STATION_BITRATE: must be one of 32, 40, .*, 320, got -128$/);
+  });
+
+  it('a bitrate that is not a number at all says it must be a number', async () => {
+    const message = await problemOf(loadConfig({ ...BASE_ENV, STATION_BITRATE: 'fast' }));
+    expect(message).toBe('config: STATION_BITRATE: must be a number, got "fast"');
+  });
+
+  it('a yes/no setting with another word says true or false', async () => {
+    const message = await problemOf(loadConfig({ ...BASE_ENV, ICE_PUBLIC: 'maybe' }));
+    expect(message).toBe('config: ICE_PUBLIC: must be true or false, got "maybe"');
+  });
+
+  it('channels other than 1 or 2 name both choices', async () => {
+    const message = await problemOf(loadConfig({ ...BASE_ENV, STATION_CHANNELS: '6' }));
+    expect(message).toBe('config: STATION_CHANNELS: must be one of 1, 2, got 6');
+  });
+
+  it('a value below its minimum names the minimum', async () => {
+    const message = await problemOf(loadConfig({ ...BASE_ENV, CACHE_MAX_MB: '4' }));
+    expect(message).toBe('config: CACHE_MAX_MB: must be at least 16, got 4');
+  });
+
+  it('a missing value is still "is required"', async () => {
+    const message = await problemOf(loadConfig({ STATION_NAME: 'main', STATION_MOUNT: '/radio.mp3' }));
+    expect(message).toBe('config: icecast.sourcePassword (or ICECAST_SOURCE_PASSWORD): is required');
+  });
+
+  it('never repeats the value of a secret', async () => {
+    const path = await configFile('secret.json', { icecast: { url: 'http://127.0.0.1:8000', sourcePassword: 12345678 } });
+    const message = await problemOf(loadConfig({}, path));
+    expect(message).toContain('must be a text');
+    expect(message).not.toContain('12345678');
+  });
+
+  it('good values still load', async () => {
+    const config = await loadConfig({ ...BASE_ENV, STATION_BITRATE: '192', ICE_PUBLIC: 'yes', CACHE_MAX_MB: '64' });
+    expect(config.stations[0]?.format.bitrateKbps).toBe(192);
+    expect(config.stations[0]?.ice.public).toBe(true);
+    expect(config.cacheMaxMb).toBe(64);
+  });
+});
