@@ -1,17 +1,18 @@
 import { mkdir, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import { formatKey, type StreamFormat } from '../audio/index.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log/index.js';
-import { STALE_TEMP_AFTER_MS } from './defaults.js';
-import { CacheDirectoryError } from './errors.js';
+import { STALE_TEMP_AFTER_MS, UNAVAILABLE_RETRY_MS } from './defaults.js';
+import { CacheDirectoryError, CacheEntryTooLargeError } from './errors.js';
 import { CacheEntryReader } from './entry-reader.js';
 import { CacheEntryWriter } from './entry-writer.js';
-import { ENTRY_FILE_PATTERN, entryFileName, TEMP_FILE_PATTERN } from './entry-name.js';
+import { ENTRY_FILE_PATTERN, entryFileName, TEMP_FILE_PATTERN, tempFileName } from './entry-name.js';
 import { chooseEvictions } from './eviction.js';
-import { toFileTime } from './file-io.js';
+import { toFileTime, writeFully } from './file-io.js';
 import { verifyEntry, type VerifiedEntry } from './verify-entry.js';
+import { WriteHealth } from './write-health.js';
 
 export interface AudioCacheOptions {
   /** Created if missing. One process per directory: the index of entries lives in that process's memory. */
@@ -30,6 +31,8 @@ export interface AudioCacheStats {
   /** reader() calls that returned cached frames, and those that did not (absent or damaged). */
   hits: number;
   misses: number;
+  /** Why songs are not being cached right now (ENOSPC, EROFS, …); empty while the folder takes writes. */
+  unavailable: string[];
 }
 
 const OPTION_KEYS = new Set(['dir', 'maxBytes', 'logger', 'now']);
@@ -55,15 +58,24 @@ export class AudioCache {
   private readonly maxBytes: number;
   private readonly logger: Logger;
   private readonly now: () => number;
+  private readonly health: WriteHealth;
+  /** The directory made and its entries indexed; until then every writer tries (probe permitting) again. */
+  private indexed: Promise<void> | undefined;
 
   private constructor(options: AudioCacheOptions) {
     this.dir = options.dir;
     this.maxBytes = options.maxBytes;
     this.logger = options.logger;
     this.now = options.now ?? Date.now;
+    this.health = new WriteHealth({ dir: this.dir, logger: this.logger, now: this.now, retryAfterMs: UNAVAILABLE_RETRY_MS });
   }
 
-  /** Creates the directory if needed, indexes the entries in it and removes temp files of dead writers. */
+  /**
+   * Creates the directory if needed, indexes the entries in it, removes temp files of dead writers and
+   * checks that it takes a write. A folder that cannot be used (full, read-only, no permission, a file in
+   * the way) does not fail: the cache opens unavailable, with one warning, and songs play uncached until a
+   * later writer finds the folder usable again.
+   */
   static async open(options: AudioCacheOptions): Promise<AudioCache> {
     const unknown = Object.keys(options).filter((key) => !OPTION_KEYS.has(key));
     if (unknown.length > 0) throw new TypeError(`audio cache: unknown option(s) ${unknown.join(', ')}`);
@@ -73,12 +85,11 @@ export class AudioCache {
     }
     const cache = new AudioCache(options);
     try {
-      await mkdir(options.dir, { recursive: true });
-      await cache.scan();
+      await cache.ensureIndexed();
+      await cache.probeWrite();
     } catch (error) {
-      throw new CacheDirectoryError(options.dir, error);
+      cache.health.failed(error);
     }
-    await cache.evict();
     return cache;
   }
 
@@ -134,6 +145,7 @@ export class AudioCache {
   writer(ref: string, format: StreamFormat): Writable {
     const key = formatKey(format);
     const name = entryFileName(ref, key);
+    if (!this.health.mayWrite()) return discardedWriter();
     return new CacheEntryWriter({
       dir: this.dir,
       name,
@@ -142,21 +154,68 @@ export class AudioCache {
       maxBytes: this.maxBytes,
       now: this.now,
       logger: this.logger,
+      prepare: () => this.ensureIndexed(),
       committed: (bytes, atMs) => this.committed(name, bytes, atMs),
+      failed: (error) => this.writerFailed(error, ref, key),
     });
   }
 
   stats(): AudioCacheStats {
-    return { entries: this.entries.size, bytes: this.totalBytes, maxBytes: this.maxBytes, hits: this.hits, misses: this.misses };
+    return {
+      entries: this.entries.size,
+      bytes: this.totalBytes,
+      maxBytes: this.maxBytes,
+      hits: this.hits,
+      misses: this.misses,
+      unavailable: this.health.conditions,
+    };
   }
 
-  /** Removes every entry. Readers already open finish their song: an open file outlives its name on POSIX. */
+  /**
+   * Removes every entry in the folder, indexed or not (a cache that opened unavailable has not indexed
+   * them). Readers already open finish their song: an open file outlives its name on POSIX.
+   */
   async clear(): Promise<void> {
-    const names = [...this.entries.keys()];
+    const names = new Set(this.entries.keys());
     this.entries.clear();
     this.totalBytes = 0;
-    await Promise.all(names.map((name) => this.unlink(name)));
-    this.logger.info({ dir: this.dir, entries: names.length }, 'audio cache cleared');
+    const listed = await readdir(this.dir).catch(() => []);
+    for (const name of listed) if (ENTRY_FILE_PATTERN.test(name)) names.add(name);
+    await Promise.all([...names].map((name) => this.unlink(name)));
+    this.logger.info({ dir: this.dir, entries: names.size }, 'audio cache cleared');
+  }
+
+  /** Makes the folder and indexes it, once; a failure is forgotten so that a later writer tries again. */
+  private ensureIndexed(): Promise<void> {
+    this.indexed ??= (async () => {
+      await mkdir(this.dir, { recursive: true });
+      await this.scan();
+      await this.evict();
+    })().catch((error: unknown) => {
+      this.indexed = undefined;
+      throw new CacheDirectoryError(this.dir, error);
+    });
+    return this.indexed;
+  }
+
+  /** One small file written and removed: a folder that is read-only, full or not ours refuses it. */
+  private async probeWrite(): Promise<void> {
+    const path = join(this.dir, tempFileName(entryFileName('probe', 'write')));
+    const handle = await open(path, 'wx');
+    try {
+      await writeFully(handle, Buffer.from('relaycast cache write probe\n'), 0);
+    } finally {
+      await handle.close();
+      await rm(path, { force: true });
+    }
+  }
+
+  /** A disk condition is told once per outage (WriteHealth); anything else is about this song alone. */
+  private writerFailed(error: Error, ref: string, key: string): void {
+    if (this.health.failed(error)) return;
+    const context = { song: ref, format: key, err: describeError(error) };
+    if (error instanceof CacheEntryTooLargeError) this.logger.info(context, 'song not cached: larger than the cache');
+    else this.logger.warn(context, 'song not cached: writing the cache entry failed');
   }
 
   private async scan(): Promise<void> {
@@ -172,8 +231,8 @@ export class AudioCache {
         this.entries.set(name, { bytes: info.size, lastPlayedMs: info.mtimeMs, readers: 0 });
         this.totalBytes += info.size;
       } else if (now - info.mtimeMs >= STALE_TEMP_AFTER_MS) {
-        await rm(join(this.dir, name), { force: true });
-        staleTemps += 1;
+        // On a read-only folder the leftover stays; it is harmless, and removed once the folder takes writes.
+        if (await rm(join(this.dir, name), { force: true }).then(() => true, () => false)) staleTemps += 1;
       }
     }
     this.logger.info({ dir: this.dir, entries: this.entries.size, bytes: this.totalBytes, maxBytes: this.maxBytes, staleTemps }, 'audio cache opened');
@@ -202,6 +261,7 @@ export class AudioCache {
     if (previous) this.totalBytes -= previous.bytes;
     this.entries.set(name, { bytes, lastPlayedMs: atMs, readers: previous?.readers ?? 0 });
     this.totalBytes += bytes;
+    this.health.succeeded();
     this.logger.debug({ entry: name, bytes }, 'song cached');
     await this.evict();
   }
@@ -248,4 +308,12 @@ export class AudioCache {
     this.misses += 1;
     return undefined;
   }
+}
+
+/**
+ * What writer() hands out while the folder refuses writes: already destroyed, so cacheWhilePlaying passes
+ * frames straight on and no file-system call is made for the song.
+ */
+function discardedWriter(): Writable {
+  return new Writable({ objectMode: true, write: (_batch, _encoding, callback) => callback() }).destroy();
 }

@@ -1,5 +1,6 @@
 import { pipeline, Transform, type Readable, type Writable } from 'node:stream';
 import type { Mp3FrameBatch } from '../audio/index.js';
+import { WRITER_DRAIN_TIMEOUT_MS } from './defaults.js';
 
 /**
  * Passes `frames` (batches) through to the player while writing each batch to `writer` (an AudioCache writer), and
@@ -7,8 +8,8 @@ import type { Mp3FrameBatch } from '../audio/index.js';
  * (the returned stream destroyed) or aborted destroys the writer instead, which leaves no entry.
  *
  * Caching never stops the music: when the writer fails (it logs why), frames keep flowing uncached.
- * The writer's backpressure is respected, but writing to disk is far faster than playing, so it does
- * not slow the player in practice.
+ * The writer's backpressure is respected for at most WRITER_DRAIN_TIMEOUT_MS: a disk slower than that
+ * (overloaded, failing) loses the writer, not the player's time.
  */
 export function cacheWhilePlaying(frames: Readable, writer: Writable): Readable {
   let caching = true;
@@ -23,11 +24,17 @@ export function cacheWhilePlaying(frames: Readable, writer: Writable): Readable 
     transform(batch: Mp3FrameBatch, _encoding, callback) {
       if (!caching || writer.destroyed || writer.write(batch)) return callback(null, batch);
       const resume = () => {
+        clearTimeout(timer);
         writer.off('drain', resume);
         writer.off('close', resume);
         callback(null, batch);
       };
-      // 'close' too: a writer that fails while we wait never drains.
+      const timer = setTimeout(() => {
+        caching = false;
+        writer.destroy(); // leaves no entry; a slow disk is not an error worth a line per song
+        resume();
+      }, WRITER_DRAIN_TIMEOUT_MS);
+      // 'close' too: a writer that fails while we wait never drains (and the timer bounds its clean-up).
       writer.on('drain', resume);
       writer.on('close', resume);
     },

@@ -10,3 +10,11 @@ export const IO_CHUNK_BYTES = 64 * 1024;
  * belong to another process sharing the directory and is left alone.
  */
 export const STALE_TEMP_AFTER_MS = 10 * 60 * 1000;
+/** After the cache folder refused a write (full, read-only), songs play uncached this long before one writer tries again. */
+export const UNAVAILABLE_RETRY_MS = 30_000;
+/**
+ * A writer that has not taken the next batch within this long is dropped (the song plays uncached). The
+ * player meanwhile plays the batch already passed on (up to 32 frames, ~0.8 s), so a slow disk never
+ * reaches the listener; a healthy one takes a 64 KiB write in milliseconds.
+ */
+export const WRITER_DRAIN_TIMEOUT_MS = 500;

@@ -21,8 +21,12 @@ export interface EntryWriterTarget {
   readonly maxBytes: number;
   readonly now: () => number;
   readonly logger: Logger;
+  /** Makes sure the folder is there (and indexed) before the temp file is created in it. */
+  readonly prepare: () => Promise<void>;
   /** Called once the complete entry is in place under its name, with its size and the time it was written. */
   readonly committed: (bytes: number, atMs: number) => Promise<void>;
+  /** Called once when the writer gives up; callers go on playing, so this is where the failure is told. */
+  readonly failed: (error: Error) => void;
 }
 
 /**
@@ -40,6 +44,8 @@ type WriterState = 'writing' | 'committing' | 'committed' | 'discarded';
 export class CacheEntryWriter extends Writable {
   private state: WriterState = 'writing';
   private handle: FileHandle | undefined;
+  /** Whether the temp file was made: a writer whose folder refused it has nothing to clean up. */
+  private created = false;
   private readonly tempPath: string;
   private readonly entryPath: string;
   private readonly payloadStart: number;
@@ -57,13 +63,17 @@ export class CacheEntryWriter extends Writable {
   }
 
   override _construct(callback: (error?: Error | null) => void): void {
-    open(this.tempPath, 'wx').then(
-      (handle) => {
-        this.handle = handle;
-        callback();
-      },
-      (error: unknown) => callback(this.failure(error)),
-    );
+    this.target
+      .prepare()
+      .then(() => open(this.tempPath, 'wx'))
+      .then(
+        (handle) => {
+          this.handle = handle;
+          this.created = true;
+          callback();
+        },
+        (error: unknown) => callback(this.failure(error)),
+      );
   }
 
   /** Takes a batch of frames (`Mp3FrameBatch`), as the transcoder hands them out. */
@@ -107,7 +117,7 @@ export class CacheEntryWriter extends Writable {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    if (error) this.logFailure(error);
+    if (error) this.target.failed(error);
     if (this.state === 'committed') return callback(error);
     this.state = 'discarded';
     const handle = this.handle;
@@ -115,6 +125,7 @@ export class CacheEntryWriter extends Writable {
     // close() waits for a write still in flight; then the temp file goes, so nothing partial stays on disk.
     void (async () => {
       await handle?.close().catch(() => undefined);
+      if (!this.created) return;
       await rm(this.tempPath, { force: true }).catch((failure: unknown) =>
         this.target.logger.warn({ path: this.tempPath, err: describeError(failure) }, 'could not remove a cache temp file'),
       );
@@ -162,12 +173,5 @@ export class CacheEntryWriter extends Writable {
     return error instanceof CacheWriteError || error instanceof CacheEntryTooLargeError
       ? error
       : new CacheWriteError(this.target.ref, this.target.dir, error);
-  }
-
-  /** Callers (cacheWhilePlaying) go on playing when caching fails, so the failure is told here. */
-  private logFailure(error: Error): void {
-    const context = { song: this.target.ref, format: this.target.formatKey, err: describeError(error) };
-    if (error instanceof CacheEntryTooLargeError) this.target.logger.info(context, 'song not cached: larger than the cache');
-    else this.target.logger.warn(context, 'song not cached: writing the cache entry failed');
   }
 }

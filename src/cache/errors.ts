@@ -51,3 +51,20 @@ export class CacheDirectoryError extends RelaycastError {
     this.dir = dir;
   }
 }
+
+/** The cache folder refuses writes (full, read-only, no permission): songs play uncached until it recovers. */
+export class CacheUnavailableError extends RelaycastError {
+  readonly dir: string;
+  readonly condition: string;
+
+  constructor(dir: string, condition: string, explanation: string, retryAfterMs: number, cause: unknown) {
+    super(
+      'ERR_CACHE_UNAVAILABLE',
+      `cannot cache audio in ${dir}: ${explanation} (${condition}); songs play without the cache, which is tried again every ` +
+        `${Math.round(retryAfterMs / 1000)} s; free space or fix the permissions of the cache directory (CACHE_DIR)`,
+      { cause },
+    );
+    this.dir = dir;
+    this.condition = condition;
+  }
+}

@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_STREAM_FORMAT, formatKey, type Mp3Frame } from '../../../src/audio/index.js';
 import { STALE_TEMP_AFTER_MS } from '../../../src/cache/defaults.js';
 import { entryFileName } from '../../../src/cache/entry-name.js';
-import { AudioCache, CacheDirectoryError, CacheEntryTooLargeError, CacheWriteError } from '../../../src/cache/index.js';
-import { silentLogger } from '../../../src/log/index.js';
+import { AudioCache, CacheEntryTooLargeError, CacheWriteError } from '../../../src/cache/index.js';
+import { createLogger, silentLogger } from '../../../src/log/index.js';
+import { captureLog } from '../../support/icecast.js';
 import { asText, filesIn, songFrames, writeEntry, writeThrough } from './frames.js';
 import { useCacheDir } from './cache-dir.js';
 import { eachFrame, inBatches, readFrames } from '../../support/frames.js';
@@ -178,11 +179,14 @@ describe('AudioCache.open', () => {
     await expect(AudioCache.open({ dir, maxBytes: 1_000, logger: silentLogger(), maxEntries: 3 } as never)).rejects.toThrow(/unknown option\(s\) maxEntries/);
   });
 
-  it('says which directory it cannot use, and why', async () => {
+  it('opens unavailable, naming the directory and why, when it cannot use the directory', async () => {
     const notADir = join(cacheDir.dir, 'file');
     await writeFile(notADir, 'x');
-    const error = await AudioCache.open({ dir: join(notADir, 'cache'), maxBytes: 1_000, logger: silentLogger() }).catch((failure: unknown) => failure);
-    expect(error).toBeInstanceOf(CacheDirectoryError);
-    expect((error as Error).message).toMatch(/cannot use .*file\/cache as the audio cache directory: .*ENOTDIR/);
+    const log = captureLog();
+    const cache = await AudioCache.open({ dir: join(notADir, 'cache'), maxBytes: 1_000, logger: createLogger({ destination: log }) });
+    expect(cache.stats().unavailable).toEqual(['ENOTDIR']);
+    const warnings = log.lines.filter((line) => line.level === 'warn');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.err).toMatch(/cannot cache audio in .*file\/cache: a file is in the way of the folder \(ENOTDIR\)/);
   });
 });

@@ -1,6 +1,7 @@
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_STREAM_FORMAT, type Mp3Frame } from '../../../src/audio/index.js';
+import { WRITER_DRAIN_TIMEOUT_MS } from '../../../src/cache/defaults.js';
 import { cacheWhilePlaying } from '../../../src/cache/index.js';
 import { asText, closed, filesIn, songFrames } from './frames.js';
 import { useCacheDir } from './cache-dir.js';
@@ -69,5 +70,19 @@ describe('cacheWhilePlaying', () => {
     await closed(writer);
     expect(cache.has(ref, format)).toBe(false);
     expect(await filesIn(cacheDir.dir)).toEqual([]);
+  });
+});
+
+describe('cacheWhilePlaying with a disk that does not keep up', () => {
+  it('drops a writer that takes no batch within WRITER_DRAIN_TIMEOUT_MS and plays every frame', async () => {
+    // A disk that never answers: the first write is taken and never completes.
+    const stuck = new Writable({ objectMode: true, highWaterMark: 1, write: () => {} });
+    const frames = songFrames('song', 400);
+    const started = performance.now();
+    const played = await readFrames(cacheWhilePlaying(Readable.from(inBatches(frames)), stuck));
+    expect(played).toHaveLength(frames.length);
+    expect(stuck.destroyed).toBe(true);
+    // One wait for the stuck writer, then none: bounded by the timeout, whatever the song's length.
+    expect(performance.now() - started).toBeLessThan(WRITER_DRAIN_TIMEOUT_MS * 4);
   });
 });
