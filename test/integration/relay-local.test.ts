@@ -1,11 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import got from 'got';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeTags } from '../../src/audio/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { createRelayServer, type RelayServer } from '../../src/relay/index.js';
+import { TAG_READS_AT_ONCE } from '../../src/relay/providers/local/tag-reads.js';
 import { freePort } from '../support/ports.js';
 import { requirePrograms } from '../support/prereq.js';
 import { makeTempDir } from '../support/tmp.js';
@@ -141,5 +143,66 @@ describe('relay serving a local music folder', () => {
   it('names an untagged file after itself', async () => {
     const song = await got(`${relay.url}/v1/songs/local:${encodeURIComponent('Tones/Nobody - Untagged.mp3')}`, { headers: AUTH }).json<Record<string, any>>();
     expect(song).toMatchObject({ title: 'Untagged', artists: ['Nobody'], audio: { format: 'mp3', size: (await stat(join(music, 'Tones/Nobody - Untagged.mp3'))).size } });
+  });
+});
+
+describe('relay reading tags of local files under concurrent first requests', () => {
+  let temp: { dir: string; remove: () => Promise<void> };
+  let relay: RelayServer;
+  const reads: string[] = [];
+  let inFlight = 0;
+  let mostInFlight = 0;
+  const DISTINCT_FILES = 12;
+
+  beforeAll(async () => {
+    requirePrograms('ffmpeg', 'ffprobe');
+    temp = await makeTempDir('relay-tags');
+    const music = join(temp.dir, 'music');
+    await mkdir(music);
+    await tone(join(music, 'shared.m4a'), 'aac', { title: 'Shared', artist: 'Everyone' });
+    for (let i = 0; i < DISTINCT_FILES; i += 1) await copyFile(join(music, 'shared.m4a'), join(music, `copy ${i}.m4a`));
+
+    const port = await freePort();
+    relay = createRelayServer({
+      config: {
+        token: TOKEN,
+        publicBaseUrl: `http://127.0.0.1:${port}/`,
+        local: { musicDir: music },
+        rateLimit: { burst: 1000, perSecond: 1000 },
+      },
+      logger: silentLogger(),
+      // The real ffprobe, counted: how many runs start, and how many at once.
+      tagReader: async (absPath) => {
+        reads.push(absPath);
+        inFlight += 1;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        try {
+          return await probeTags(absPath);
+        } finally {
+          inFlight -= 1;
+        }
+      },
+    });
+    await relay.listen(port, '127.0.0.1');
+  });
+  afterAll(async () => {
+    await relay?.close();
+    await temp?.remove();
+  });
+
+  const resolve = (name: string) =>
+    got(`${relay.url}/v1/songs/local:${encodeURIComponent(name)}`, { headers: AUTH, throwHttpErrors: false, retry: { limit: 0 } });
+
+  it('starts one ffprobe for 50 concurrent first requests of the same file, and every request gets the tags', async () => {
+    const answers = await Promise.all(Array.from({ length: 50 }, () => resolve('shared.m4a')));
+    expect(answers.map((answer) => answer.statusCode)).toEqual(Array<number>(50).fill(200));
+    expect(answers.every((answer) => (JSON.parse(answer.body) as { title: string }).title === 'Shared')).toBe(true);
+    expect(reads.filter((path) => path.endsWith('shared.m4a'))).toHaveLength(1);
+  });
+
+  it(`runs at most ${TAG_READS_AT_ONCE} tag reads at once, however many files are asked for together`, async () => {
+    const answers = await Promise.all(Array.from({ length: DISTINCT_FILES }, (_, i) => resolve(`copy ${i}.m4a`)));
+    expect(answers.map((answer) => answer.statusCode)).toEqual(Array<number>(DISTINCT_FILES).fill(200));
+    expect(mostInFlight).toBeLessThanOrEqual(TAG_READS_AT_ONCE);
   });
 });

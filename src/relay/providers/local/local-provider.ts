@@ -6,17 +6,16 @@ import { audioFormatOf } from '../audio-source.js';
 import type { LookupContext, PlaylistPage, Provider, SongInfo } from '../provider.js';
 import type { LibraryFile, MusicLibrary } from './library.js';
 import { parseM3u, type M3uEntry } from './m3u.js';
+import { TagReads } from './tag-reads.js';
 import { localSongInfo, type AudioTags, type TagReader } from './tags.js';
 
 /** Bounds on one M3U: bigger files are refused, later entries ignored. */
 const MAX_M3U_BYTES = 1024 * 1024;
 const MAX_M3U_ENTRIES = 10_000;
-/** Tag reads of one playlist page running at once (each is a child process). */
-const TAG_READ_CONCURRENCY = 4;
+/** Songs of one playlist page looked up at once; TagReads bounds the readers of all requests together. */
+const PAGE_SONGS_AT_ONCE = 4;
 /** Tags are not read for a playlist page this close to the deadline: file names are better than a 502. */
 const TAG_READ_MARGIN_MS = 300;
-/** Tags remembered per (file, mtime, size); a playlist paged through reads each file once. */
-const TAG_CACHE_ENTRIES = 2000;
 
 export interface LocalProviderOptions {
   library: MusicLibrary;
@@ -31,20 +30,7 @@ export interface LocalProviderOptions {
 /** Audio files and M3U playlists in a folder on the relay host (`local:<path>`, `local:playlist:<name>`). */
 export function createLocalProvider(options: LocalProviderOptions): Provider<'local'> {
   const { library, now, logger } = options;
-  const tagCache = new Map<string, AudioTags>();
-
-  async function readTags(file: LibraryFile): Promise<AudioTags> {
-    const key = `${file.absPath}\0${file.mtimeMs}\0${file.size}`;
-    const cached = tagCache.get(key);
-    if (cached) return cached;
-    const tags = await options.tagReader(file.absPath).catch((error: unknown) => {
-      logger.warn({ event: 'relay.local.tags-failed', file: file.relPath, err: error }, 'could not read tags; using the file name');
-      return {};
-    });
-    if (tagCache.size >= TAG_CACHE_ENTRIES) tagCache.delete(tagCache.keys().next().value as string);
-    tagCache.set(key, tags);
-    return tags;
-  }
+  const tagReads = new TagReads(options.tagReader, logger);
 
   async function playlistSong(file: LibraryFile, entry: M3uEntry, context: LookupContext): Promise<SongInfo> {
     const ref = formatRef({ kind: 'song', provider: 'local', path: file.relPath });
@@ -54,7 +40,7 @@ export function createLocalProvider(options: LocalProviderOptions): Provider<'lo
       return localSongInfo(ref, file.relPath, entry.durationSec ? { ...tags, durationMs: entry.durationSec * 1000 } : tags);
     }
     const timeLeft = context.deadlineAt - now() > TAG_READ_MARGIN_MS;
-    return localSongInfo(ref, file.relPath, timeLeft ? await readTags(file) : {});
+    return localSongInfo(ref, file.relPath, timeLeft ? await tagReads.read(file) : {});
   }
 
   return {
@@ -67,7 +53,7 @@ export function createLocalProvider(options: LocalProviderOptions): Provider<'lo
       const expiresAt = now() + options.fileUrlTtlSec * 1000;
       return {
         outcome: 'playable',
-        song: localSongInfo(songRef, file.relPath, await readTags(file)),
+        song: localSongInfo(songRef, file.relPath, await tagReads.read(file)),
         audio: {
           url: options.fileUrl(file, expiresAt),
           format: audioFormatOf(/\.([^.]+)$/.exec(file.relPath)?.[1]),
@@ -95,7 +81,7 @@ export function createLocalProvider(options: LocalProviderOptions): Provider<'lo
       if (skipped > 0) logger.warn({ event: 'relay.local.m3u-skipped', ref: playlistRef, skipped }, 'playlist entries left out');
 
       const selected = entries.slice(page.offset, page.offset + page.limit);
-      const songs = await mapConcurrently(selected, TAG_READ_CONCURRENCY, ({ file, entry }) => playlistSong(file, entry, context));
+      const songs = await mapConcurrently(selected, PAGE_SONGS_AT_ONCE, ({ file, entry }) => playlistSong(file, entry, context));
       return { ref: playlistRef, name: ref.name, total: entries.length, ...page, songs };
     },
   };
