@@ -29,6 +29,8 @@ export interface StationOptions {
   silence: { next(): Mp3Frame };
   logger: Logger;
   clock?: Clock;
+  /** Longest silence while a playable song is on the list (the programme's default when not given). */
+  silenceBudgetMs?: number;
 }
 
 export interface StationEvents {
@@ -52,11 +54,21 @@ export class Station extends EventEmitter<StationEvents> {
     super();
     const { config } = options;
     this.name = config.name;
-    this.logger = options.logger.child({ station: config.name, mount: config.mount });
-    this.source = new IcecastSource({ target: icecastTarget(options.icecast, config), logger: this.logger });
-    this.programme = new Programme({ supplier: options.supplier, loader: options.loader, silence: options.silence, logger: this.logger });
+    const clock = options.clock ?? systemClock;
+    const stationLogger = options.logger.child({ station: config.name });
+    this.logger = stationLogger.child({ mount: config.mount });
+    // The source names its mount in its own lines: given the station's logger, each line has it once.
+    this.source = new IcecastSource({ target: icecastTarget(options.icecast, config), logger: stationLogger });
+    this.programme = new Programme({
+      supplier: options.supplier,
+      loader: options.loader,
+      silence: options.silence,
+      logger: this.logger,
+      now: () => clock.now(),
+      ...(options.silenceBudgetMs !== undefined ? { silenceBudgetMs: options.silenceBudgetMs } : {}),
+    });
     this.pacer = new Pacer({
-      clock: options.clock ?? systemClock,
+      clock,
       frameDurationUs: frameDurationUs(config.format),
       tickMs: tickMsFor(bytesPerSecond(config.format), frameBytes(config.format, true)),
       nextFrame: () => this.programme.nextFrame(),
