@@ -9,6 +9,14 @@ import type { SongResolver } from './song-resolver.js';
 export const URL_SAFETY_MARGIN_MS = 90_000;
 /** Songs that cannot be broadcast (no rights, trial clip, delisted…) are not asked about again for this long. */
 export const UNPLAYABLE_TTL_MS = 6 * 60 * 60 * 1000;
+/**
+ * The reasons that say the song itself cannot play: remembered (in Redis too) for UNPLAYABLE_TTL_MS. Any
+ * other refusal (a provider switched off, rate limits, upstream errors, a file not found) says something
+ * about the moment or the setup, which an operator fixes: it is remembered only briefly, in memory.
+ */
+export const SONG_UNPLAYABLE_REASONS: ReadonlySet<string> = new Set(['no-rights', 'trial-only', 'delisted', 'region-blocked', 'url-refused']);
+/** How long a refusal that is not the song's own is remembered, so a station cycling its list does not hammer the relay. */
+export const BRIEF_REFUSAL_TTL_MS = 60_000;
 /** Songs remembered in memory when Redis is not configured or not reachable. */
 export const MEMORY_CACHE_ENTRIES = 2_000;
 /** Metadata is kept for days in Redis; in memory it lives as long as its entry does. */
@@ -80,12 +88,18 @@ export class CachedResolver {
     await this.redis(() => this.options.store!.putUnplayable(ref, reason, UNPLAYABLE_TTL_MS));
   }
 
+  /** Forgets every song remembered as unplayable in this process (after `relaycast cache clear`). */
+  forgetUnplayable(): void {
+    this.memory.deleteWhere((resolution) => !resolution.playable);
+  }
+
   private async fromRedis(ref: string): Promise<SongResolution | undefined> {
     const store = this.options.store;
     if (!store) return undefined;
     const found = await this.redis(async () => {
       const unplayable = await store.getUnplayable(ref);
-      if (unplayable) return { playable: false, ref, reason: unplayable.reason, retryable: false, message: 'remembered as unplayable' } satisfies Unplayable;
+      // Entries written before only the song's own reasons were kept (a relay without a provider, say) are ignored.
+      if (unplayable && SONG_UNPLAYABLE_REASONS.has(unplayable.reason)) return { playable: false, ref, reason: unplayable.reason, retryable: false, message: 'remembered as unplayable' } satisfies Unplayable;
       const [meta, audio] = await Promise.all([store.getSongMeta(ref), store.getAudioUrl(ref)]);
       if (!meta || !audio || audio.expiresAt - URL_SAFETY_MARGIN_MS <= this.now()) return undefined;
       return playableFrom(ref, meta, audio);
@@ -101,9 +115,11 @@ export class CachedResolver {
         await this.options.store!.putSongMeta(ref, metaOf(resolution));
         await this.options.store!.putAudioUrl(ref, resolution.audio, URL_SAFETY_MARGIN_MS);
       });
-    } else if (!resolution.retryable) {
+    } else if (SONG_UNPLAYABLE_REASONS.has(resolution.reason)) {
       this.memory.set(ref, resolution, UNPLAYABLE_TTL_MS);
       await this.redis(() => this.options.store!.putUnplayable(ref, resolution.reason, UNPLAYABLE_TTL_MS));
+    } else {
+      this.memory.set(ref, resolution, BRIEF_REFUSAL_TTL_MS);
     }
   }
 

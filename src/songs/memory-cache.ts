@@ -29,4 +29,8 @@ export class MemoryCache<V> {
   delete(key: string): void {
     this.entries.delete(key);
   }
+
+  deleteWhere(matches: (value: V) => boolean): void {
+    for (const [key, entry] of this.entries) if (matches(entry.value)) this.entries.delete(key);
+  }
 }

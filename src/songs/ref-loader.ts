@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import { describeError } from '../errors.js';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { transcode, type StreamFormat } from '../audio/index.js';
 import { cacheWhilePlaying, type AudioCache } from '../cache/index.js';
-import { AudioUrlExpiredError, DownloadError, downloadToFile } from '../download/index.js';
+import { AudioUrlExpiredError, DownloadError, DownloadWriteError, downloadToFile } from '../download/index.js';
 import type { Logger } from '../log/index.js';
 import type { PlayableSong } from '../relay-client/index.js';
 // The error classes alone: the client module loads got, which a worker without a relay never needs.
@@ -21,8 +22,11 @@ export interface RefLoaderOptions {
   resolver: CachedResolver;
   /** Transcoded songs on disk; without it every play downloads and transcodes again. */
   audioCache?: AudioCache | undefined;
-  /** Where downloads wait for ffmpeg; each file is removed when its song's transcode ends. */
-  downloadDir: string;
+  /**
+   * Where downloads wait for ffmpeg; each file is removed when its song's transcode ends. Undefined when
+   * no folder could be had: ffmpeg then reads each audio URL itself.
+   */
+  downloadDir: string | undefined;
   format: StreamFormat;
   logger: Logger;
 }
@@ -32,13 +36,15 @@ export interface RefLoaderOptions {
  * given in the config goes straight to ffmpeg; a ref is resolved (Redis, then the relay), downloaded and
  * transcoded. Frames are cached while they play. An audio URL that answers 403 has expired early: it is
  * resolved again once, then the song is skipped and remembered as unplayable. When the relay or the
- * network is away the song is not skipped but kept in line (SongNotReadyError).
+ * network is away the song is not skipped but kept in line (SongNotReadyError). A download that cannot
+ * be written (disk full, read-only) is not the song's fault either: ffmpeg reads the URL itself instead.
  */
 export function refLoader(options: RefLoaderOptions): FrameLoader {
+  const streamed = { warned: false };
   return {
     async load(song, signal) {
       try {
-        return await loadSong(song, signal, options);
+        return await loadSong(song, signal, options, streamed);
       } catch (error) {
         throw isPassing(error) ? new SongNotReadyError(song.ref, error) : error;
       }
@@ -56,13 +62,19 @@ function isPassing(error: unknown): boolean {
   );
 }
 
-async function loadSong(song: Song, signal: AbortSignal, options: RefLoaderOptions): Promise<LoadedSong> {
+async function loadSong(song: Song, signal: AbortSignal, options: RefLoaderOptions, streamed: { warned: boolean }): Promise<LoadedSong> {
   const logger = options.logger.child({ song: song.ref });
   const cached = await options.audioCache?.reader(song.ref, options.format);
   if (cached) return { frames: cached, song: await describeCached(song, options.resolver) };
   if (song.input) return { song, frames: withCache(transcode({ input: song.input, format: options.format, logger }), song.ref, options) };
   const resolution = await resolvePlayable(song.ref, options.resolver, false);
-  const { input, temporary } = await fetchAudio(resolution, options, signal, logger);
+  const { input, temporary } = await fetchAudio(resolution, options, signal, logger).catch((error: unknown) => {
+    if (!(error instanceof DownloadWriteError)) throw error;
+    // One line per station for the condition, not one per song: the cache folder's own warning says more.
+    if (!streamed.warned) logger.warn({ err: describeError(error) }, 'downloads cannot be written: ffmpeg reads the audio URLs directly');
+    streamed.warned = true;
+    return { input: resolution.audio.url, temporary: false };
+  });
   const frames = transcode({ input, format: options.format, logger });
   if (temporary) frames.once('close', () => void rm(input, { force: true }));
   return { song: songOf(song, metaOf(resolution)), frames: withCache(frames, song.ref, options) };
@@ -90,6 +102,7 @@ async function fetchAudio(
 ): Promise<{ input: string; temporary: boolean }> {
   // The embedded local provider hands out file: URLs: the file is on this host already.
   if (resolution.audio.url.startsWith('file:')) return { input: fileURLToPath(resolution.audio.url), temporary: false };
+  if (options.downloadDir === undefined) return { input: resolution.audio.url, temporary: false };
   const dest = join(options.downloadDir, `${randomBytes(8).toString('hex')}.${resolution.audio.format || 'audio'}`);
   try {
     await downloadToFile({ url: resolution.audio.url, dest, signal, logger });
