@@ -16,16 +16,21 @@ export type TagReader = (path: string) => Promise<{ title?: string; artist?: str
 const SONG_REF = /^(local|qq|netease):/;
 
 /**
- * Plays a fixed list in order, looping. File tags fill in titles the list does not give; an unreadable
- * file still gets its file name as title and is skipped when it fails to decode, never retried in a spin.
+ * Plays a list in order, looping. File tags fill in titles the list does not give; an unreadable file
+ * still gets its file name as title and is skipped when it fails to decode, never retried in a spin.
+ * The list can be replaced while it plays (its playlist file was edited): see replace().
  */
 export class ListSupplier implements SongSupplier {
   private next = 0;
   /** Songs handed out and then dropped unplayed: they come again first. */
   private readonly returned: Song[] = [];
+  /** Songs handed out from the current list; one from a replaced list is not handed out again. */
+  private handedOut = new WeakSet<Song>();
+  /** Where the song last used up (on air, or failed) was: the list goes on after it. */
+  private lastConsumed: string | undefined;
 
   constructor(
-    private readonly entries: readonly ListEntry[],
+    private entries: readonly ListEntry[],
     private readonly readTags: TagReader,
   ) {}
 
@@ -35,11 +40,30 @@ export class ListSupplier implements SongSupplier {
     const entry = this.entries[this.next];
     if (!entry) return null;
     this.next = (this.next + 1) % this.entries.length;
-    return SONG_REF.test(entry.location) ? this.refSong(entry) : this.fileSong(entry);
+    const fromList = this.handedOut; // the list may be replaced while the file's tags are read
+    const song = SONG_REF.test(entry.location) ? this.refSong(entry) : await this.fileSong(entry);
+    fromList.add(song);
+    return song;
+  }
+
+  consumed(song: Song): void {
+    this.lastConsumed = song.ref;
   }
 
   forget(songs: readonly Song[]): void {
-    this.returned.unshift(...songs);
+    this.returned.unshift(...songs.filter((song) => this.handedOut.has(song)));
+  }
+
+  /**
+   * Plays `entries` from now on; the caller replans the station so the song prepared from the old list is
+   * dropped. The new list goes on after the song on air when it still holds that song, else from its top.
+   */
+  replace(entries: readonly ListEntry[]): void {
+    this.entries = entries;
+    this.returned.length = 0;
+    this.handedOut = new WeakSet();
+    const onAir = entries.findIndex((entry) => entry.location === this.lastConsumed);
+    this.next = entries.length === 0 ? 0 : (onAir + 1) % entries.length;
   }
 
   private refSong(entry: ListEntry): Song {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { asNumber, execAtomic, runScript, type StoreContext } from './context.js';
 import { ValidationError } from './errors.js';
-import { CACHE_FAMILIES, keys, type CacheName } from './keys.js';
+import type { StoreEvent } from './events.js';
+import { CACHE_FAMILIES, EVENTS_CHANNEL, keys, type CacheName } from './keys.js';
 import { countedGetScript } from './lua/small-scripts.js';
 import { hasControlChars, parseSongRef } from './refs.js';
 import { storeCall } from './redis-errors.js';
@@ -140,7 +141,10 @@ export async function getCacheStats(ctx: StoreContext): Promise<CacheStats> {
   };
 }
 
-/** Deletes the caches and their counters; never playlists, stations or queues. Returns entries deleted. */
+/**
+ * Deletes the caches and their counters; never playlists, stations or queues. Returns entries deleted.
+ * Then publishes `cache-cleared`, so running workers drop their own copies too (see events.ts).
+ */
 export async function clearCaches(ctx: StoreContext): Promise<number> {
   let deleted = 0;
   for (const prefix of Object.values(CACHE_FAMILIES)) {
@@ -149,5 +153,7 @@ export async function clearCaches(ctx: StoreContext): Promise<number> {
     });
   }
   await storeCall(() => ctx.redis.del(keys.cacheStats));
+  const event: StoreEvent = { type: 'cache-cleared' };
+  await storeCall(() => ctx.redis.publish(EVENTS_CHANNEL, JSON.stringify(event)));
   return deleted;
 }

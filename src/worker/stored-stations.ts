@@ -4,7 +4,7 @@ import type { Logger } from '../log/index.js';
 import type { SongSupplier } from '../station/programme.js';
 import type { Station, StationIdentity } from '../station/station.js';
 import type { Song } from '../station/song.js';
-import type { Station as StoredStation, Store } from '../store/index.js';
+import type { Station as StoredStation, Store, StoreEvent } from '../store/index.js';
 import { followStoreEvents } from './events.js';
 import { RedisSupplier } from './redis-supplier.js';
 import { StationRoster } from './roster.js';
@@ -12,11 +12,20 @@ import { seedStations } from './seed.js';
 
 export type BuildStation = (identity: StationIdentity, supplier: SongSupplier) => Station;
 
+/** What the worker does when an admin clears the caches: forget its own copies of them. */
+export type ClearWorkerCaches = () => Promise<void>;
+
 /**
  * The stations stored in Redis, run and kept in line with the admins' edits. Each time Redis answers
  * (again) the configured stations are created once, then the running ones are synced with Redis.
  */
-export function runStoredStations(store: Store, config: Config, logger: Logger, build: BuildStation): { roster: StationRoster; stop: () => Promise<void> } {
+export function runStoredStations(
+  store: Store,
+  config: Config,
+  logger: Logger,
+  build: BuildStation,
+  clearCaches: ClearWorkerCaches,
+): { roster: StationRoster; stop: () => Promise<void> } {
   const roster = new StationRoster(store, (stored) => storedStation(store, stored, logger, build), logger);
   let seeded = false;
   const onReady = async () => {
@@ -28,7 +37,11 @@ export function runStoredStations(store: Store, config: Config, logger: Logger, 
     }
     await roster.sync();
   };
-  const stopFollowing = followStoreEvents(store.redis, { onEvent: (event) => roster.handle(event), onReady: () => void onReady() }, logger);
+  const onEvent = (event: StoreEvent) => {
+    if (event.type !== 'cache-cleared') roster.handle(event);
+    else clearCaches().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'could not clear the worker\'s own caches'));
+  };
+  const stopFollowing = followStoreEvents(store.redis, { onEvent, onReady: () => void onReady() }, logger);
   return {
     roster,
     async stop() {
@@ -48,8 +61,29 @@ function storedStation(store: Store, stored: StoredStation, logger: Logger, buil
   };
   const stationLogger = logger.child({ station: stored.name });
   const station = build(identity, new RedisSupplier(store, stored.name, stationLogger));
-  station.on('track-start', (song) => void recordPlay(store, stored.name, song, stationLogger));
+  // One write at a time, in event order: a song's end must never land after the next song's start.
+  let writes: Promise<void> = Promise.resolve();
+  let onAir: Song | undefined;
+  station.on('track-start', (song) => {
+    onAir = song;
+    writes = writes.then(() => recordPlay(store, stored.name, song, stationLogger));
+  });
+  // The song's end is recorded too, so `relaycast now` says the station is silent rather than showing a
+  // finished song with its elapsed time running past its duration.
+  station.on('track-end', (song) => {
+    if (song !== onAir) return;
+    onAir = undefined;
+    writes = writes.then(() => recordEnd(store, stored.name, song, stationLogger));
+  });
   return station;
+}
+
+async function recordEnd(store: Store, station: string, song: Song, logger: Logger): Promise<void> {
+  try {
+    await store.setNowPlaying(station, null);
+  } catch (error) {
+    logger.debug({ song: song.ref, err: describeError(error) }, 'end of song not recorded');
+  }
 }
 
 /** Now playing and history for `relaycast now` / `history`; Redis being away costs the record, never the song. */

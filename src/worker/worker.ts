@@ -6,8 +6,9 @@ import { ListSupplier } from '../station/list-supplier.js';
 import type { SongSupplier } from '../station/programme.js';
 import { Station, type StationIdentity } from '../station/station.js';
 import type { Store } from '../store/index.js';
-import { stationSongList } from './playlist-file.js';
+import { configuredSongs } from './playlist-file.js';
 import { openServices, type WorkerServices } from './services.js';
+import { WatchedPlaylist } from './watched-playlist.js';
 
 /**
  * The stations of one process. With Redis they are the stations stored there (the config seeds them) and
@@ -17,6 +18,12 @@ export class Worker {
   private services: WorkerServices | undefined;
   private readonly fixedStations: Station[] = [];
   private stopStored: (() => Promise<void>) | undefined;
+  /** File mode: the stations' playlist files, followed while they play. */
+  private readonly playlists: WatchedPlaylist[] = [];
+  private readonly onHangup = () => {
+    this.logger.info('SIGHUP: reading the playlist files again');
+    for (const playlist of this.playlists) void playlist.reload();
+  };
 
   constructor(
     private readonly config: Config,
@@ -31,16 +38,34 @@ export class Worker {
   }
 
   async stop(): Promise<void> {
+    process.off('SIGHUP', this.onHangup);
+    for (const playlist of this.playlists.splice(0)) playlist.close();
     await Promise.all([...this.fixedStations.splice(0).map((station) => station.stop()), this.stopStored?.()]);
     await this.services?.close();
   }
 
   private async startFixed(): Promise<void> {
     for (const config of this.config.stations) {
-      const station = this.station(config, new ListSupplier(await stationSongList(config), probeTags));
+      const supplier = new ListSupplier(configuredSongs(config), probeTags);
+      const station = this.station(config, supplier);
+      if (config.playlistFile) {
+        const playlist = new WatchedPlaylist({
+          path: config.playlistFile,
+          logger: this.logger.child({ station: config.name }),
+          // From the next song: the one on air plays to its end, the one prepared from the old list is dropped.
+          onChange: (entries) => {
+            supplier.replace([...configuredSongs(config), ...entries]);
+            station.replan();
+          },
+        });
+        this.playlists.push(playlist);
+        supplier.replace([...configuredSongs(config), ...(await playlist.start())]);
+      }
       this.fixedStations.push(station);
       station.start();
     }
+    // SIGHUP re-reads the playlist files, the convention of daemons (and the default action would end us).
+    process.on('SIGHUP', this.onHangup);
     if (this.config.stations.length === 0) {
       this.logger.warn('no stations: define them in RELAYCAST_CONFIG, with STATION_NAME and STATION_MOUNT, or with REDIS_URL and `relaycast station create`');
     }
@@ -49,7 +74,16 @@ export class Worker {
   /** Loaded only with Redis: a worker without it does not pay for the store's modules at start-up. */
   private async startStored(store: Store): Promise<void> {
     const { runStoredStations } = await import('./stored-stations.js');
-    this.stopStored = runStoredStations(store, this.config, this.logger, (identity, supplier) => this.station(identity, supplier)).stop;
+    const build = (identity: StationIdentity, supplier: SongSupplier) => this.station(identity, supplier);
+    this.stopStored = runStoredStations(store, this.config, this.logger, build, () => this.clearOwnCaches()).stop;
+  }
+
+  /** After `relaycast cache clear`: songs remembered unplayable are asked about again, audio is fetched anew. */
+  private async clearOwnCaches(): Promise<void> {
+    const services = this.services!;
+    services.resolver.forgetUnplayable();
+    await services.audioCache?.clear();
+    this.logger.info('caches cleared: unplayable songs forgotten, disk audio cache emptied');
   }
 
   private station(identity: StationIdentity, supplier: SongSupplier): Station {

@@ -169,7 +169,15 @@ describe('relaycast now and history', () => {
     icecastBody = '{"icestats": {"source": [ {"title": - } ] }';
     expect(JSON.parse(await ok(['now', 't', '--json', '--icecast', icecastUrl])).listeners).toBeNull();
     icecastBody = JSON.stringify({ icestats: {} });
-    expect(await ok(['now', 't', '--icecast', icecastUrl])).toBe('t (/t.mp3, playlist p)\n  nothing playing\n  next: netease:1\n  listeners: 0\n');
+    expect(await ok(['now', 't', '--icecast', icecastUrl])).toBe('t (/t.mp3, playlist p)\n  nothing playing (silent between songs)\n  next: netease:1\n  listeners: 0\n');
+  });
+
+  it('shows a station whose song ended long ago as silent, never 1:24/0:25', async () => {
+    await store.setNowPlaying('t', { ref: 'netease:3', title: 'Short', artist: 'A', startedAt: Date.now() - 84_000, durationMs: 25_000, source: 'playlist', position: 3 });
+    icecastBody = JSON.stringify({ icestats: {} });
+    expect(await ok(['now', 't', '--icecast', icecastUrl])).toBe('t (/t.mp3, playlist p)\n  nothing playing (silent between songs)\n  next: netease:1\n  listeners: 0\n');
+    expect(JSON.parse(await ok(['now', 't', '--json', '--icecast', icecastUrl])).playing).toBeNull();
+    await store.setNowPlaying('t', null);
   });
 
   it('lists the history newest first, with --range, -f and --json', async () => {

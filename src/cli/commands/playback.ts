@@ -12,6 +12,12 @@ import { addListOptions, rangeOf, type ListFlags } from './song-list.js';
 
 type Flags = ConnectionFlags & ListFlags;
 
+/**
+ * A recorded song this long past its duration is over: the worker that recorded it stopped before it could
+ * record the end (killed, or Redis away). Past a few seconds of pacing lead, the station is not playing it.
+ */
+const FINISHED_AFTER_MS = 5_000;
+
 const HISTORY_FORMAT = '%played%  [[%artist% - ]%title%|%ref%][ (%time%)]';
 
 interface NowReport {
@@ -36,17 +42,24 @@ async function reportOf(store: Store, station: Station, listeners: Map<string, n
     station: station.name,
     mount: station.mount,
     playlist: station.playlist,
-    playing: playing && { ...playing, elapsedMs: Math.max(0, now - playing.startedAt) },
+    playing: onAir(playing, now),
     next: next ? { ...next, ...nextMeta.get(next.ref) } : null,
     listeners: listeners?.get(station.mount) ?? (listeners ? 0 : null),
   };
+}
+
+/** The recorded song with its elapsed time, or null when it has already ended: the station is between songs. */
+function onAir(playing: PlayedSong | null, now: number): NowReport['playing'] {
+  if (!playing) return null;
+  const elapsedMs = Math.max(0, now - playing.startedAt);
+  return playing.durationMs !== undefined && elapsedMs > playing.durationMs + FINISHED_AFTER_MS ? null : { ...playing, elapsedMs };
 }
 
 function describeReport(report: NowReport): string[] {
   const lines = [`${report.station} (${report.mount}, playlist ${report.playlist})`];
   const playing = report.playing;
   if (!playing) {
-    lines.push('  nothing playing');
+    lines.push('  nothing playing (silent between songs)');
   } else {
     lines.push(`  ${display(playing)}`);
     const duration = playing.durationMs;

@@ -9,6 +9,7 @@ describe('parseStoreEvent', () => {
     expect(parseStoreEvent('{"type":"queue-changed","station":"s","now":true}')).toEqual({ type: 'queue-changed', station: 's', now: true });
     expect(parseStoreEvent('{"type":"station-changed","station":"s","now":false}')).toEqual({ type: 'station-changed', station: 's', now: false });
     expect(parseStoreEvent('{"type":"station-removed","station":"s"}')).toEqual({ type: 'station-removed', station: 's' });
+    expect(parseStoreEvent('{"type":"cache-cleared"}')).toEqual({ type: 'cache-cleared' });
   });
 
   it('returns null for anything else instead of throwing', () => {
