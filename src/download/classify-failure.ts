@@ -1,7 +1,7 @@
 import { HTTPError, MaxRedirectsError, RequestError, TimeoutError } from 'got';
 import { RelaycastError } from '../errors.js';
 import type { DownloadLimits } from './defaults.js';
-import { AudioUnavailableError, AudioUrlExpiredError, DownloadError, DownloadWriteError } from './errors.js';
+import { AudioUnavailableError, AudioUrlExpiredError, DownloadDeadlineError, DownloadError } from './errors.js';
 
 /** 403: the signature in the query string expired; 410: the CDN says the same in other words. */
 const EXPIRED_STATUSES = new Set([403, 410]);
@@ -29,8 +29,6 @@ export function classifyFailure(error: unknown, url: string, limits: DownloadLim
   if (error instanceof RequestError) {
     return new DownloadError(`download of ${url} failed: ${error.message}`, { url, cause: withoutRequest(error) });
   }
-  // Anything that is not got's is the file side of the pipeline: the temp file could not be written.
-  if (isErrnoWithPath(error)) return new DownloadWriteError(error.path, error);
   return new DownloadError(`download of ${url} failed: ${error instanceof Error ? error.message : String(error)}`, {
     url,
     cause: error,
@@ -52,20 +50,25 @@ function fromStatus(status: number, statusMessage: string, url: string): Relayca
   return new AudioUnavailableError(`the audio server refused ${url} (${answer}): skipping the song`, { url, status });
 }
 
+/** got enforces only the connect deadline (see requestOptions); the others are the TransferWatchdog's. */
 function fromTimeout(error: TimeoutError, url: string, limits: DownloadLimits): DownloadError {
   const cause = withoutRequest(error);
-  switch (error.event) {
-    case 'lookup':
-    case 'connect':
-    case 'secureConnect':
-      return new DownloadError(`could not connect to the audio server of ${url} within ${limits.connectTimeoutMs} ms`, { url, cause });
-    case 'socket':
-      return new DownloadError(`download of ${url} stalled: no data for ${limits.idleTimeoutMs} ms`, { url, cause });
-    case 'request':
-      return new DownloadError(`download of ${url} took longer than the ${limits.totalTimeoutMs} ms limit`, { url, cause });
-    default:
-      return new DownloadError(`download of ${url} timed out (${error.event})`, { url, cause });
+  if (error.event !== 'lookup' && error.event !== 'connect' && error.event !== 'secureConnect') {
+    return new DownloadError(`download of ${url} timed out (${error.event})`, { url, cause });
   }
+  const startedAt = error.timings?.start;
+  return new DownloadDeadlineError(
+    url,
+    {
+      deadline: 'connect',
+      limitMs: limits.connectTimeoutMs,
+      bytes: 0,
+      elapsedMs: startedAt === undefined ? limits.connectTimeoutMs : Date.now() - startedAt,
+      bytesPerSecond: 0,
+      minBytesPerSecond: limits.minBytesPerSecond,
+    },
+    cause,
+  );
 }
 
 /** got's message and code, without the request options (and so without the signed URL) that got attaches. */
@@ -74,8 +77,4 @@ function withoutRequest(error: RequestError): Error {
   plain.name = error.name;
   plain.code = error.code;
   return plain;
-}
-
-function isErrnoWithPath(error: unknown): error is NodeJS.ErrnoException & { path: string } {
-  return error instanceof Error && typeof (error as NodeJS.ErrnoException).path === 'string';
 }

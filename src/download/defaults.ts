@@ -4,17 +4,35 @@
  */
 export const MAX_DOWNLOAD_BYTES = 200 * 1024 * 1024;
 
+/**
+ * The slowest transfer a download accepts: 32 KiB/s is 256 kb/s, about the bitrate of the songs themselves,
+ * so a download at this rate still keeps up with playing the song. A source that trickles slower is cut.
+ */
+export const MIN_DOWNLOAD_BYTES_PER_SECOND = 32 * 1024;
+
 /** Bounds of one download; every default lives in DOWNLOAD_DEFAULTS below. */
 export interface DownloadLimits {
   /** DNS lookup, TCP connect and TLS handshake, each: a CDN that answers at all answers within this. */
   readonly connectTimeoutMs: number;
-  /** No byte for this long (before or during the body) means the connection is dead or stalled. */
+  /** From the start of an attempt to the first byte of the body (response headers included). */
+  readonly firstByteTimeoutMs: number;
+  /** No byte for this long during the body means the connection is dead or stalled. */
   readonly idleTimeoutMs: number;
-  /** The whole download, every byte included: bounds a server that trickles just fast enough to stay alive. */
-  readonly totalTimeoutMs: number;
+  /**
+   * The body must keep up with this rate: after `minRateGraceMs` from the first byte, the bytes received must
+   * be at least this rate times the time past the grace; with a Content-Length the whole body must also
+   * arrive within max(`sizeDeadlineFloorMs`, size / this rate) of the first byte.
+   */
+  readonly minBytesPerSecond: number;
+  /** Slow start forgiven: TCP slow start, a CDN edge fetching from its origin. */
+  readonly minRateGraceMs: number;
+  /** Least time a body of known size gets, so a tiny file is not held to a deadline of milliseconds. */
+  readonly sizeDeadlineFloorMs: number;
+  /** All attempts together, retries and the waits between them included: no song's download runs longer. */
+  readonly allAttemptsTimeoutMs: number;
   /** Bigger files are refused (by Content-Length up front, or by counting when there is none). */
   readonly maxBytes: number;
-  /** Extra attempts after a network error, a timeout or a 5xx; 4xx answers are never retried. */
+  /** Extra attempts after a network error, a missed deadline or a 5xx; 4xx answers are never retried. */
   readonly retries: number;
   /** The first retry waits up to this long, each next one up to twice as long, capped (see retry-delay.ts). */
   readonly retryFirstDelayMs: number;
@@ -23,9 +41,14 @@ export interface DownloadLimits {
 
 export const DOWNLOAD_DEFAULTS: DownloadLimits = Object.freeze({
   connectTimeoutMs: 4_000,
-  idleTimeoutMs: 15_000,
-  // MAX_DOWNLOAD_BYTES at a slow-but-healthy 1 MB/s takes ~210 s; a normal song at that rate takes seconds.
-  totalTimeoutMs: 300_000,
+  // A station's silence budget is 10 s: a CDN that has not started sending after 8 s is treated as away.
+  firstByteTimeoutMs: 8_000,
+  idleTimeoutMs: 10_000,
+  minBytesPerSecond: MIN_DOWNLOAD_BYTES_PER_SECOND,
+  minRateGraceMs: 3_000,
+  sizeDeadlineFloorMs: 10_000,
+  // A 15 MB FLAC at the minimum rate takes ~460 s; past 10 minutes the song is not worth waiting for.
+  allAttemptsTimeoutMs: 600_000,
   maxBytes: MAX_DOWNLOAD_BYTES,
   retries: 2,
   retryFirstDelayMs: 250,
@@ -33,10 +56,11 @@ export const DOWNLOAD_DEFAULTS: DownloadLimits = Object.freeze({
 });
 
 const LIMIT_NAMES = Object.keys(DOWNLOAD_DEFAULTS) as (keyof DownloadLimits)[];
+const MAY_BE_ZERO = new Set<keyof DownloadLimits>(['retries', 'retryFirstDelayMs', 'retryCapDelayMs', 'minRateGraceMs']);
 
 /**
  * The defaults with `overrides` applied. Unknown names and values that are not whole numbers >= 0
- * (>= 1 for timeouts and sizes) are programming errors, rejected here rather than misbehaving later.
+ * (>= 1 for timeouts, rates and sizes) are programming errors, rejected here rather than misbehaving later.
  */
 export function resolveDownloadLimits(overrides: Partial<DownloadLimits> = {}): DownloadLimits {
   for (const name of Object.keys(overrides)) {
@@ -47,7 +71,7 @@ export function resolveDownloadLimits(overrides: Partial<DownloadLimits> = {}): 
   const limits = { ...DOWNLOAD_DEFAULTS, ...definedOnly(overrides) };
   for (const name of LIMIT_NAMES) {
     const value = limits[name];
-    const least = name === 'retries' || name === 'retryFirstDelayMs' || name === 'retryCapDelayMs' ? 0 : 1;
+    const least = MAY_BE_ZERO.has(name) ? 0 : 1;
     if (!Number.isSafeInteger(value) || value < least) {
       throw new RangeError(`download limit ${name} must be a whole number >= ${least}, got ${String(value)}`);
     }

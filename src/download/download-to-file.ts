@@ -9,8 +9,9 @@ import { redactUrl, type Logger } from '../log/index.js';
 import { ByteLimit } from './byte-limit.js';
 import { classifyFailure } from './classify-failure.js';
 import { resolveDownloadLimits, type DownloadLimits } from './defaults.js';
-import { AudioTooLargeError, AudioUnavailableError, DownloadError } from './errors.js';
+import { AudioTooLargeError, AudioUnavailableError, DownloadError, DownloadWriteError } from './errors.js';
 import { downloadRetryDelayMs } from './retry-delay.js';
+import { TransferWatchdog } from './transfer-watchdog.js';
 
 const OPTION_KEYS = new Set(['url', 'dest', 'signal', 'logger', 'limits']);
 
@@ -25,7 +26,7 @@ export interface DownloadOptions {
   /** Aborting stops the download (and any wait before a retry) and rejects with the signal's AbortError. */
   signal?: AbortSignal;
   logger: Logger;
-  /** Overrides of DOWNLOAD_DEFAULTS (timeouts, size, retries); tests shorten the timeouts. */
+  /** Overrides of DOWNLOAD_DEFAULTS (deadlines, minimum rate, size, retries); tests shorten the deadlines. */
   limits?: Partial<DownloadLimits>;
 }
 
@@ -41,10 +42,12 @@ export interface DownloadResult {
 /**
  * Downloads `url` to `dest`: streamed with backpressure into a temp file next to `dest`, renamed into
  * place once complete, so `dest` never holds a partial file and no temp file outlives a failure.
- * Network errors, timeouts and 5xx are retried a couple of times; 4xx answers are not.
+ * Network errors, missed deadlines and 5xx are retried a couple of times; 4xx answers are not. Every wait is
+ * bounded (see DownloadLimits): connect, first byte, idle, minimum rate, and all attempts together.
  *
  * Rejects with AudioUrlExpiredError (403/410: resolve the song again), AudioUnavailableError (404 and other
- * 4xx, or too large: skip the song), DownloadError (still failing after the retries) or DownloadWriteError.
+ * 4xx, or too large: skip the song), DownloadError (still failing after the retries; DownloadDeadlineError
+ * when too slow) or DownloadWriteError (the disk refused the file: not retried).
  */
 export async function downloadToFile(options: DownloadOptions): Promise<DownloadResult> {
   const unknown = Object.keys(options).filter((key) => !OPTION_KEYS.has(key));
@@ -55,15 +58,17 @@ export async function downloadToFile(options: DownloadOptions): Promise<Download
   if (!/^https?:$/.test(safeProtocol(options.url))) {
     throw new AudioUnavailableError(`cannot download ${url}: only http and https URLs are supported`, { url });
   }
+  const allAttemptsEndAt = performance.now() + limits.allAttemptsTimeoutMs;
   for (let attempt = 1; attempt <= limits.retries + 1; attempt += 1) {
     try {
-      const result = await downloadOnce(options, url, limits);
+      const result = await downloadOnce(options, url, limits, allAttemptsEndAt);
       logSpeed(options.logger, url, result.bytes, result.durationMs, attempt);
       return { ...result, attempts: attempt };
     } catch (error) {
       if (options.signal?.aborted) throw error;
       const delayMs = downloadRetryDelayMs(attempt, error, limits);
-      if (delayMs === undefined) throw error;
+      // A retry that could not even start within the all-attempts limit is not made: this failure is the answer.
+      if (delayMs === undefined || performance.now() + delayMs >= allAttemptsEndAt) throw error;
       options.logger.warn({ url, attempt, delayMs, err: describeError(error) }, 'download failed: retrying');
       await sleep(delayMs, undefined, options.signal ? { signal: options.signal } : undefined);
     }
@@ -76,6 +81,7 @@ async function downloadOnce(
   options: DownloadOptions,
   url: string,
   limits: DownloadLimits,
+  allAttemptsEndAt: number,
 ): Promise<Omit<DownloadResult, 'attempts'>> {
   // Same directory as dest, so the final rename is atomic (one file system).
   const temp = `${options.dest}.${randomBytes(6).toString('hex')}.part`;
@@ -83,33 +89,50 @@ async function downloadOnce(
   let file: FileHandle | undefined;
   let request: ReturnType<typeof got.stream> | undefined;
   let announced: number | undefined;
-  // got wraps an error given to destroy() in its own RequestError: keep ours to report it as it is.
+  // The first failure we detect ourselves (a deadline, a size, the disk), kept as it is: got wraps an error
+  // given to destroy() in its own RequestError, and pipeline() reports whichever stream failed first.
   let refusal: Error | undefined;
+  const stop = (error: Error): void => {
+    refusal ??= error;
+    request?.destroy(error);
+  };
+  const watchdog = new TransferWatchdog({ url, limits, allAttemptsEndAt, onTrip: stop });
   const limit = new ByteLimit(limits.maxBytes, (bytes) => new AudioTooLargeError(url, limits.maxBytes, bytes, false));
   try {
     // The file first: the request must not start before pipeline() listens for its errors, or an early
     // error answer would be emitted with no listener and crash the process.
-    file = await open(temp, 'wx');
+    file = await open(temp, 'wx').catch((error: unknown) => {
+      throw new DownloadWriteError(temp, error);
+    });
+    const sink = file.createWriteStream();
+    // The sink also errors when pipeline() tears it down for another stream's failure: only an error of a
+    // file system call (it names its syscall: write, close...) is the disk's.
+    sink.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.syscall !== undefined) stop(new DownloadWriteError(temp, error));
+    });
     request = got.stream(options.url, requestOptions(limits));
     const stream = request;
     stream.once('response', (response: IncomingMessage) => {
       announced = contentLength(response);
-      if (announced !== undefined && announced > limits.maxBytes) {
-        refusal = new AudioTooLargeError(url, limits.maxBytes, announced, true);
-        stream.destroy(refusal);
-      }
+      watchdog.announce(announced);
+      if (announced !== undefined && announced > limits.maxBytes) stop(new AudioTooLargeError(url, limits.maxBytes, announced, true));
     });
-    await pipeline(request, limit, file.createWriteStream(), options.signal ? { signal: options.signal } : {});
+    stream.on('downloadProgress', (progress: { transferred: number }) => watchdog.received(progress.transferred));
+    await pipeline(request, limit, sink, options.signal ? { signal: options.signal } : {});
     if (announced !== undefined && limit.bytes !== announced) {
       throw new DownloadError(`download of ${url} ended after ${limit.bytes} of ${announced} bytes`, { url });
     }
-    await rename(temp, options.dest);
+    await rename(temp, options.dest).catch((error: unknown) => {
+      throw new DownloadWriteError(options.dest, error);
+    });
   } catch (error) {
     request?.destroy();
     await file?.close().catch(() => undefined); // usually closed already by its write stream
     await rm(temp, { force: true });
     if (options.signal?.aborted) throw error;
     throw classifyFailure(refusal ?? error, url, limits);
+  } finally {
+    watchdog.stop();
   }
   return { path: options.dest, bytes: limit.bytes, durationMs: performance.now() - started };
 }
@@ -120,9 +143,7 @@ function requestOptions(limits: DownloadLimits) {
       lookup: limits.connectTimeoutMs,
       connect: limits.connectTimeoutMs,
       secureConnect: limits.connectTimeoutMs,
-      // socket = inactivity of the socket, before or during the body: the idle timeout.
-      socket: limits.idleTimeoutMs,
-      request: limits.totalTimeoutMs,
+      // The other deadlines (first byte, idle, minimum rate) are the TransferWatchdog's.
     },
     retry: { limit: 0 }, // retries are ours (downloadToFile), so the policy is one pure, tested function
     // Without decompression got asks for no encoding, so the bytes on disk are the file and Content-Length counts them.

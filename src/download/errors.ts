@@ -72,16 +72,91 @@ export class AudioTooLargeError extends AudioUnavailableError {
   }
 }
 
-/** The download arrived but could not be written to disk (disk full, no permission): not retried. */
+/** Which bound of a download tripped (see DownloadLimits). */
+export type DownloadDeadline = 'connect' | 'first-byte' | 'idle' | 'min-rate' | 'size-at-min-rate' | 'all-attempts';
+
+/** What was measured when a deadline tripped. */
+export interface DeadlineMeasure {
+  readonly deadline: DownloadDeadline;
+  /** The bound that tripped, in ms. */
+  readonly limitMs: number;
+  /** Body bytes received in the attempt. */
+  readonly bytes: number;
+  /** Since the attempt started. */
+  readonly elapsedMs: number;
+  /** Mean rate of the body since its first byte; 0 when no byte came. */
+  readonly bytesPerSecond: number;
+  readonly minBytesPerSecond: number;
+  /** Content-Length, when the server announced one. */
+  readonly size?: number | undefined;
+}
+
+/**
+ * The audio server was too slow: no connection, no first byte, a stall, a rate under the minimum, or all
+ * attempts together over their limit. Retryable like any network failure (the source may recover), but
+ * never a wait without end: `deadline` names the bound, and the message the measured rate.
+ */
+export class DownloadDeadlineError extends DownloadError {
+  readonly deadline: DownloadDeadline;
+  readonly limitMs: number;
+  readonly bytes: number;
+  readonly elapsedMs: number;
+  readonly bytesPerSecond: number;
+
+  constructor(url: string, measure: DeadlineMeasure, cause?: unknown) {
+    super(describeDeadline(url, measure), { url, cause });
+    this.deadline = measure.deadline;
+    this.limitMs = measure.limitMs;
+    this.bytes = measure.bytes;
+    this.elapsedMs = measure.elapsedMs;
+    this.bytesPerSecond = measure.bytesPerSecond;
+  }
+}
+
+function describeDeadline(url: string, m: DeadlineMeasure): string {
+  const received = `${m.bytes} bytes in ${m.elapsedMs} ms (${m.bytesPerSecond} B/s)`;
+  const minimum = `the minimum ${m.minBytesPerSecond} B/s`;
+  switch (m.deadline) {
+    case 'connect':
+      return `could not connect to the audio server of ${url} within the ${m.limitMs} ms connect deadline`;
+    case 'first-byte':
+      return `the audio server of ${url} sent no audio within the ${m.limitMs} ms first-byte deadline`;
+    case 'idle':
+      return `download of ${url} stalled: no data for the ${m.limitMs} ms idle deadline, after ${received}`;
+    case 'min-rate':
+      return `download of ${url} is too slow: ${received}, under ${minimum}`;
+    case 'size-at-min-rate':
+      return `download of ${url} is too slow: ${received} of ${String(m.size)}, past the ${m.limitMs} ms its size allows at ${minimum}`;
+    case 'all-attempts':
+      return `download of ${url} gave up at the ${m.limitMs} ms limit for all its attempts together (last attempt: ${received})`;
+  }
+}
+
+/** What an operator can do about each way a disk refuses a write. */
+const WRITE_HINTS: Readonly<Record<string, string>> = {
+  ENOSPC: 'the disk is full: free space there or point CACHE_DIR at a bigger disk',
+  EDQUOT: 'the disk quota is used up: raise it or free space there',
+  EROFS: 'the file system is read-only: point CACHE_DIR at a writable folder',
+  EACCES: 'no permission: give the worker write access to the folder',
+  EPERM: 'no permission: give the worker write access to the folder',
+};
+
+/**
+ * The download could not be written to disk (full, read-only, no permission): a fault of this host, not
+ * of the network or the song. Never retried: asking the server again fills the same disk.
+ */
 export class DownloadWriteError extends RelaycastError {
   readonly path: string;
+  /** The file system's error code (ENOSPC, EROFS, ...), when it gave one. */
+  readonly errno: string | undefined;
 
   constructor(path: string, cause: unknown) {
+    const errno = typeof (cause as NodeJS.ErrnoException | undefined)?.code === 'string' ? (cause as NodeJS.ErrnoException).code : undefined;
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super('ERR_DOWNLOAD_WRITE', `could not write the downloaded audio to ${path}: ${reason}; check free space and permissions`, {
-      cause,
-    });
+    const hint = (errno && WRITE_HINTS[errno]) ?? 'check free space and permissions';
+    super('ERR_DOWNLOAD_WRITE', `could not write the downloaded audio to ${path}: ${reason}; ${hint}`, { cause });
     this.path = path;
+    this.errno = errno;
   }
 }
 

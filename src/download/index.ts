@@ -1,9 +1,15 @@
 import type { DownloadOptions, DownloadResult } from './download-to-file.js';
 
 export type { DownloadOptions, DownloadResult } from './download-to-file.js';
-export { DOWNLOAD_DEFAULTS, MAX_DOWNLOAD_BYTES, resolveDownloadLimits, type DownloadLimits } from './defaults.js';
+export {
+  DOWNLOAD_DEFAULTS,
+  MAX_DOWNLOAD_BYTES,
+  MIN_DOWNLOAD_BYTES_PER_SECOND,
+  resolveDownloadLimits,
+  type DownloadLimits,
+} from './defaults.js';
 export { downloadRetryDelayMs, type DownloadRetryPolicy } from './retry-delay.js';
-export { AudioTooLargeError, AudioUnavailableError, AudioUrlExpiredError, DownloadError, DownloadWriteError } from './errors.js';
+export * from './errors.js';
 
 /**
  * Downloads `options.url` to `options.dest` (see download-to-file.ts). got and its two dozen modules

@@ -1,13 +1,14 @@
 import { backoffMs } from '../backoff.js';
 import { DOWNLOAD_DEFAULTS, type DownloadLimits } from './defaults.js';
-import { DownloadError } from './errors.js';
+import { DownloadDeadlineError, DownloadError } from './errors.js';
 
 export type DownloadRetryPolicy = Pick<DownloadLimits, 'retries' | 'retryFirstDelayMs' | 'retryCapDelayMs'>;
 
 /**
  * Milliseconds to wait before trying again after attempt number `attempt` (1 = the first try) failed
  * with `error`, or undefined when it must not be tried again: the retries are used up, or the error is
- * not a retryable DownloadError (a 4xx, an expired URL, a file too large, a full disk).
+ * not a retryable DownloadError (a 4xx, an expired URL, a file too large, a full disk), or the time for all
+ * attempts together has run out.
  *
  * Backoff with equal jitter (src/backoff.ts), as for the Icecast connection.
  */
@@ -18,6 +19,7 @@ export function downloadRetryDelayMs(
   random: () => number = Math.random,
 ): number | undefined {
   if (!(error instanceof DownloadError)) return undefined;
+  if (error instanceof DownloadDeadlineError && error.deadline === 'all-attempts') return undefined;
   if (!(attempt >= 1) || attempt > policy.retries) return undefined;
   return backoffMs(attempt, policy.retryFirstDelayMs, policy.retryCapDelayMs, random);
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { AudioUnavailableError, AudioUrlExpiredError, DownloadError, downloadRetryDelayMs } from '../../../src/download/index.js';
+import {
+  AudioUnavailableError,
+  AudioUrlExpiredError,
+  DownloadDeadlineError,
+  DownloadError,
+  DownloadWriteError,
+  downloadRetryDelayMs,
+  type DownloadDeadline,
+} from '../../../src/download/index.js';
 
 const policy = { retries: 3, retryFirstDelayMs: 200, retryCapDelayMs: 600 };
 const networkError = new DownloadError('download of http://cdn/x stalled', { url: 'http://cdn/x' });
@@ -25,6 +33,20 @@ describe('downloadRetryDelayMs', () => {
     expect(downloadRetryDelayMs(1, new AudioUrlExpiredError('http://cdn/x', 403), policy)).toBeUndefined();
     expect(downloadRetryDelayMs(1, new AudioUnavailableError('gone', { url: 'http://cdn/x', status: 404 }), policy)).toBeUndefined();
     expect(downloadRetryDelayMs(1, new Error('boom'), policy)).toBeUndefined();
+  });
+
+  it('retries a missed deadline of one attempt, but not the end of the time for all attempts', () => {
+    const missed = (deadline: DownloadDeadline) =>
+      new DownloadDeadlineError('http://cdn/x', { deadline, limitMs: 1000, bytes: 1, elapsedMs: 1000, bytesPerSecond: 1, minBytesPerSecond: 32768 });
+    for (const deadline of ['connect', 'first-byte', 'idle', 'min-rate', 'size-at-min-rate'] as const) {
+      expect(downloadRetryDelayMs(1, missed(deadline), policy, () => 0)).toBe(100);
+    }
+    expect(downloadRetryDelayMs(1, missed('all-attempts'), policy, () => 0)).toBeUndefined();
+  });
+
+  it('never retries a disk that refused the file', () => {
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    expect(downloadRetryDelayMs(1, new DownloadWriteError('/cache/x.part', full), policy)).toBeUndefined();
   });
 
   it('clamps a random source outside [0, 1)', () => {
