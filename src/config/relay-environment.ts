@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../errors.js';
 import { withSecretFiles } from './load.js';
-import { parseRelayConfig, type RelayConfig } from '../relay/index.js';
+import { TrustProxySchema, parseRelayConfig, type RelayConfig } from '../relay/index.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -12,6 +12,7 @@ export const RELAY_ENV_SETTINGS = [
   { name: 'RELAY_HOST', meaning: 'address to listen on', default: '127.0.0.1' },
   { name: 'RELAY_PORT', meaning: 'port to listen on', default: '8780' },
   { name: 'RELAY_PUBLIC_URL', meaning: 'where workers reach the relay; local-file URLs are built on it', default: 'http://RELAY_HOST:RELAY_PORT/' },
+  { name: 'RELAY_TRUST_PROXY', meaning: 'believe X-Forwarded-For from this many proxy hops (1) or from these proxy addresses (10.0.0.2,10.1.0.0/16)', default: 'off' },
   { name: 'MUSIC_DIR', meaning: 'folder of audio files and .m3u playlists: enables the local provider' },
   { name: 'NETEASE_API_URL', meaning: 'NeteaseCloudMusicApi-compatible server: enables the netease provider' },
   { name: 'NETEASE_REAL_IP', meaning: 'mainland IPv4 sent as realIP= (the -460 workaround)' },
@@ -50,6 +51,7 @@ async function loadRelayConfig(env: Env): Promise<RelayConfig> {
       ...(env.QQ_FALLBACK_SIP ? { fallbackSip: env.QQ_FALLBACK_SIP } : {}),
     };
   }
+  if (env.RELAY_TRUST_PROXY) config.trustProxy = trustProxyOf(env.RELAY_TRUST_PROXY);
   config.publicBaseUrl = env.RELAY_PUBLIC_URL ?? base.publicBaseUrl ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/`;
   if (!config.token) throw new ConfigError('RELAY_TOKEN', 'is required: the relay never runs without a token');
   return parseRelayConfig(config);
@@ -71,6 +73,16 @@ async function readJson(path: string): Promise<RelayFile> {
   } catch (error) {
     throw new ConfigError('RELAY_CONFIG', `cannot use ${path}: ${(error as Error).message}`);
   }
+}
+
+/** `2` (hops) or `10.0.0.2, 10.1.0.0/16` (proxies); checked here so the error names the variable. */
+function trustProxyOf(value: string): number | string[] {
+  const text = value.trim();
+  const parsed = TrustProxySchema.safeParse(/^\d+$/.test(text) ? Number(text) : text.split(',').map((entry) => entry.trim()));
+  if (!parsed.success) {
+    throw new ConfigError('RELAY_TRUST_PROXY', `${JSON.stringify(value)} is neither a number of proxy hops (1-10) nor a comma-separated list of proxy addresses or CIDR ranges, e.g. 1 or 10.0.0.2,10.1.0.0/16`);
+  }
+  return parsed.data as number | string[];
 }
 
 function toPort(value: string): number {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { isAddressOrRange } from './http/client-address.js';
 import { QQ_QUALITIES, type QqQuality } from './providers/qq/file-name.js';
 
 /**
@@ -11,6 +12,20 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or htt
 
 /** Seconds a URL is assumed to stay valid when the upstream does not say: short, so workers re-resolve early. */
 const ASSUMED_URL_TTL_SEC = 600;
+
+/** Every way trustProxy can be wrong gets this message: zod's own would speak of one branch of the union. */
+const TRUST_PROXY_HINT = {
+  error: 'expected a number of proxy hops (1-10) or a list of proxy addresses or CIDR ranges, e.g. 1 or ["10.0.0.2", "10.1.0.0/16"]',
+};
+
+/** Proxies whose X-Forwarded-For the rate limit believes: a number of hops, or their addresses/CIDR ranges. */
+export const TrustProxySchema = z.union(
+  [
+    z.int(TRUST_PROXY_HINT).min(1, TRUST_PROXY_HINT).max(10, TRUST_PROXY_HINT),
+    z.array(z.string().refine(isAddressOrRange, TRUST_PROXY_HINT), TRUST_PROXY_HINT).min(1, TRUST_PROXY_HINT).max(100, TRUST_PROXY_HINT),
+  ],
+  TRUST_PROXY_HINT,
+);
 
 export const LocalConfigSchema = z.strictObject({
   /** Folder of audio files (and .m3u/.m3u8 playlists) on the relay host. */
@@ -81,6 +96,9 @@ export const RelayConfigSchema = ResolverConfigSchema.extend({
   publicBaseUrl: httpUrl.optional(),
   /** Key of the HMAC on local-file URLs; derived from `token` when unset. */
   fileUrlSecret: z.string().min(16).optional(),
+  /** Unset: X-Forwarded-For is ignored and every client is its TCP peer address (the reverse proxy's, behind one). */
+  trustProxy: TrustProxySchema.optional(),
+  /** Token buckets per client address, one set for authenticated requests and another for anonymous ones. */
   rateLimit: z
     .strictObject({
       /** Sustained requests per second per client address. */

@@ -5,10 +5,12 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * (path, expiry) pair. A worker (or ffmpeg, or got) downloads with no bearer token, and a leaked URL
  * opens one file for a limited time.
  */
+/** The library path a token grants, or why it grants nothing. */
+export type FileGrant = { ok: true; relPath: string } | { ok: false; problem: string };
+
 export interface FileUrlSigner {
   urlFor(relPath: string, expiresAt: number): string;
-  /** The library path a token grants, or why it grants nothing. */
-  verify(token: string): { ok: true; relPath: string } | { ok: false; problem: string };
+  verify(token: string): FileGrant;
 }
 
 export function createFileUrlSigner(options: { secret: string; publicBaseUrl: string; now: () => number }): FileUrlSigner {

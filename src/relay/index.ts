@@ -14,6 +14,7 @@ export {
 export {
   RelayConfigSchema,
   ResolverConfigSchema,
+  TrustProxySchema,
   parseRelayConfig,
   parseResolverConfig,
   type RelayConfig,

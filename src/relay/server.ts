@@ -5,6 +5,7 @@ import { parseRelayConfig, type RelayConfigInput } from './config.js';
 import { NotFoundError, ProviderDisabledError, UpstreamError } from './errors.js';
 import { createFileUrlSigner, deriveFileUrlSecret } from './file-url.js';
 import { createBearerCheck } from './http/bearer.js';
+import { createClientAddress } from './http/client-address.js';
 import { serveLibraryFile } from './http/file-route.js';
 import { RateLimiter } from './http/rate-limiter.js';
 import { errorReply, playlistReply, resolutionReply, sendJson, type Reply } from './http/replies.js';
@@ -51,7 +52,7 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
   const config = parseRelayConfig(options.config);
   const { logger } = options;
   const now = options.now ?? Date.now;
-  const { token, listen, publicBaseUrl, fileUrlSecret, rateLimit, ...resolverConfig } = config;
+  const { token, listen, publicBaseUrl, fileUrlSecret, rateLimit, trustProxy, ...resolverConfig } = config;
 
   const library = config.local ? new MusicLibrary(config.local.musicDir) : undefined;
   const signer =
@@ -68,9 +69,11 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
     ...(options.random ? { random: options.random } : {}),
   });
   const isAuthorized = createBearerCheck(token);
-  const limiter = new RateLimiter({ ...rateLimit, now });
+  const clientAddress = createClientAddress(trustProxy);
+  // Apart, so that anonymous traffic from an address (a reverse proxy, a NAT) never throttles the workers there.
+  const limiters = { authenticated: new RateLimiter({ ...rateLimit, now }), anonymous: new RateLimiter({ ...rateLimit, now }) };
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<Handled> {
+  async function handle(req: IncomingMessage, res: ServerResponse, client: string): Promise<Handled> {
     const [path = '/', query = ''] = (req.url ?? '/').split(/\?(.*)/s);
     const reply = (route: string, answer: Reply, more: Pick<Handled, 'ref' | 'outcome'> = {}): Handled => {
       sendJson(res, answer);
@@ -87,20 +90,28 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
     }
     if (path === '/healthz') return reply('healthz', { status: 200, body: { ok: true, providers: resolver.providers } });
 
-    const client = req.socket.remoteAddress ?? 'unknown';
-    const allowance = limiter.take(client);
-    if (!allowance.allowed) {
+    // Authentication first, so each request is counted in its own class; nothing is read or resolved before the limit.
+    const throttled = (authenticated: boolean): Handled | undefined => {
+      const allowance = limiters[authenticated ? 'authenticated' : 'anonymous'].take(client);
+      if (allowance.allowed) return undefined;
       const headers = { 'retry-after': String(allowance.retryAfterSec) };
       return reply('-', errorReply(429, 'rate-limited', 'too many requests from this address', { retryable: true, headers }));
-    }
+    };
 
     if (path.startsWith(FILES)) {
-      if (!signer || !library) return reply('files', errorReply(404, 'not-found', 'this relay serves no local files'));
-      const served = await serveLibraryFile(req, res, path.slice(FILES.length), { signer, library });
+      // The file token is the credential here: a valid one counts as authenticated.
+      const grant = signer?.verify(path.slice(FILES.length));
+      const limited = throttled(grant?.ok === true);
+      if (limited) return limited;
+      if (!grant || !library) return reply('files', errorReply(404, 'not-found', 'this relay serves no local files'));
+      const served = await serveLibraryFile(req, res, grant, library);
       return { route: 'files', ...served };
     }
 
-    if (!isAuthorized(req.headers.authorization)) {
+    const authenticated = isAuthorized(req.headers.authorization);
+    const limited = throttled(authenticated);
+    if (limited) return limited;
+    if (!authenticated) {
       const headers = { 'www-authenticate': 'Bearer realm="relaycast"' };
       return reply('-', errorReply(401, 'unauthorized', 'send Authorization: Bearer <relay token>', { headers }));
     }
@@ -135,7 +146,8 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
     if (error instanceof RefSyntaxError) return errorReply(400, 'bad-ref', error.message);
     if (error instanceof PageRequestError) return errorReply(400, 'bad-request', error.message, { ref });
     if (error instanceof NotFoundError) return errorReply(404, 'not-found', error.message, { ref });
-    if (error instanceof ProviderDisabledError) return errorReply(501, 'provider-disabled', error.message, { ref });
+    // A fact about this relay's config, not about the song: a restart with the provider may serve it.
+    if (error instanceof ProviderDisabledError) return errorReply(503, 'provider-disabled', error.message, { ref, retryable: true });
     if (error instanceof UpstreamError) return errorReply(502, 'upstream-error', error.message, { ref, retryable: error.retryable });
     logger.error({ event: 'relay.request.crashed', ref, err: error }, 'request failed');
     return errorReply(500, 'internal', 'internal error; see the relay log', { ref, retryable: true });
@@ -143,7 +155,8 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
 
   const server = createServer((req, res) => {
     const started = now();
-    handle(req, res)
+    const client = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for']);
+    handle(req, res, client)
       .catch((error: unknown): Handled => {
         logger.error({ event: 'relay.request.crashed', err: error }, 'request failed');
         if (!res.headersSent) sendJson(res, errorReply(500, 'internal', 'internal error; see the relay log', { retryable: true }));
@@ -153,7 +166,7 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
       .then((handled) => {
         // Never the URL as sent: file tokens are credentials. The route and ref say what was asked.
         logger.info(
-          { event: 'relay.request', method: req.method, ...handled, client: req.socket.remoteAddress, ms: now() - started },
+          { event: 'relay.request', method: req.method, ...handled, client, ms: now() - started },
           'request',
         );
       });

@@ -208,8 +208,13 @@ describe('relay HTTP API against recorded upstreams', () => {
     expect(upstream.requests).toHaveLength(0);
   });
 
-  it('answers 501 for a provider this relay does not run, 404 for an unknown endpoint', async () => {
-    expect((await send(relay.url, '/v1/songs/local:a.mp3', { headers: AUTH })).status).toBe(501);
+  it('answers 503 provider-disabled, retryable, for a provider this relay does not run; 404 for an unknown endpoint', async () => {
+    // Not a verdict on the song: the relay may run the provider after a restart with a fixed config.
+    for (const path of ['/v1/songs/local:a.mp3', '/v1/playlists/local:playlist:evening']) {
+      const disabled = await send(relay.url, path, { headers: AUTH });
+      expect(disabled.status).toBe(503);
+      expect(disabled.json()).toMatchObject({ error: { reason: 'provider-disabled', retryable: true } });
+    }
     expect((await send(relay.url, '/v1/files/abc.def')).status).toBe(404);
     expect((await send(relay.url, '/v2/songs/netease:1', { headers: AUTH })).status).toBe(404);
   });
@@ -260,5 +265,53 @@ describe('relay rate limit', () => {
     expect(Number(limited?.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(limited?.json()).toMatchObject({ error: { reason: 'rate-limited', retryable: true } });
     expect((await send(relay.url, '/healthz')).status).toBe(200);
+  });
+});
+
+describe('relay rate limit: authenticated callers apart from anonymous ones', () => {
+  let direct: RelayServer;
+  let proxied: RelayServer;
+  const rateLimit = { burst: 3, perSecond: 0.2 };
+
+  beforeAll(async () => {
+    const logger = createLogger({ level: 'silent' });
+    direct = createRelayServer({ config: { token: TOKEN, netease: { baseUrl: 'http://127.0.0.1:9/' }, rateLimit }, logger });
+    proxied = createRelayServer({ config: { token: TOKEN, netease: { baseUrl: 'http://127.0.0.1:9/' }, rateLimit, trustProxy: 1 }, logger });
+    await Promise.all([direct.listen(0, '127.0.0.1'), proxied.listen(0, '127.0.0.1')]);
+  });
+  afterAll(() => Promise.all([direct.close(), proxied.close()]));
+
+  /** Statuses of `count` requests sent one after the other. */
+  async function statuses(base: string, count: number, headers: Record<string, string> = {}): Promise<number[]> {
+    const seen: number[] = [];
+    for (let i = 0; i < count; i += 1) seen.push((await send(base, '/v1/songs/netease:abc', { headers })).status);
+    return seen;
+  }
+
+  it('never throttles an authorized caller for anonymous requests from the same address (a reverse proxy)', async () => {
+    expect(await statuses(direct.url, 35)).toEqual([401, 401, 401, ...Array<number>(32).fill(429)]);
+    // 400: the ref is bad, so no upstream is asked; what matters is that it is not a 429.
+    expect(await statuses(direct.url, 3, AUTH)).toEqual([400, 400, 400]);
+  });
+
+  it('answers 429 to anonymous guesses before checking the token, so a token cannot be guessed at full speed', async () => {
+    const wrong = { authorization: 'Bearer not-the-token-but-long-enough' };
+    expect((await statuses(direct.url, 5, wrong)).slice(-1)).toEqual([429]);
+  });
+
+  it('ignores X-Forwarded-For unless told to trust a proxy', async () => {
+    const seen: number[] = [];
+    for (let i = 0; i < 5; i += 1) seen.push(...(await statuses(direct.url, 1, { 'x-forwarded-for': `198.51.100.${i}` })));
+    expect(seen.at(-1)).toBe(429);
+  });
+
+  it('behind a trusted proxy (trustProxy: 1), limits each client by the address the proxy appended', async () => {
+    // The proxy appends the address it saw; anything left of it was written by the client and may be forged.
+    const forged = (i: number) => ({ 'x-forwarded-for': `10.9.9.${i}, 203.0.113.5` });
+    const seen: number[] = [];
+    for (let i = 0; i < 5; i += 1) seen.push(...(await statuses(proxied.url, 1, forged(i))));
+    expect(seen).toEqual([401, 401, 401, 429, 429]);
+    expect(await statuses(proxied.url, 1, { 'x-forwarded-for': '203.0.113.6' })).toEqual([401]);
+    expect(await statuses(proxied.url, 1, { ...AUTH, 'x-forwarded-for': '203.0.113.5' })).toEqual([400]);
   });
 });

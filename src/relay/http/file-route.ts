@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import type { FileUrlSigner } from '../file-url.js';
+import type { FileGrant } from '../file-url.js';
 import type { MusicLibrary } from '../providers/local/library.js';
 import { parseRange } from './range.js';
 import { errorReply, sendJson } from './replies.js';
@@ -30,17 +30,16 @@ export interface FileRequestOutcome {
 export async function serveLibraryFile(
   req: IncomingMessage,
   res: ServerResponse,
-  token: string,
-  deps: { signer: FileUrlSigner; library: MusicLibrary },
+  grant: FileGrant,
+  library: MusicLibrary,
 ): Promise<FileRequestOutcome> {
-  const grant = deps.signer.verify(token);
   if (!grant.ok) {
     // 403 for every bad token, expired included: workers re-resolve a song once on 403.
     sendJson(res, errorReply(403, 'unauthorized', 'file URL is invalid or expired: resolve the song again'));
     return { status: 403, problem: grant.problem };
   }
   const ref = `local:${grant.relPath}`;
-  const file = await deps.library.find(grant.relPath, 'audio');
+  const file = await library.find(grant.relPath, 'audio');
   if (!file) {
     sendJson(res, errorReply(404, 'not-found', `${ref}: no such audio file in the music library`, { ref }));
     return { status: 404, ref };

@@ -14,6 +14,7 @@ describe('relay config', () => {
     expect(config.qq).toMatchObject({ api: 'musicu', quality: 'C400', attempts: 3, musicuUrl: 'https://u.y.qq.com/cgi-bin/musicu.fcg' });
     expect(config.netease).toBeUndefined();
     expect(config.local).toBeUndefined();
+    expect(config.trustProxy).toBeUndefined();
   });
 
   it.each([
@@ -23,6 +24,8 @@ describe('relay config', () => {
     [{ token, qq: { api: 'qqmusicapi' } }, 'config: qq.qqMusicApiUrl: needed when api is qqmusicapi'],
     [{ token, netease: { baseUrl: 'ftp://relay.example/' } }, 'config: netease.baseUrl: expected an http:// or https:// URL'],
     [{ token, listen: { port: 70000 } }, 'config: listen.port'],
+    [{ token, trustProxy: 0 }, 'config: trustProxy: expected a number of proxy hops (1-10) or a list of proxy addresses'],
+    [{ token, trustProxy: ['10.0.0.2', 'proxy.example'] }, 'config: trustProxy.1: expected a number of proxy hops'],
   ])('rejects %j with a message naming the key', (input, message) => {
     expect(() => parseRelayConfig(input)).toThrow(ConfigError);
     expect(() => parseRelayConfig(input)).toThrow(message);
