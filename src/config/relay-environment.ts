@@ -24,16 +24,12 @@ export const RELAY_ENV_SETTINGS = [
 export interface RelaySettings {
   config: RelayConfig;
   logLevel: string;
-  /** Providers the config enables, for the start-up log line. */
-  providers: string[];
 }
 
 /** The relay's settings: RELAY_CONFIG's file, then the environment on top, validated once. */
 export async function loadRelaySettings(rawEnv: Env): Promise<RelaySettings> {
   const env = await withSecretFiles(rawEnv, [...RELAY_ENV_SETTINGS.map((setting) => setting.name), 'LOG_LEVEL']);
-  const config = await loadRelayConfig(env);
-  const providers = (['local', 'netease', 'qq'] as const).filter((name) => config[name] !== undefined);
-  return { config, logLevel: env.LOG_LEVEL ?? 'info', providers };
+  return { config: await loadRelayConfig(env), logLevel: env.LOG_LEVEL ?? 'info' };
 }
 
 async function loadRelayConfig(env: Env): Promise<RelayConfig> {

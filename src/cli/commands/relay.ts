@@ -16,11 +16,11 @@ Examples:
   RELAY_TOKEN=… RELAY_HOST=0.0.0.0 NETEASE_API_URL=http://127.0.0.1:3000 QQ_ENABLED=1 relaycast relay`,
     )
     .action(async () => {
-      const { config, logLevel, providers } = await loadRelaySettings(process.env);
+      const { config, logLevel } = await loadRelaySettings(process.env);
       const logger = createLogger({ level: logLevel });
       const server = createRelayServer({ config, logger, tagReader: probeTags });
+      // The server logs "relay listening" (event relay.listening) with its URL and providers.
       await server.listen();
-      logger.info({ url: server.url, providers }, 'relay listening');
       await new Promise<void>((resolve) => {
         process.once('SIGTERM', resolve);
         process.once('SIGINT', resolve);
