@@ -32,13 +32,28 @@ export class TranscodeError extends RelaycastError {
   readonly stderrTail: readonly string[];
   readonly framesBefore: number;
 
-  constructor(reason: string, details: TranscodeErrorDetails) {
-    super('ERR_TRANSCODE', `cannot transcode ${details.input}: ${reason}`, { cause: details.cause });
+  constructor(reason: string, details: TranscodeErrorDetails, code = 'ERR_TRANSCODE') {
+    super(code, `cannot transcode ${details.input}: ${reason}`, { cause: details.cause });
     this.input = details.input;
     this.exitCode = details.exitCode;
     this.signal = details.signal ?? null;
     this.stderrTail = details.stderrTail ?? [];
     this.framesBefore = details.framesBefore ?? 0;
+  }
+}
+
+/**
+ * ffmpeg went too long without an MP3 frame (see TranscodeDeadlines): its source sends nothing, trickles or
+ * stalled. ffmpeg is stopped; frames that came before are the song's valid part, as for any TranscodeError.
+ */
+export class TranscodeStalledError extends TranscodeError {
+  readonly deadline: 'first-frame' | 'stall';
+  readonly limitMs: number;
+
+  constructor(reason: string, details: TranscodeErrorDetails & { deadline: 'first-frame' | 'stall'; limitMs: number }) {
+    super(reason, details, 'ERR_TRANSCODE_STALLED');
+    this.deadline = details.deadline;
+    this.limitMs = details.limitMs;
   }
 }
 

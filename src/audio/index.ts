@@ -30,4 +30,5 @@ export {
 export { SilentFrames } from './silence.js';
 export { probeTags, type SongTags } from './probe.js';
 export { liveFfmpegPids } from './ffmpeg.js';
-export { AudioOptionError, ProbeError, TranscodeError, type TranscodeErrorDetails } from './errors.js';
+export { TRANSCODE_DEADLINES, type TranscodeDeadlines } from './frame-watch.js';
+export { AudioOptionError, ProbeError, TranscodeError, TranscodeStalledError, type TranscodeErrorDetails } from './errors.js';

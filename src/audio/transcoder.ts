@@ -2,8 +2,9 @@ import { Readable } from 'node:stream';
 import type { Logger } from '../log/index.js';
 import { describeError } from '../errors.js';
 import { songInput, transcodeCommand, type SongInput } from './commands.js';
-import { AudioOptionError, TranscodeError } from './errors.js';
+import { AudioOptionError, TranscodeError, TranscodeStalledError } from './errors.js';
 import { FfmpegRun, ffprobe, type FfmpegExit } from './ffmpeg.js';
+import { FrameWatch, resolveTranscodeDeadlines, type FrameDeadline, type TranscodeDeadlines } from './frame-watch.js';
 import { decodedSamples, encodedSamples, parseLogLine, ProblemLines } from './ffmpeg-log.js';
 import { frameDurationUs, framesInSeconds, streamFormatProblem, type StreamFormat } from './format.js';
 import { MAX_BATCH_FRAMES, type Mp3Frame, type Mp3FrameBatch } from './frame.js';
@@ -31,9 +32,11 @@ export interface TranscodeOptions {
   readonly ffmpegPath?: string;
   /** ffprobe executable, used to read an m4a's declared length; same rules as ffmpegPath. */
   readonly ffprobePath?: string;
+  /** Overrides of TRANSCODE_DEADLINES (first frame, stall); tests shorten them. */
+  readonly deadlines?: Partial<TranscodeDeadlines>;
 }
 
-const OPTION_KEYS = new Set(['input', 'format', 'logger', 'ffmpegPath', 'ffprobePath']);
+const OPTION_KEYS = new Set(['input', 'format', 'logger', 'ffmpegPath', 'ffprobePath', 'deadlines']);
 
 /** What one song came to, known when its stream ends. */
 export interface TranscodeSummary {
@@ -60,6 +63,8 @@ type Outcome = { readonly ok: true } | { readonly ok: false; readonly error: Tra
  * logs the damage and exits 0). Errors with a TranscodeError when ffmpeg fails: at once when no frame
  * came (missing file, undecodable input, an m4a cut before its index at the end), or, when ffmpeg dies
  * mid-song (killed, crashed), after every frame it produced: treat that as the end of the song.
+ * A source that sends nothing, trickles or stalls fails the same way, with a TranscodeStalledError, once
+ * ffmpeg has gone without a frame past a deadline (TRANSCODE_DEADLINES); ffmpeg is stopped.
  * Destroying the stream ends ffmpeg (SIGTERM, then SIGKILL).
  */
 export class TranscodeStream extends Readable {
@@ -75,6 +80,7 @@ export class TranscodeStream extends Readable {
   });
   private readonly trimmer = new GaplessTrimmer();
   private readonly run: FfmpegRun;
+  private readonly watch: FrameWatch;
   private readonly problems = new ProblemLines();
   private readonly declared: Promise<DeclaredLength | undefined>;
   private readonly ready: Mp3Frame[] = [];
@@ -107,9 +113,11 @@ export class TranscodeStream extends Readable {
     this.capacity = framesInSeconds(options.format, TRANSCODE_BUFFER_SECONDS);
     this.refillAt = Math.floor(this.capacity / 2);
 
+    this.watch = new FrameWatch(resolveTranscodeDeadlines(options.deadlines), (deadline, limitMs) => this.onStalled(deadline, limitMs));
     this.splitter.on('data', (batch: Mp3FrameBatch) => this.onEncoded(batch));
     this.splitter.on('end', () => {
       this.splitterEnded = true;
+      this.watch.stop();
       this.maybeFinish();
     });
     this.splitter.on('error', (error) => {
@@ -155,7 +163,7 @@ export class TranscodeStream extends Readable {
   override _read(): void {
     if (this.ready.length > 0) {
       this.pushBatch();
-      if (this.ready.length <= this.refillAt) this.splitter.resume();
+      if (this.ready.length <= this.refillAt) this.wantFrames();
       return;
     }
     if (this.outcome) {
@@ -163,17 +171,24 @@ export class TranscodeStream extends Readable {
       return;
     }
     this.waiting = true;
-    this.splitter.resume();
+    this.wantFrames();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.watch.stop();
     this.run.stop();
     this.splitter.destroy();
     this.ready.length = 0;
     callback(error);
   }
 
+  private wantFrames(): void {
+    this.splitter.resume();
+    this.watch.want();
+  }
+
   private onEncoded(batch: Mp3FrameBatch): void {
+    this.watch.frame();
     for (const frame of batch) {
       const released = this.trimmer.accept(frame);
       if (released) this.ready.push(released);
@@ -187,7 +202,10 @@ export class TranscodeStream extends Readable {
       this.waiting = false;
       this.pushBatch();
     }
-    if (this.ready.length >= this.capacity) this.splitter.pause();
+    if (this.ready.length >= this.capacity) {
+      this.splitter.pause();
+      this.watch.hold();
+    }
   }
 
   private pushBatch(): void {
@@ -202,6 +220,19 @@ export class TranscodeStream extends Readable {
     this.problems.add(line);
     this.encoded ??= encodedSamples(line.text);
     this.decoded ??= decodedSamples(line.text);
+  }
+
+  /** ffmpeg went past a deadline without a frame: what it made so far is the song; ffmpeg is stopped. */
+  private onStalled(deadline: FrameDeadline, limitMs: number): void {
+    const frames = this.trimmer.framesEncoded;
+    const reason =
+      deadline === 'first-frame'
+        ? `no MP3 frame within the ${limitMs} ms first-frame deadline: the source sends nothing or too slowly`
+        : `no new MP3 frame for the ${limitMs} ms stall deadline while frames were wanted, after ${frames} frames: the source stalled`;
+    this.ready.push(...this.trimmer.abandon());
+    this.offer();
+    this.fail(`${reason}; ffmpeg stopped`, undefined, { deadline, limitMs });
+    this.run.stop();
   }
 
   /** Once ffmpeg has exited and every frame it wrote has been split: trim the end and finish. */
@@ -256,16 +287,17 @@ export class TranscodeStream extends Readable {
     this.settle({ ok: true });
   }
 
-  private fail(reason: string, cause?: unknown): void {
+  private fail(reason: string, cause?: unknown, stalled?: { deadline: FrameDeadline; limitMs: number }): void {
     if (this.outcome || this.destroyed) return;
-    const error = new TranscodeError(reason, {
+    const details = {
       input: this.input,
       exitCode: this.exit?.code ?? null,
       signal: this.exit?.signal ?? null,
       stderrTail: this.problems.tail,
       framesBefore: this.framesEmitted + this.ready.length,
       ...(cause === undefined ? {} : { cause }),
-    });
+    };
+    const error = stalled ? new TranscodeStalledError(reason, { ...details, ...stalled }) : new TranscodeError(reason, details);
     this.logger.warn({ input: this.input, err: error, framesBefore: error.framesBefore }, 'transcode failed');
     this.settle({ ok: false, error });
   }
@@ -273,6 +305,7 @@ export class TranscodeStream extends Readable {
   /** Records how the song ends; the consumer sees it after the last ready frame. */
   private settle(outcome: Outcome): void {
     this.outcome = outcome;
+    this.watch.stop();
     if (this.waiting && this.ready.length === 0) {
       this.waiting = false;
       this.deliverOutcome(outcome);

@@ -1,10 +1,10 @@
+import { LazyDeadline, type Due } from '../lazy-deadline.js';
 import type { DownloadLimits } from './defaults.js';
 import { DownloadDeadlineError, type DownloadDeadline } from './errors.js';
 
-interface Due {
+/** Which deadline, and its bound in ms. */
+interface Bound {
   readonly deadline: DownloadDeadline;
-  /** performance.now() time at which it trips. */
-  readonly at: number;
   readonly limitMs: number;
 }
 
@@ -23,8 +23,7 @@ export interface TransferWatchdogOptions {
  * limit, bytes that keep up with the minimum rate after a grace, and with a Content-Length the whole body
  * within its size at the minimum rate; all capped by what is left of the all-attempts limit.
  *
- * Bytes arriving only move deadlines later, so the timer is not touched per chunk: it fires at the earliest
- * deadline known when it was set, and re-arms for the next one if that has moved on meanwhile.
+ * Bytes arriving only move deadlines later, so the timer is not touched per chunk (see LazyDeadline).
  */
 export class TransferWatchdog {
   private readonly startedAt = performance.now();
@@ -32,11 +31,14 @@ export class TransferWatchdog {
   private lastByteAt = 0;
   private bytes = 0;
   private size: number | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private done = false;
+  private readonly deadline: LazyDeadline<Bound>;
 
   constructor(private readonly options: TransferWatchdogOptions) {
-    this.check();
+    this.deadline = new LazyDeadline(
+      () => this.earliest(),
+      (bound, now) => options.onTrip(this.errorFor(bound, now)),
+    );
+    this.deadline.check();
   }
 
   /** The Content-Length, once the response headers are in. */
@@ -46,54 +48,41 @@ export class TransferWatchdog {
 
   /** Body bytes received so far in this attempt (a running total). */
   received(total: number): void {
-    if (this.done || total <= this.bytes) return;
+    if (total <= this.bytes) return;
     const now = performance.now();
     this.bytes = total;
     this.lastByteAt = now;
     if (this.firstByteAt === undefined) {
       this.firstByteAt = now;
       // The first-byte deadline gives way to the body's, which may fall earlier (a short grace).
-      this.check();
+      this.deadline.check();
     }
   }
 
   stop(): void {
-    this.done = true;
-    clearTimeout(this.timer);
+    this.deadline.stop();
   }
 
-  private check(): void {
-    clearTimeout(this.timer);
-    if (this.done) return;
-    const due = this.earliest();
-    const now = performance.now();
-    if (due.at > now) {
-      this.timer = setTimeout(() => this.check(), Math.ceil(due.at - now));
-      return;
-    }
-    this.done = true;
-    this.options.onTrip(this.errorFor(due, now));
-  }
-
-  private earliest(): Due {
+  private earliest(): Due<Bound> {
     const { limits } = this.options;
-    const dues: Due[] = [{ deadline: 'all-attempts', at: this.options.allAttemptsEndAt, limitMs: limits.allAttemptsTimeoutMs }];
+    const due = (deadline: DownloadDeadline, at: number, limitMs: number): Due<Bound> => ({ at, what: { deadline, limitMs: Math.round(limitMs) } });
+    const dues = [due('all-attempts', this.options.allAttemptsEndAt, limits.allAttemptsTimeoutMs)];
     if (this.firstByteAt === undefined) {
-      dues.push({ deadline: 'first-byte', at: this.startedAt + limits.firstByteTimeoutMs, limitMs: limits.firstByteTimeoutMs });
+      dues.push(due('first-byte', this.startedAt + limits.firstByteTimeoutMs, limits.firstByteTimeoutMs));
     } else {
       const msAtMinRate = (bytes: number) => (bytes * 1000) / limits.minBytesPerSecond;
-      dues.push({ deadline: 'idle', at: this.lastByteAt + limits.idleTimeoutMs, limitMs: limits.idleTimeoutMs });
+      dues.push(due('idle', this.lastByteAt + limits.idleTimeoutMs, limits.idleTimeoutMs));
       const rateMs = limits.minRateGraceMs + msAtMinRate(this.bytes);
-      dues.push({ deadline: 'min-rate', at: this.firstByteAt + rateMs, limitMs: Math.round(rateMs) });
+      dues.push(due('min-rate', this.firstByteAt + rateMs, rateMs));
       if (this.size !== undefined) {
         const sizeMs = Math.max(limits.sizeDeadlineFloorMs, msAtMinRate(this.size));
-        dues.push({ deadline: 'size-at-min-rate', at: this.firstByteAt + sizeMs, limitMs: Math.round(sizeMs) });
+        dues.push(due('size-at-min-rate', this.firstByteAt + sizeMs, sizeMs));
       }
     }
-    return dues.reduce((earliest, due) => (due.at < earliest.at ? due : earliest));
+    return dues.reduce((earliest, next) => (next.at < earliest.at ? next : earliest));
   }
 
-  private errorFor(due: Due, now: number): DownloadDeadlineError {
+  private errorFor(due: Bound, now: number): DownloadDeadlineError {
     const bodyMs = this.firstByteAt === undefined ? 0 : now - this.firstByteAt;
     return new DownloadDeadlineError(this.options.url, {
       deadline: due.deadline,
