@@ -10,8 +10,11 @@ import { DEFAULT_RETRY_POLICY, retryDelayMs, type AttemptFailure, type RetryPoli
 import { playlistPageSchema, songResponseSchema, type PlaylistPage, type PlaylistSong } from './schemas.js';
 import type { ListProgress, RelayPlaylist, RelayTimeouts, SongResolution } from './types.js';
 
-/** Relay clients time out and retry quickly (3-5 s): a slow relay must not stall a station. */
-export const DEFAULT_RELAY_TIMEOUTS: RelayTimeouts = Object.freeze({ connectMs: 3_000, responseMs: 5_000, totalMs: 15_000 });
+/**
+ * Relay clients time out and retry quickly (3-5 s): a slow relay must not stall a station. A lookup, retries
+ * included, ends within 8 s, inside a station's 10 s silence budget.
+ */
+export const DEFAULT_RELAY_TIMEOUTS: RelayTimeouts = Object.freeze({ connectMs: 3_000, responseMs: 5_000, totalMs: 15_000, lookupMs: 8_000 });
 /** A relay answer larger than this is refused (a page of 100 songs is a few tens of KiB). */
 export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 /** Songs per playlist page request. */
@@ -67,7 +70,8 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
   const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'relaycast' };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
 
-  async function attempt(url: URL, shownUrl: string): Promise<RawAnswer> {
+  /** One request; `leftMs` is what remains of the lookup's time, which caps the attempt's own. */
+  async function attempt(url: URL, shownUrl: string, leftMs: number): Promise<RawAnswer> {
     let tooLarge = false;
     const request = got(url, {
       headers,
@@ -77,7 +81,7 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
         secureConnect: timeouts.connectMs,
         send: timeouts.responseMs,
         response: timeouts.responseMs,
-        request: timeouts.totalMs,
+        request: Math.min(timeouts.totalMs, leftMs),
       },
       retry: { limit: 0 },
       throwHttpErrors: false,
@@ -102,17 +106,21 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
     }
   }
 
-  /** GET with retries on network errors and 5xx; returns the last answer, or throws when none came. */
+  /**
+   * GET with retries on network errors and 5xx, all within timeouts.lookupMs; returns the last answer, or
+   * throws RelayUnavailableError when none came.
+   */
   async function get(path: string, query: Record<string, number> = {}): Promise<RawAnswer> {
     const url = new URL(path, base);
     for (const [name, value] of Object.entries(query)) url.searchParams.set(name, String(value));
     const shownUrl = redactUrl(url.toString());
+    const endAt = performance.now() + timeouts.lookupMs;
     let cause: unknown;
     for (let attemptNumber = 1; attemptNumber <= policy.attempts; attemptNumber += 1) {
       let failure: AttemptFailure;
       let answer: RawAnswer | undefined;
       try {
-        answer = await attempt(url, shownUrl);
+        answer = await attempt(url, shownUrl, Math.max(1, Math.floor(endAt - performance.now())));
         if (answer.status < 500) return answer;
         const body = errorBodyOf(answer.text);
         failure = { kind: 'status', status: answer.status, ...(body && { retryable: body.retryable }) };
@@ -122,8 +130,11 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
         cause = error;
       }
       const delay = retryDelayMs(attemptNumber, failure, policy, random);
-      if (delay === null) {
+      // The lookup's time is up, or a retry could not even start within it.
+      const outOfTime = performance.now() + (delay ?? 0) >= endAt;
+      if (delay === null || outOfTime) {
         if (answer) return answer;
+        if (outOfTime) throw lookupTimedOut(shownUrl, attemptNumber, cause);
         break;
       }
       await wait(delay);
@@ -132,6 +143,14 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
       url: shownUrl,
       cause,
     });
+  }
+
+  function lookupTimedOut(shownUrl: string, attempts: number, cause: unknown): RelayUnavailableError {
+    return new RelayUnavailableError(
+      `no answer from the relay for ${shownUrl} within the ${timeouts.lookupMs} ms lookup limit ` +
+        `(${attempts} attempt${attempts === 1 ? '' : 's'}, last: ${describeCause(cause)}): check the relay at --relay / RELAY_URL`,
+      { url: shownUrl, cause },
+    );
   }
 
   async function resolveSong(ref: string): Promise<SongResolution> {

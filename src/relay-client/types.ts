@@ -7,6 +7,11 @@ export interface RelayTimeouts {
   readonly responseMs: number;
   /** The whole attempt, body included. */
   readonly totalMs: number;
+  /**
+   * A whole lookup: every attempt and the waits between them. Caps the others, so a slow relay costs a
+   * station at most this, whatever the per-attempt timeouts say.
+   */
+  readonly lookupMs: number;
 }
 
 export interface AudioSource {

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createRelayClient,
+  DEFAULT_RELAY_TIMEOUTS,
   RelayAuthError,
   RelayNotFoundError,
   RelayRejectedError,
@@ -126,6 +127,37 @@ describe('resolveSong', () => {
     await expect(client.resolveSong('netease:1')).rejects.toBeInstanceOf(RelayUnavailableError);
     expect(Date.now() - started).toBeLessThan(3_000);
     hanging.close();
+  });
+
+  it('bounds a whole lookup, retries and waits included, by lookupMs: a relay answering after 10 s is unavailable', async () => {
+    // The worker's per-attempt timeouts are longer than a station's silence budget; the lookup limit is not.
+    const { relay, client } = await setup(
+      { song: (ref) => ({ ...playableSong(ref), delayMs: 10_000 }) },
+      { timeouts: { connectMs: 4_000, responseMs: 12_000, totalMs: 30_000, lookupMs: 1_500 }, sleep: undefined as never },
+    );
+    const started = performance.now();
+    const error = await client.resolveSong('netease:1').catch((caught: unknown) => caught);
+    const elapsed = performance.now() - started;
+    expect(error).toBeInstanceOf(RelayUnavailableError);
+    expect((error as Error).message).toMatch(/no answer from the relay for http:\/\/127\.0\.0\.1:\d+\/v1\/songs\/netease%3A1 within the 1500 ms lookup limit \(1 attempt/);
+    expect(relay.requests.length).toBeGreaterThanOrEqual(1);
+    expect(elapsed).toBeGreaterThanOrEqual(1_400);
+    expect(elapsed).toBeLessThan(1_500 + 1_500);
+  });
+
+  it('does not start a retry whose wait would end past the lookup limit', async () => {
+    const sleeps: number[] = [];
+    const { relay, client } = await setup(
+      { song: () => ({ status: 503, body: 'busy' }) },
+      { timeouts: { lookupMs: 300 }, retry: { attempts: 5, baseDelayMs: 1_000, maxDelayMs: 1_000 }, sleep: async (ms) => void sleeps.push(ms) },
+    );
+    await expect(client.resolveSong('netease:1')).rejects.toBeInstanceOf(RelayUnavailableError);
+    expect(relay.requests).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('keeps a lookup well inside a station\'s 10 s silence budget by default', () => {
+    expect(DEFAULT_RELAY_TIMEOUTS.lookupMs).toBeLessThanOrEqual(8_000);
   });
 });
 
