@@ -110,6 +110,8 @@ async function downloadOnce(
     sink.once('error', (error: NodeJS.ErrnoException) => {
       if (error.syscall !== undefined) stop(new DownloadWriteError(temp, error));
     });
+    // A deadline may pass while a busy disk opens the file; then there is no request to stop, so none starts.
+    if (refusal) throw refusal;
     request = got.stream(options.url, requestOptions(limits));
     const stream = request;
     stream.once('response', (response: IncomingMessage) => {
@@ -128,7 +130,8 @@ async function downloadOnce(
   } catch (error) {
     request?.destroy();
     await file?.close().catch(() => undefined); // usually closed already by its write stream
-    await rm(temp, { force: true });
+    // A disk that refused the file may refuse this too: the download's own failure is the one to report.
+    await rm(temp, { force: true }).catch(() => undefined);
     if (options.signal?.aborted) throw error;
     throw classifyFailure(refusal ?? error, url, limits);
   } finally {
