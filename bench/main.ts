@@ -9,6 +9,7 @@ import { makeTempDir } from '../test/support/tmp.js';
 import { failedMeasurement, type Figure } from './figure.js';
 import { toneMaker, type BenchContext } from './harness.js';
 import { measureBoundaries } from './measure-boundaries.js';
+import { measureFaults } from './measure-faults.js';
 import { measureJoin } from './measure-join.js';
 import { measureLongRss } from './measure-long-rss.js';
 import { measurePacing } from './measure-pacing.js';
@@ -36,7 +37,7 @@ interface Measurement {
   run(context: BenchContext): Promise<Figure[]>;
 }
 
-/** In the order they run; about 5 minutes without --long on a 2-core machine. */
+/** In the order they run; about 8 minutes without --long on a 2-core machine. */
 const MEASUREMENTS: readonly Measurement[] = [
   { name: 'startup', aliases: [], what: 'start → mount up / first byte / first music (3 cold starts)', limitMs: 90_000, run: measureStartup },
   { name: 'transcode', aliases: ['ffmpeg'], what: 'ffmpeg m4a → MP3 speed and CPU', limitMs: 120_000, run: measureTranscode },
@@ -45,6 +46,7 @@ const MEASUREMENTS: readonly Measurement[] = [
   { name: 'twenty', aliases: ['cpu20'], what: '20 stations in one process: CPU and RSS over 60 s', limitMs: 150_000, run: measureTwenty },
   { name: 'restart', aliases: ['reconnect'], what: 'back on air after Icecast restarts (4 times, 31 s apart)', limitMs: 200_000, run: measureRestart },
   { name: 'join', aliases: ['listener'], what: 'new listener on a running mount → first decoded audio', limitMs: 90_000, run: measureJoin },
+  { name: 'faults', aliases: ['fault'], what: 'longest silence at a listener under each fault of issue 12 (budget 10 s)', limitMs: 360_000, run: measureFaults },
   { name: 'long-rss', aliases: ['long'], what: 'RSS over 5 minutes of warm-up and 10 judged (--long)', limitMs: 1_020_000, long: true, run: measureLongRss },
 ];
 

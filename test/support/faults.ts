@@ -9,7 +9,7 @@ import type { IcecastServer } from './icecast.js';
 import { listen, type Listener } from './listener.js';
 import { freePort } from './ports.js';
 import { startRedis, type RedisServer } from './redis.js';
-import { startRelay } from './relay-process.js';
+import { startRelay, type RelayProcess } from './relay-process.js';
 import { longestSilentRun } from './silent-runs.js';
 import { fillUp, mountTmpfs } from './tmpfs.js';
 import { wholeFrames } from './whole-frames.js';
@@ -40,6 +40,31 @@ const CACHE_TMPFS_KB = 200;
 /** Log lines kept for the report: the distinct warnings and errors, this many at most. */
 const WORKER_SAID_LIMIT = 6;
 
+/**
+ * Scenarios run this many at a time, in the test file and the bench: each starts a relay, Redis, a worker
+ * and ffmpeg, and more of them at once on 2 cores measured the machine's load (a control with only good
+ * songs went 17 s silent at start with 5 at once) rather than the station.
+ */
+export const SCENARIOS_AT_ONCE = 3;
+
+/** Runs the bodies given to it at most SCENARIOS_AT_ONCE at a time, in the order they were given. */
+export function scenarioSlots(): <T>(body: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (body) => {
+    if (running >= SCENARIOS_AT_ONCE) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running += 1;
+    try {
+      return await body();
+    } finally {
+      // The slot passes straight to the next waiter, if any; otherwise it is freed.
+      const next = waiting.shift();
+      if (next) next();
+      else running -= 1;
+    }
+  };
+}
+
 /** Registers how to undo something a scenario started; run last-first when the scenario ends. */
 export type Defer = (what: string, stop: () => unknown) => void;
 
@@ -67,6 +92,8 @@ export interface FaultOutcome {
   readonly listenedSec: number;
   /** Undefined when the listener stayed connected throughout; otherwise what happened. */
   readonly dropped: string | undefined;
+  /** Undefined when the fault was met; otherwise why the scenario proves nothing. */
+  readonly unexercised: string | undefined;
   /** Distinct warnings and errors the worker logged, for the report. */
   readonly workerSaid: readonly string[];
 }
@@ -79,6 +106,8 @@ export interface FaultScenario {
 }
 
 const GOOD = ['good-a.m4a', 'good-b.m4a'] as const;
+/** A QQ Music song: no relay here has the qq provider. */
+const QQ_REF = 'qq:0039MnYb0qxYhV';
 const TONES = [
   { file: 'good-a.m4a', seconds: 3, frequency: 440 },
   { file: 'good-b.m4a', seconds: 3, frequency: 660 },
@@ -116,21 +145,21 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
   {
     name: 'healthy',
     title: 'control: only good songs through the relay',
-    run: async (kit, defer) => judge('healthy', await relayStation(kit, defer, 'healthy', localRefs(GOOD)), 0),
+    run: async (kit, defer) => judge('healthy', await relayStation(kit, defer, 'healthy', localRefs(GOOD))),
   },
   {
     name: 'ffmpeg-killed',
     title: 'ffmpeg killed mid-song',
     run: async (kit, defer) => {
       const station = await relayStation(kit, defer, 'ffmpeg-killed', localRefs(['long.m4a', ...GOOD]));
-      if (!station.listener) return judge('ffmpeg-killed', station, 0);
+      if (!station.listener) return judge('ffmpeg-killed', station);
       await station.worker.waitForEvent((event) => event.msg === 'now playing' && event.song === 'local:long.m4a', ON_AIR_TIMEOUT_MS);
       // Some seconds into the song, so it is killed mid-song rather than while starting.
       await station.listener.waitForBytes(station.listener.byteCount + 3 * STREAM_BYTES_PER_SEC, 10_000);
       const ffmpeg = station.worker.childPids().filter((pid) => commandOf(pid) === 'ffmpeg');
       if (ffmpeg.length === 0) throw new Error('ffmpeg-killed: the worker had no ffmpeg child 3 s into a 20 s song, so there was nothing to kill');
       for (const pid of ffmpeg) process.kill(pid, 'SIGKILL');
-      return judge('ffmpeg-killed', station, station.listener.byteCount);
+      return judge('ffmpeg-killed', station, { fromBytes: station.listener.byteCount });
     },
   },
   {
@@ -138,14 +167,14 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
     title: `Redis stopped for ${REDIS_DOWN_MS / 1000} s, then started again`,
     run: async (kit, defer) => {
       const station = await relayStation(kit, defer, 'redis-stopped', localRefs(GOOD));
-      if (!station.listener || !station.redis) return judge('redis-stopped', station, 0);
+      if (!station.listener || !station.redis) return judge('redis-stopped', station);
       await station.worker.waitForEvent((event) => event.msg === 'now playing', ON_AIR_TIMEOUT_MS);
       await station.redis.kill();
       // The fault's length, not a deadline: how long Redis stays away.
       await new Promise((resolve) => setTimeout(resolve, REDIS_DOWN_MS));
       await station.redis.start();
       // Judged on everything from the start: the silence during the outage counts too.
-      return judge('redis-stopped', station, station.listener.byteCount, AFTER_REDIS_SEC);
+      return judge('redis-stopped', station, { fromBytes: station.listener.byteCount, seconds: AFTER_REDIS_SEC });
     },
   },
   {
@@ -154,7 +183,7 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
     run: async (kit, defer) => {
       const cacheDir = await cacheTmpfs(kit, defer, 'cache-full', false);
       await fillUp(cacheDir);
-      return judge('cache-full', await relayStation(kit, defer, 'cache-full', localRefs(GOOD), { cacheDir }), 0);
+      return judge('cache-full', await relayStation(kit, defer, 'cache-full', localRefs(GOOD), { cacheDir }));
     },
   },
   {
@@ -162,7 +191,7 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
     title: 'cache folder read-only (ro tmpfs)',
     run: async (kit, defer) => {
       const cacheDir = await cacheTmpfs(kit, defer, 'cache-readonly', true);
-      return judge('cache-readonly', await relayStation(kit, defer, 'cache-readonly', localRefs(GOOD), { cacheDir }), 0);
+      return judge('cache-readonly', await relayStation(kit, defer, 'cache-readonly', localRefs(GOOD), { cacheDir }));
     },
   },
   directUrlScenario('trickle-direct', 'source at 1 byte/s (direct URL)', CDN_PATHS.trickle),
@@ -171,7 +200,8 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
     title: 'source at 1 byte/s (audio URL resolved by the relay)',
     run: async (kit, defer) => {
       const cdn = (relayPort: number) => startFaultyCdn({ audio: kit.music.mp3, relayPort, trickleRelayFile: (path) => path === 'trickle.m4a' });
-      return judge('trickle-relay', await relayStation(kit, defer, 'trickle-relay', localRefs(['trickle.m4a', ...GOOD]), { cdn }), 0);
+      const station = await relayStation(kit, defer, 'trickle-relay', localRefs(['trickle.m4a', ...GOOD]), { cdn });
+      return judge('trickle-relay', station, { exercised: () => (station.cdn?.trickled.includes('trickle.m4a') ? undefined : 'the worker never downloaded trickle.m4a') });
     },
   },
   directUrlScenario('stall-direct', 'source sends headers, then nothing (direct URL)', CDN_PATHS.stall),
@@ -182,13 +212,18 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
     title: "relay answers a song's lookup after 10 s",
     run: async (kit, defer) => {
       const proxy = (relayPort: number) => startFaultProxy(relayPort, { delayMs: (path) => (path.startsWith('/v1/songs/') && path.includes('slow') ? 10_000 : 0) });
-      return judge('relay-slow', await relayStation(kit, defer, 'relay-slow', localRefs(['slow.m4a', ...GOOD]), { proxy }), 0);
+      const station = await relayStation(kit, defer, 'relay-slow', localRefs(['slow.m4a', ...GOOD]), { proxy });
+      const askedSlow = () => station.proxy?.paths.some((path) => path.startsWith('/v1/songs/') && path.includes('slow')) === true;
+      return judge('relay-slow', station, { exercised: () => (askedSlow() ? undefined : 'the worker never looked slow.m4a up') });
     },
   },
   {
     name: 'relay-no-provider',
     title: 'relay without the provider (qq: ref, relay with no QQ), then good local songs',
-    run: async (kit, defer) => judge('relay-no-provider', await relayStation(kit, defer, 'relay-no-provider', ['qq:0039MnYb0qxYhV', ...localRefs(GOOD)]), 0),
+    run: async (kit, defer) => {
+      const station = await relayStation(kit, defer, 'relay-no-provider', [QQ_REF, ...localRefs(GOOD)]);
+      return judge('relay-no-provider', station, { exercised: () => (station.relay?.songRequests().has(QQ_REF) ? undefined : `the worker never asked the relay for ${QQ_REF}`) });
+    },
   },
 ];
 
@@ -200,7 +235,8 @@ function directUrlScenario(name: string, title: string, path: string): FaultScen
       const cdn = await startFaultyCdn({ audio: kit.music.mp3 });
       defer('faulty CDN', () => cdn.close());
       const songs = [`${cdn.url}${path}`, ...GOOD.map((file) => join(kit.music.dir, file))];
-      return judge(name, await onAir(kit, defer, name, { songs, cacheDir: await scenarioDir(kit, `${name}-cache`) }), 0);
+      const station = await onAir(kit, defer, name, { songs, cacheDir: await scenarioDir(kit, `${name}-cache`) });
+      return judge(name, station, { exercised: () => (cdn.paths.includes(path) ? undefined : `nothing asked for ${path}`) });
     },
   };
 }
@@ -215,6 +251,9 @@ interface StationPlan {
 interface OnAir {
   readonly worker: WorkerProcess;
   readonly redis: RedisServer | undefined;
+  readonly relay?: RelayProcess;
+  readonly proxy?: FaultProxy;
+  readonly cdn?: FaultyCdn;
   /** Undefined when the mount never came up; `problem` says why. */
   readonly listener: Listener | undefined;
   readonly problem?: string;
@@ -241,7 +280,8 @@ async function relayStation(kit: FaultKit, defer: Defer, name: string, refs: rea
   const redis = await startRedis();
   defer('redis', () => redis.stop());
   const cacheDir = options.cacheDir ?? (await scenarioDir(kit, `${name}-cache`));
-  return onAir(kit, defer, name, { songs: refs, cacheDir, relay: { url: proxy?.url ?? relay.url, token: relay.token }, redis });
+  const station = await onAir(kit, defer, name, { songs: refs, cacheDir, relay: { url: proxy?.url ?? relay.url, token: relay.token }, redis });
+  return { ...station, relay, ...(proxy ? { proxy } : {}), ...(cdn ? { cdn } : {}) };
 }
 
 /** Starts `relaycast start` with one station and attaches a listener as soon as its mount is up. */
@@ -269,20 +309,30 @@ async function onAir(kit: FaultKit, defer: Defer, name: string, plan: StationPla
   }
 }
 
+interface Judging {
+  /** Listening goes on until `seconds` of stream past this byte (default 0: the start). */
+  readonly fromBytes?: number;
+  /** Default LISTEN_SEC. */
+  readonly seconds?: number;
+  /** Why the fault did not happen (the faulty thing was never asked for), or undefined when it did. */
+  readonly exercised?: () => string | undefined;
+}
+
 /**
  * Listens until `seconds` of stream past byte `fromBytes`, then decodes everything the listener got since
  * it connected and finds its longest silence. A station that never came up counts as silent for the whole wait.
  */
-async function judge(scenario: string, station: OnAir, fromBytes: number, seconds = LISTEN_SEC): Promise<FaultOutcome> {
+async function judge(scenario: string, station: OnAir, judging: Judging = {}): Promise<FaultOutcome> {
+  const seconds = judging.seconds ?? LISTEN_SEC;
   const workerSaid = () =>
     [...new Set(station.worker.events.filter((event) => ['warn', 'error', 'fatal'].includes(event.level)).map((event) => event.msg))].slice(0, WORKER_SAID_LIMIT);
   const { listener } = station;
   if (!listener) {
     const waited = (performance.now() - station.connectedAt) / 1000;
-    return { scenario, longestSilenceSec: waited, where: 'no mount to listen to', listenedSec: 0, dropped: station.problem, workerSaid: workerSaid() };
+    return { scenario, longestSilenceSec: waited, where: 'no mount to listen to', listenedSec: 0, dropped: station.problem, unexercised: judging.exercised?.(), workerSaid: workerSaid() };
   }
   let late: string | undefined;
-  await listener.waitForBytes(fromBytes + seconds * STREAM_BYTES_PER_SEC, seconds * 1000 + LISTEN_SLACK_MS).catch((error: Error) => (late = error.message));
+  await listener.waitForBytes((judging.fromBytes ?? 0) + seconds * STREAM_BYTES_PER_SEC, seconds * 1000 + LISTEN_SLACK_MS).catch((error: Error) => (late = error.message));
   const dropped = listener.disconnected ? `listener disconnected (${listener.disconnected.reason}) ${((listener.disconnected.at - station.connectedAt) / 1000).toFixed(1)} s after connecting` : late;
   listener.close();
 
@@ -295,7 +345,7 @@ async function judge(scenario: string, station: OnAir, fromBytes: number, second
     stall.sec > silent.durationSec
       ? { sec: stall.sec, where: `no audio arrived for ${stall.sec.toFixed(1)} s, ${stall.afterSec.toFixed(1)} s after connecting` }
       : { sec: silent.durationSec, where: `silent audio from ${silent.startSec.toFixed(1)} s of the stream` };
-  return { scenario, longestSilenceSec: longest.sec, where: longest.where, listenedSec, dropped, workerSaid: workerSaid() };
+  return { scenario, longestSilenceSec: longest.sec, where: longest.where, listenedSec, dropped, unexercised: judging.exercised?.(), workerSaid: workerSaid() };
 }
 
 /** The longest wait between two pieces of audio reaching the listener (a stalled stream is silence too). */
@@ -312,7 +362,8 @@ function longestStall(listener: Listener, connectedAt: number): { sec: number; a
 /** One line for a test failure or a bench note. */
 export function describeOutcome(outcome: FaultOutcome): string {
   const said = outcome.workerSaid.length > 0 ? `; worker said: ${outcome.workerSaid.join(' / ')}` : '';
-  return `${outcome.scenario}: longest silence ${outcome.longestSilenceSec.toFixed(1)} s (${outcome.where}) in ${outcome.listenedSec.toFixed(1)} s of stream; ${outcome.dropped ?? 'listener connected throughout'}${said}`;
+  const unmet = outcome.unexercised ? `; FAULT NOT MET: ${outcome.unexercised}` : '';
+  return `${outcome.scenario}: longest silence ${outcome.longestSilenceSec.toFixed(1)} s (${outcome.where}) in ${outcome.listenedSec.toFixed(1)} s of stream; ${outcome.dropped ?? 'listener connected throughout'}${unmet}${said}`;
 }
 
 async function scenarioDir(kit: FaultKit, name: string): Promise<string> {

@@ -30,6 +30,8 @@ export interface FaultyCdn {
   readonly url: string;
   /** Paths requested so far, in order. */
   readonly paths: string[];
+  /** Relay files (library paths) it began to trickle, in order. */
+  readonly trickled: string[];
   close(): Promise<void>;
 }
 
@@ -39,12 +41,16 @@ export interface FaultyCdn {
  */
 export async function startFaultyCdn(options: FaultyCdnOptions): Promise<FaultyCdn> {
   const paths: string[] = [];
+  const trickled: string[] = [];
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const path = req.url ?? '/';
     paths.push(path);
     if (path.startsWith('/v1/files/') && options.relayPort !== undefined) {
-      forwardToRelay(req, res, options.relayPort, options.trickleRelayFile?.(relayFilePath(path)) === true);
+      const file = relayFilePath(path);
+      const slow = options.trickleRelayFile?.(file) === true;
+      if (slow) trickled.push(file);
+      forwardToRelay(req, res, options.relayPort, slow);
       return;
     }
     const audioHeaders = { 'content-type': 'audio/mpeg', 'content-length': String(options.audio.length) };
@@ -62,6 +68,7 @@ export async function startFaultyCdn(options: FaultyCdnOptions): Promise<FaultyC
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     paths,
+    trickled,
     close() {
       for (const socket of sockets) socket.destroy();
       return new Promise((resolve) => server.close(() => resolve()));
