@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { formatKey, type StreamFormat } from '../audio/index.js';
@@ -10,7 +10,7 @@ import { CacheEntryReader } from './entry-reader.js';
 import { CacheEntryWriter } from './entry-writer.js';
 import { ENTRY_FILE_PATTERN, entryFileName, TEMP_FILE_PATTERN, tempFileName } from './entry-name.js';
 import { chooseEvictions } from './eviction.js';
-import { toFileTime, writeFully } from './file-io.js';
+import { makeDirectory, probeWrite, toFileTime } from './file-io.js';
 import { verifyEntry, type VerifiedEntry } from './verify-entry.js';
 import { WriteHealth } from './write-health.js';
 
@@ -86,7 +86,8 @@ export class AudioCache {
     const cache = new AudioCache(options);
     try {
       await cache.ensureIndexed();
-      await cache.probeWrite();
+      // Named like a writer's temp file, so that a crash between write and removal leaves nothing scan keeps.
+      await probeWrite(join(options.dir, tempFileName(entryFileName('probe', 'write'))));
     } catch (error) {
       cache.health.failed(error);
     }
@@ -188,7 +189,7 @@ export class AudioCache {
   /** Makes the folder and indexes it, once; a failure is forgotten so that a later writer tries again. */
   private ensureIndexed(): Promise<void> {
     this.indexed ??= (async () => {
-      await mkdir(this.dir, { recursive: true });
+      await makeDirectory(this.dir);
       await this.scan();
       await this.evict();
     })().catch((error: unknown) => {
@@ -196,18 +197,6 @@ export class AudioCache {
       throw new CacheDirectoryError(this.dir, error);
     });
     return this.indexed;
-  }
-
-  /** One small file written and removed: a folder that is read-only, full or not ours refuses it. */
-  private async probeWrite(): Promise<void> {
-    const path = join(this.dir, tempFileName(entryFileName('probe', 'write')));
-    const handle = await open(path, 'wx');
-    try {
-      await writeFully(handle, Buffer.from('relaycast cache write probe\n'), 0);
-    } finally {
-      await handle.close();
-      await rm(path, { force: true });
-    }
   }
 
   /** A disk condition is told once per outage (WriteHealth); anything else is about this song alone. */

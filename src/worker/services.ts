@@ -1,15 +1,15 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis, RedisOptions } from 'ioredis';
 import { probeTags } from '../audio/index.js';
 import { AudioCache } from '../cache/index.js';
 import type { Config } from '../config/index.js';
+import { ConfigError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import { redactUrl } from '../log/index.js';
 import { CachedResolver } from '../songs/cached-resolver.js';
 import { embeddedResolver, type SongResolver } from '../songs/song-resolver.js';
 import type { Store } from '../store/index.js';
+import { openDownloadArea } from './download-area.js';
 
 /**
  * A long-running worker's Redis client: reconnects forever, but a command issued while Redis is away fails
@@ -29,41 +29,47 @@ const WORKER_RELAY_TIMEOUTS = { connectMs: 4_000, responseMs: 12_000, totalMs: 3
 export interface WorkerServices {
   store?: Store | undefined;
   resolver: CachedResolver;
+  /** Unavailable (full, read-only) it still opens: songs then play uncached. */
   audioCache?: AudioCache | undefined;
-  downloadDir: string;
+  /** Where downloads wait for ffmpeg; undefined when no folder takes them: ffmpeg then reads the song's URL itself. */
+  downloadDir: string | undefined;
   close(): Promise<void>;
 }
 
 /**
- * Opens what the configuration asks for. Modules are loaded only when used (Redis, the relay client or the
- * embedded providers): start-up time is time the mounts are not up yet.
+ * Opens what the configuration asks for. The disk is never a reason not to start: an unusable cache folder
+ * leaves the cache unavailable and downloads in a temp folder or none. When a step fails, what the steps
+ * before it opened is closed before the error goes on, so the process can exit. Modules are loaded only
+ * when used (Redis, the relay client or the embedded providers): start-up time is time the mounts are not up yet.
  */
 export async function openServices(config: Config, logger: Logger): Promise<WorkerServices> {
-  const redis = config.redis.url ? await connectWorkerRedis(config.redis.url, logger) : undefined;
-  const store = redis ? (await import('../store/index.js')).createStore(redis) : undefined;
-  const { resolver: upstream, close: closeResolver } = lazySongResolver(config, logger);
-  const resolver = new CachedResolver({ resolver: upstream, store, logger });
-  const audioCache = config.cacheDir
-    ? await AudioCache.open({ dir: join(config.cacheDir, 'audio'), maxBytes: config.cacheMaxMb * 1024 * 1024, logger })
-    : undefined;
-  const downloadDir = config.cacheDir ? join(config.cacheDir, 'downloads') : await mkdtemp(join(tmpdir(), 'relaycast-downloads-'));
-  // Downloads left by a process that died are of no use: each is a song nobody is transcoding.
-  await rm(downloadDir, { recursive: true, force: true });
-  await mkdir(downloadDir, { recursive: true });
-  return {
-    store,
-    resolver,
-    audioCache,
-    downloadDir,
-    async close() {
-      closeResolver();
-      redis?.disconnect();
-      if (!config.cacheDir) await rm(downloadDir, { recursive: true, force: true });
-    },
-  };
+  const closers: Array<() => unknown> = [];
+  try {
+    const audioCache = config.cacheDir
+      ? await AudioCache.open({ dir: join(config.cacheDir, 'audio'), maxBytes: config.cacheMaxMb * 1024 * 1024, logger })
+      : undefined;
+    const downloads = await openDownloadArea(config.cacheDir, logger);
+    closers.push(() => downloads.remove());
+    const redis = config.redis.url ? await connectWorkerRedis(config.redis.url, logger) : undefined;
+    if (redis) closers.push(() => redis.disconnect());
+    const store = redis ? (await import('../store/index.js')).createStore(redis) : undefined;
+    const { resolver: upstream, close: closeResolver } = lazySongResolver(config, logger);
+    closers.push(closeResolver);
+    const resolver = new CachedResolver({ resolver: upstream, store, logger });
+    return { store, resolver, audioCache, downloadDir: downloads.dir, close: () => closeAll(closers) };
+  } catch (error) {
+    await closeAll(closers);
+    throw error;
+  }
+}
+
+/** Last opened, first closed; one that fails to close does not keep the others open. */
+async function closeAll(closers: Array<() => unknown>): Promise<void> {
+  for (const close of closers.splice(0).reverse()) await Promise.resolve().then(close).catch(() => undefined);
 }
 
 async function connectWorkerRedis(url: string, logger: Logger): Promise<Redis> {
+  checkRedisUrl(url);
   const { Redis } = await import('ioredis');
   const redis = new Redis(url, WORKER_REDIS_OPTIONS);
   let reachable = true;
@@ -77,6 +83,21 @@ async function connectWorkerRedis(url: string, logger: Logger): Promise<Redis> {
     reachable = false;
   });
   return redis;
+}
+
+/**
+ * A URL ioredis cannot use would fail later, deep inside it ("Invalid URL") or as a reconnect loop that never
+ * ends; here it stops the start with the setting named. The URL itself is not repeated: it may hold a password.
+ */
+function checkRedisUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError('redis.url (REDIS_URL)', 'not a valid URL: check its host and its port (1-65535), e.g. redis://127.0.0.1:6379');
+  }
+  if (!/^rediss?:$/.test(parsed.protocol)) throw new ConfigError('redis.url (REDIS_URL)', 'must be a redis:// or rediss:// URL');
+  if (parsed.port === '0') throw new ConfigError('redis.url (REDIS_URL)', 'port 0 cannot be connected to: give the port Redis listens on (1-65535)');
 }
 
 /**

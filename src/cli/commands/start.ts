@@ -1,10 +1,17 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { createLogger } from '../../log/index.js';
+import { EXIT } from '../exit-codes.js';
 import { Worker } from '../../worker/worker.js';
 
 /** Stations get this long to close their sources and kill their ffmpeg children after SIGTERM/SIGINT. */
 const SHUTDOWN_DEADLINE_MS = 1_800;
+/**
+ * After a start-up failure the process ends once what it opened is closed; should anything still hold the
+ * event loop (a socket a library keeps), it is ended this long after the error was printed, well within the
+ * 5 s a supervisor may expect.
+ */
+const FAILED_START_EXIT_MS = 1_000;
 
 export function registerStart(program: Command): void {
   program
@@ -24,7 +31,7 @@ Examples:
       const logger = createLogger({ level: config.logLevel });
       logger.info({ stations: config.stations.length, redis: Boolean(config.redis.url), relay: Boolean(config.relay.url) }, 'worker starting');
       const worker = new Worker(config, logger);
-      await worker.start();
+      await startOrClose(worker);
       await waitForStopSignal();
       logger.info('stopping');
       const deadline = setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
@@ -32,6 +39,22 @@ Examples:
       clearTimeout(deadline);
       logger.flush();
     });
+}
+
+/**
+ * Starts the worker; when that fails, closes what it opened before the error goes on to main, which prints
+ * it as one line and sets the exit code. A stuck close or a leftover handle cannot keep the process alive.
+ */
+async function startOrClose(worker: Worker): Promise<void> {
+  try {
+    await worker.start();
+  } catch (error) {
+    await Promise.race([worker.stop().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_DEADLINE_MS).unref())]);
+    // main sets the code that fits the error; this one holds should the timer below end the process first.
+    process.exitCode = EXIT.failure;
+    setTimeout(() => process.exit(), FAILED_START_EXIT_MS).unref();
+    throw error;
+  }
 }
 
 function waitForStopSignal(): Promise<void> {
