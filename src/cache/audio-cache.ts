@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
@@ -35,6 +36,9 @@ export interface AudioCacheStats {
   unavailable: string[];
 }
 
+/** Longest wait, before reading an entry, for its writer to commit it (a commit normally takes milliseconds). */
+const COMMIT_WAIT_MS = 2_000;
+
 const OPTION_KEYS = new Set(['dir', 'maxBytes', 'logger', 'now']);
 
 interface IndexedEntry {
@@ -51,6 +55,8 @@ interface IndexedEntry {
  */
 export class AudioCache {
   private readonly entries = new Map<string, IndexedEntry>();
+  /** Writers still open, by entry file name: at most one per song playing or prepared. */
+  private readonly writers = new Map<string, Writable>();
   private totalBytes = 0;
   private hits = 0;
   private misses = 0;
@@ -106,6 +112,7 @@ export class AudioCache {
   async reader(ref: string, format: StreamFormat): Promise<Readable | undefined> {
     const key = formatKey(format);
     const name = entryFileName(ref, key);
+    await this.committing(name);
     const entry = this.entries.get(name);
     if (!entry) return this.miss();
     entry.readers += 1; // from here on, eviction leaves the file alone
@@ -147,7 +154,7 @@ export class AudioCache {
     const key = formatKey(format);
     const name = entryFileName(ref, key);
     if (!this.health.mayWrite()) return discardedWriter();
-    return new CacheEntryWriter({
+    const writer = new CacheEntryWriter({
       dir: this.dir,
       name,
       ref,
@@ -159,6 +166,23 @@ export class AudioCache {
       committed: (bytes, atMs) => this.committed(name, bytes, atMs),
       failed: (error) => this.writerFailed(error, ref, key),
     });
+    this.writers.set(name, writer);
+    writer.once('close', () => {
+      if (this.writers.get(name) === writer) this.writers.delete(name);
+    });
+    return writer;
+  }
+
+  /**
+   * Waits (at most COMMIT_WAIT_MS) for a writer of this entry that has all its frames and is committing: a
+   * short list asks for a song again right as its first play ends, and would otherwise transcode it twice.
+   */
+  private async committing(name: string): Promise<void> {
+    const writer = this.writers.get(name);
+    if (!writer?.writableEnded || writer.closed) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([once(writer, 'close').catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, COMMIT_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 
   stats(): AudioCacheStats {

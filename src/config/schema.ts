@@ -82,6 +82,11 @@ export const configSchema = z
     cacheDir: z.string().min(1).optional(),
     /** Bound of the transcoded-audio cache in CACHE_DIR, in MiB (about 1 MiB per minute at 128 kb/s). */
     cacheMaxMb: z.number().int().min(16).max(10_000_000).default(2048),
+    /**
+     * Longest silence a station sends while a playable song is on its list: past it, whatever keeps it
+     * silent is put aside and the next song played. Above the stage deadlines (8 s) so they act first.
+     */
+    silenceBudgetSec: z.number().min(3).max(120).default(10),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict()

@@ -229,7 +229,9 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
         const details = { silentMs: Math.round(this.silenceWatch.silentForMs), budgetMs: this.silenceWatch.budgetMs, songs: culprits.map((slot) => slot.request.ref) };
         this.options.logger.warn(details, 'silence budget spent: putting aside what keeps the station silent');
       }
-      for (const slot of culprits) this.putAside(slot, 'stalled');
+      // A track with no frame is stalled (ffmpeg's own deadlines missed it); a preparation may only be slow
+      // (a loaded machine), so it is kept aside once rather than remembered as broken.
+      for (const slot of culprits) this.putAside(slot, slot.track ? 'stalled' : 'slow');
       this.silenceWatch.restart();
     }
     this.fill();

@@ -4,6 +4,13 @@ import type { SongSupplier } from '../station/programme.js';
 import type { Song } from '../station/song.js';
 import { MAX_PEEK, type Store } from '../store/index.js';
 
+/**
+ * Songs that went on air lately, remembered to be replayed while Redis cannot be asked what comes next:
+ * their metadata and audio are most likely in the worker's caches, so the station plays on through an
+ * outage instead of falling silent.
+ */
+export const OUTAGE_REPLAY_SONGS = 32;
+
 interface Handed {
   song: Song;
   consumed: boolean;
@@ -18,6 +25,9 @@ interface Handed {
 export class RedisSupplier implements SongSupplier {
   private readonly handed: Handed[] = [];
   private commits: Promise<void> = Promise.resolve();
+  private readonly recent: Song[] = [];
+  private replayed = 0;
+  private redisAway = false;
 
   constructor(
     private readonly store: Pick<Store, 'peekNextSongs' | 'takeNextSong'>,
@@ -29,7 +39,14 @@ export class RedisSupplier implements SongSupplier {
     await this.commits;
     const ahead = this.handed.length + 1;
     if (ahead > MAX_PEEK) return null;
-    const next = (await this.store.peekNextSongs(this.station, ahead))[ahead - 1];
+    let next;
+    try {
+      next = (await this.store.peekNextSongs(this.station, ahead))[ahead - 1];
+    } catch (error) {
+      return this.replayDuringOutage(error);
+    }
+    if (this.redisAway) this.logger.info('Redis answers again: back to the station\'s own list');
+    this.redisAway = false;
     if (!next) return null;
     const song: Song = { ref: next.ref, title: next.ref, artist: '', origin: { source: next.source, position: next.position } };
     this.handed.push({ song, consumed: false });
@@ -40,6 +57,8 @@ export class RedisSupplier implements SongSupplier {
     const entry = this.handed.find((handed) => handed.song === song);
     if (!entry) return;
     entry.consumed = true;
+    this.recent.push(song);
+    if (this.recent.length > OUTAGE_REPLAY_SONGS) this.recent.shift();
     this.commits = this.commits.then(() => this.commitInOrder());
   }
 
@@ -48,6 +67,17 @@ export class RedisSupplier implements SongSupplier {
       const index = this.handed.findIndex((handed) => handed.song === song && !handed.consumed);
       if (index >= 0) this.handed.splice(index, 1);
     }
+  }
+
+  /** A recently played song again, or the outage's error when none has played yet. */
+  private replayDuringOutage(error: unknown): Song {
+    const song = this.recent[this.replayed % Math.max(this.recent.length, 1)];
+    if (!song) throw error;
+    if (!this.redisAway) this.logger.warn({ err: describeError(error), songs: this.recent.length }, 'Redis unreachable: replaying recently played songs until it is back');
+    this.redisAway = true;
+    this.replayed += 1;
+    // A copy without its list position: it is not handed out from Redis, so nothing is taken for it.
+    return { ref: song.ref, title: song.title, artist: song.artist };
   }
 
   private async commitInOrder(): Promise<void> {

@@ -23,7 +23,12 @@ const WORKER_REDIS_OPTIONS: RedisOptions = {
   retryStrategy: (attempt) => Math.min(100 * attempt, 2_000),
 };
 
-const WORKER_RELAY_TIMEOUTS = { connectMs: 4_000, responseMs: 12_000, totalMs: 30_000 };
+/**
+ * A lookup, retries included, ends within 8 s: under a station's 10 s silence budget, so a relay that
+ * answers too late is "not ready" (the song kept aside) before the budget has to step in. A 5 s answer,
+ * common from a mainland relay, still passes.
+ */
+const WORKER_RELAY_TIMEOUTS = { connectMs: 3_000, responseMs: 7_000, totalMs: 8_000, lookupMs: 8_000 };
 
 /** What the stations of a worker share: Redis, the song resolver with its caches, the disk cache of audio. */
 export interface WorkerServices {
@@ -123,8 +128,6 @@ async function songResolver(config: Config, logger: Logger): Promise<{ resolver:
     const client = createRelayClient({
       baseUrl: config.relay.url,
       ...(config.relay.token ? { token: config.relay.token } : {}),
-      // Songs are resolved a whole song ahead, so a slow mainland relay (5 s answers are common) costs nothing;
-      // giving up early would only turn a slow answer into a retry.
       timeouts: WORKER_RELAY_TIMEOUTS,
     });
     return { resolver: client, close: () => client.close() };

@@ -96,6 +96,7 @@ export class Worker {
       loader: refLoader({ resolver: services.resolver, audioCache: services.audioCache, downloadDir: services.downloadDir, format: identity.format, logger }),
       silence: new SilentFrames(identity.format),
       logger: this.logger,
+      silenceBudgetMs: this.config.silenceBudgetSec * 1000,
     });
   }
 }
