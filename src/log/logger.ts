@@ -35,6 +35,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     base: undefined,
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: SECRET_PATHS, censor: '[redacted]' },
+    // A song of a file list may be a signed URL as written: its ref is logged without the signature.
+    serializers: { song: (song: unknown) => (typeof song === 'string' && /^https?:\/\//i.test(song) ? redactUrl(song) : song) },
     formatters: { level: (label: string) => ({ level: label }) },
   };
   return options.destination ? pino(settings, options.destination) : pino(settings);
