@@ -337,6 +337,8 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
     if (preparing >= (hedging ? 2 : 1)) return false;
     if (this.ahead.length >= MAX_PREPARED_TRACKS + (hedging ? 1 : 0)) return false;
     if (this.ahead.length === 0) return true;
+    // Until the first song plays, one at a time: a worker starting many stations starts one ffmpeg each.
+    if (!this.current && !hedging) return false;
     const preparedMs = this.ahead.reduce((sum, slot) => sum + ((slot.track?.song ?? slot.request).durationMs ?? 0), 0);
     return preparedMs < PREPARE_AHEAD_MS;
   }

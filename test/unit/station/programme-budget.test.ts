@@ -171,10 +171,12 @@ describe('Programme silence budget', () => {
     expect(driver.heard).toContain('down-a');
   });
 
-  it('prepares short songs two ahead, and a long song one ahead', async () => {
+  it('prepares one song until the first plays, then short songs two ahead and a long song one ahead', async () => {
     const short = scriptedLoader();
     const shortDriver = new Driver(recordingSupplier(['a', 'b', 'c', 'd'], 8_000).supplier, short.loader);
     shortDriver.programme.start();
+    for (let turn = 0; turn < 10; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(short.started).toEqual(['a']);
     await shortDriver.run(TICK_MS * 2);
     shortDriver.programme.close();
     expect(short.started).toEqual(['a', 'b', 'c']);
