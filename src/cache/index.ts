@@ -1,5 +1,4 @@
 export { AudioCache, type AudioCacheOptions, type AudioCacheStats } from './audio-cache.js';
 export { cacheWhilePlaying } from './cache-while-playing.js';
 export { CacheDirectoryError, CacheEntryCorruptError, CacheEntryTooLargeError, CacheWriteError } from './errors.js';
-export { describeCondition, diskCondition } from './disk-condition.js';
 export { makeDirectory, probeWrite } from './file-io.js';

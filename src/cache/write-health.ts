@@ -1,5 +1,5 @@
 import type { Logger } from '../log/index.js';
-import { describeCondition, diskCondition } from './disk-condition.js';
+import { describeCondition, diskCondition } from '../disk-condition.js';
 import { CacheUnavailableError } from './errors.js';
 
 /**

@@ -1,3 +1,4 @@
+import { describeCondition, diskCondition } from '../disk-condition.js';
 import { RelaycastError } from '../errors.js';
 
 /**
@@ -132,15 +133,6 @@ function describeDeadline(url: string, m: DeadlineMeasure): string {
   }
 }
 
-/** What an operator can do about each way a disk refuses a write. */
-const WRITE_HINTS: Readonly<Record<string, string>> = {
-  ENOSPC: 'the disk is full: free space there or point CACHE_DIR at a bigger disk',
-  EDQUOT: 'the disk quota is used up: raise it or free space there',
-  EROFS: 'the file system is read-only: point CACHE_DIR at a writable folder',
-  EACCES: 'no permission: give the worker write access to the folder',
-  EPERM: 'no permission: give the worker write access to the folder',
-};
-
 /**
  * The download could not be written to disk (full, read-only, no permission): a fault of this host, not
  * of the network or the song. Never retried: asking the server again fills the same disk.
@@ -151,9 +143,9 @@ export class DownloadWriteError extends RelaycastError {
   readonly errno: string | undefined;
 
   constructor(path: string, cause: unknown) {
-    const errno = typeof (cause as NodeJS.ErrnoException | undefined)?.code === 'string' ? (cause as NodeJS.ErrnoException).code : undefined;
+    const errno = diskCondition(cause);
     const reason = cause instanceof Error ? cause.message : String(cause);
-    const hint = (errno && WRITE_HINTS[errno]) ?? 'check free space and permissions';
+    const hint = `${errno ? `${describeCondition(errno)}: ` : ''}check free space and permissions there, or point CACHE_DIR at another disk`;
     super('ERR_DOWNLOAD_WRITE', `could not write the downloaded audio to ${path}: ${reason}; ${hint}`, { cause });
     this.path = path;
     this.errno = errno;

@@ -1,7 +1,8 @@
 import { mkdtemp, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeCondition, diskCondition, makeDirectory, probeWrite } from '../cache/index.js';
+import { makeDirectory, probeWrite } from '../cache/index.js';
+import { describeCondition, diskCondition } from '../disk-condition.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 

@@ -2,7 +2,7 @@ import { SilentFrames, probeTags } from '../audio/index.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { refLoader } from '../songs/ref-loader.js';
-import { ListSupplier } from '../station/list-supplier.js';
+import { ListSupplier, type ListEntry } from '../station/list-supplier.js';
 import type { SongSupplier } from '../station/programme.js';
 import { Station, type StationIdentity } from '../station/station.js';
 import type { Store } from '../store/index.js';
@@ -49,17 +49,18 @@ export class Worker {
       const supplier = new ListSupplier(configuredSongs(config), probeTags);
       const station = this.station(config, supplier);
       if (config.playlistFile) {
+        const useFile = (entries: readonly ListEntry[]) => supplier.replace([...configuredSongs(config), ...entries]);
         const playlist = new WatchedPlaylist({
           path: config.playlistFile,
           logger: this.logger.child({ station: config.name }),
           // From the next song: the one on air plays to its end, the one prepared from the old list is dropped.
           onChange: (entries) => {
-            supplier.replace([...configuredSongs(config), ...entries]);
+            useFile(entries);
             station.replan();
           },
         });
         this.playlists.push(playlist);
-        supplier.replace([...configuredSongs(config), ...(await playlist.start())]);
+        useFile(await playlist.start());
       }
       this.fixedStations.push(station);
       station.start();
