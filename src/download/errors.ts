@@ -145,8 +145,9 @@ export class DownloadWriteError extends RelaycastError {
   constructor(path: string, cause: unknown) {
     const errno = diskCondition(cause);
     const reason = cause instanceof Error ? cause.message : String(cause);
-    const hint = `${errno ? `${describeCondition(errno)}: ` : ''}check free space and permissions there, or point CACHE_DIR at another disk`;
-    super('ERR_DOWNLOAD_WRITE', `could not write the downloaded audio to ${path}: ${reason}; ${hint}`, { cause });
+    const condition = errno ? ` (${describeCondition(errno)})` : '';
+    const hint = 'check free space and permissions there, or point CACHE_DIR at another disk';
+    super('ERR_DOWNLOAD_WRITE', `could not write the downloaded audio to ${path}: ${reason}${condition}; ${hint}`, { cause });
     this.path = path;
     this.errno = errno;
   }
