@@ -1,4 +1,4 @@
-import { LazyDeadline } from '../lazy-deadline.js';
+import { LazyDeadline } from '../time/index.js';
 import { AudioOptionError } from './errors.js';
 
 /** How long ffmpeg may go without an MP3 frame; every default in TRANSCODE_DEADLINES. */

@@ -34,7 +34,7 @@ export interface DownloadLimits {
   readonly maxBytes: number;
   /** Extra attempts after a network error, a missed deadline or a 5xx; 4xx answers are never retried. */
   readonly retries: number;
-  /** The first retry waits up to this long, each next one up to twice as long, capped (see retry-delay.ts). */
+  /** The first retry waits up to this long, each next one up to twice as long, capped (see src/time/backoff.ts). */
   readonly retryFirstDelayMs: number;
   readonly retryCapDelayMs: number;
 }

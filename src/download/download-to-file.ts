@@ -68,12 +68,12 @@ export async function downloadToFile(options: DownloadOptions): Promise<Download
       if (options.signal?.aborted) throw error;
       const delayMs = downloadRetryDelayMs(attempt, error, limits);
       // A retry that could not even start within the all-attempts limit is not made: this failure is the answer.
-      if (delayMs === undefined || performance.now() + delayMs >= allAttemptsEndAt) throw error;
+      if (delayMs === 'give-up' || performance.now() + delayMs >= allAttemptsEndAt) throw error;
       options.logger.warn({ url, attempt, delayMs, err: describeError(error) }, 'download failed: retrying');
       await sleep(delayMs, undefined, options.signal ? { signal: options.signal } : undefined);
     }
   }
-  // downloadRetryDelayMs refuses once attempt > retries, so the loop always returns or throws before this.
+  // downloadRetryDelayMs gives up once attempt > retries, so the loop always returns or throws before this.
   throw new DownloadError(`download of ${url} failed after ${limits.retries + 1} attempts`, { url });
 }
 

@@ -8,7 +8,7 @@ export {
   resolveDownloadLimits,
   type DownloadLimits,
 } from './defaults.js';
-export { downloadRetryDelayMs, type DownloadRetryPolicy } from './retry-delay.js';
+export { downloadRetryDelayMs } from './retry-delay.js';
 export * from './errors.js';
 
 /**

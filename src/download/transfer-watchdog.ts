@@ -1,4 +1,4 @@
-import { LazyDeadline, type Due } from '../lazy-deadline.js';
+import { LazyDeadline, type Due } from '../time/index.js';
 import type { DownloadLimits } from './defaults.js';
 import { DownloadDeadlineError, type DownloadDeadline } from './errors.js';
 

@@ -1,5 +1,8 @@
-/** How soon to reconnect after each kind of failure; see retry-delay.ts for the formula. */
-export interface RetryPolicy {
+/**
+ * How soon to reconnect after each kind of failure; see retry-delay.ts for the formula. The source never
+ * gives up, so unlike a RetryPolicy (src/time/backoff.ts) it has no attempts, only a backoff per kind.
+ */
+export interface ReconnectPolicy {
   /**
    * Connection refused: nothing listens yet, as while Icecast restarts. The first retry waits up to
    * this long, each next one up to twice as long, up to `refusedCapMs`. A refused connect costs
@@ -46,7 +49,7 @@ export interface SourceTiming {
 }
 
 /** Every default of the Icecast source connection, in one place. */
-export const ICECAST_SOURCE_DEFAULTS: { readonly retry: RetryPolicy; readonly timing: SourceTiming } = Object.freeze({
+export const ICECAST_SOURCE_DEFAULTS: { readonly retry: ReconnectPolicy; readonly timing: SourceTiming } = Object.freeze({
   retry: Object.freeze({
     refusedFirstMs: 200,
     refusedCapMs: 500,

@@ -1,6 +1,6 @@
 export { IcecastSource, type IcecastSourceEvents, type IcecastSourceOptions, type IcecastSourceState, type IcecastSourceStatus } from './source.js';
 export type { IcecastTarget, IceInfo } from './target.js';
-export { ICECAST_SOURCE_DEFAULTS, type RetryPolicy, type SourceTiming } from './defaults.js';
+export { ICECAST_SOURCE_DEFAULTS, type ReconnectPolicy, type SourceTiming } from './defaults.js';
 export { retryDelayMs } from './retry-delay.js';
 export { classifyAnswer, classifyNetworkError } from './answer.js';
 export {
@@ -12,4 +12,3 @@ export {
   IcecastMetadataError,
   type FailureKind,
 } from './errors.js';
-export type { Timers } from './timers.js';

@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Clock, Timer } from '../time/index.js';
 import { ANSWER_BODY_LIMIT, classifyAnswer, classifyNetworkError } from './answer.js';
 import type { SourceTiming } from './defaults.js';
 import { IcecastConnectionError, type IcecastError } from './errors.js';
 import { sourceRequestHeaders } from './source-headers.js';
 import type { ResolvedTarget } from './target.js';
-import type { Timers } from './timers.js';
 
 export interface SourceConnectionEvents {
   /** Icecast accepted the source: writes go to listeners from now on. */
@@ -29,22 +29,22 @@ type Phase = 'new' | 'opening' | 'ready' | 'ended';
 export class SourceConnection extends EventEmitter<SourceConnectionEvents> {
   readonly #target: ResolvedTarget;
   readonly #timing: Pick<SourceTiming, 'connectTimeoutMs' | 'drainTimeoutMs'>;
-  readonly #timers: Timers;
+  readonly #clock: Clock;
   #phase: Phase = 'new';
   #request: ClientRequest | undefined;
   /** The request's socket once Icecast took the source: the stream is written to it directly. */
   #socket: Socket | undefined;
-  #connectTimer: unknown;
-  #drainTimer: unknown;
+  #connectTimer: Timer | undefined;
+  #drainTimer: Timer | undefined;
   /** A refusal's body is being read; its classification wins over the close that follows it. */
   #answering = false;
   #closing = false;
 
-  constructor(target: ResolvedTarget, timing: Pick<SourceTiming, 'connectTimeoutMs' | 'drainTimeoutMs'>, timers: Timers) {
+  constructor(target: ResolvedTarget, timing: Pick<SourceTiming, 'connectTimeoutMs' | 'drainTimeoutMs'>, clock: Clock) {
     super();
     this.#target = target;
     this.#timing = timing;
-    this.#timers = timers;
+    this.#clock = clock;
   }
 
   get isReady(): boolean {
@@ -83,7 +83,7 @@ export class SourceConnection extends EventEmitter<SourceConnectionEvents> {
     req.on('close', () => {
       if (!this.#answering) this.#fail(this.#closedError());
     });
-    this.#connectTimer = this.#timers.setTimeout(() => {
+    this.#connectTimer = this.#clock.setTimeout(() => {
       this.#fail(
         new IcecastConnectionError(
           'network',
@@ -128,12 +128,12 @@ export class SourceConnection extends EventEmitter<SourceConnectionEvents> {
     this.#end();
     this.#closing = true;
     return new Promise((resolve) => {
-      const timer = this.#timers.setTimeout(() => {
+      const timer = this.#clock.setTimeout(() => {
         req.destroy();
         resolve();
       }, timeoutMs);
       req.once('close', () => {
-        this.#timers.clearTimeout(timer);
+        timer.clear();
         resolve();
       });
       req.end(() => req.socket?.end());
@@ -157,7 +157,7 @@ export class SourceConnection extends EventEmitter<SourceConnectionEvents> {
       if (this.#phase === 'ready') this.emit('drain');
     });
     this.#phase = 'ready';
-    this.#timers.clearTimeout(this.#connectTimer);
+    this.#connectTimer?.clear();
     this.emit('ready');
   }
 
@@ -178,11 +178,11 @@ export class SourceConnection extends EventEmitter<SourceConnectionEvents> {
     const finish = (): void => {
       if (!this.#answering) return;
       this.#answering = false;
-      this.#timers.clearTimeout(bodyTimer);
+      bodyTimer.clear();
       const body = Buffer.concat(chunks).toString('utf8');
       this.#fail(classifyAnswer(this.#target.mount, this.#target.username, status, body));
     };
-    const bodyTimer = this.#timers.setTimeout(finish, ANSWER_BODY_TIMEOUT_MS);
+    const bodyTimer = this.#clock.setTimeout(finish, ANSWER_BODY_TIMEOUT_MS);
     response.on('data', (chunk: Buffer) => {
       if (length < ANSWER_BODY_LIMIT) chunks.push(chunk.subarray(0, ANSWER_BODY_LIMIT - length));
       length += chunk.length;
@@ -209,7 +209,7 @@ export class SourceConnection extends EventEmitter<SourceConnectionEvents> {
   #armDrainTimer(): void {
     if (this.#drainTimer !== undefined) return;
     const { mount, url } = this.#target;
-    this.#drainTimer = this.#timers.setTimeout(() => {
+    this.#drainTimer = this.#clock.setTimeout(() => {
       this.#drainTimer = undefined;
       this.#fail(
         new IcecastConnectionError(
@@ -223,14 +223,14 @@ export class SourceConnection extends EventEmitter<SourceConnectionEvents> {
 
   #clearDrainTimer(): void {
     if (this.#drainTimer === undefined) return;
-    this.#timers.clearTimeout(this.#drainTimer);
+    this.#drainTimer.clear();
     this.#drainTimer = undefined;
   }
 
   #end(): void {
     this.#phase = 'ended';
     this.#answering = false;
-    this.#timers.clearTimeout(this.#connectTimer);
+    this.#connectTimer?.clear();
     this.#clearDrainTimer();
   }
 }

@@ -1,25 +1,24 @@
 import { EventEmitter } from 'node:events';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log/index.js';
-import { ICECAST_SOURCE_DEFAULTS, type RetryPolicy, type SourceTiming } from './defaults.js';
+import { systemClock, type Clock, type Timer } from '../time/index.js';
+import { ICECAST_SOURCE_DEFAULTS, type ReconnectPolicy, type SourceTiming } from './defaults.js';
 import type { IcecastError } from './errors.js';
 import { sendTitle } from './metadata.js';
 import { retryDelayMs } from './retry-delay.js';
 import { SourceConnection } from './source-connection.js';
 import { resolveTarget, type IcecastTarget, type ResolvedTarget } from './target.js';
-import { REAL_TIMERS, type Timers } from './timers.js';
 import { TitleUpdater } from './title-updater.js';
 
 export interface IcecastSourceOptions {
   target: IcecastTarget;
   logger: Logger;
-  /** Milliseconds on a monotonic clock; `since` of every state is on it. Default performance.now(). */
-  clock?: () => number;
-  timers?: Timers;
+  /** `since` of every state is on its monotonic now(); its timers drive reconnects and timeouts. */
+  clock?: Clock;
   /** Jitter source, [0, 1). */
   random?: () => number;
   /** Overrides of ICECAST_SOURCE_DEFAULTS.retry (tests shorten the slow path). */
-  retry?: Partial<RetryPolicy>;
+  retry?: Partial<ReconnectPolicy>;
   /** Overrides of ICECAST_SOURCE_DEFAULTS.timing. */
   timing?: Partial<SourceTiming>;
 }
@@ -60,11 +59,11 @@ export interface IcecastSourceEvents {
 type State =
   | { status: 'idle' }
   | { status: 'connecting'; since: number; attempt: number; connection: SourceConnection }
-  | { status: 'streaming'; since: number; connection: SourceConnection; healthyTimer: unknown }
-  | { status: 'waiting'; since: number; attempt: number; delayMs: number; error: IcecastError; retryTimer: unknown }
+  | { status: 'streaming'; since: number; connection: SourceConnection; healthyTimer: Timer }
+  | { status: 'waiting'; since: number; attempt: number; delayMs: number; error: IcecastError; retryTimer: Timer }
   | { status: 'stopped'; since: number };
 
-const OPTION_KEYS = new Set(['target', 'logger', 'clock', 'timers', 'random', 'retry', 'timing']);
+const OPTION_KEYS = new Set(['target', 'logger', 'clock', 'random', 'retry', 'timing']);
 
 /**
  * One station's source connection to Icecast: connects, streams what write() is given, keeps the
@@ -73,10 +72,9 @@ const OPTION_KEYS = new Set(['target', 'logger', 'clock', 'timers', 'random', 'r
 export class IcecastSource extends EventEmitter<IcecastSourceEvents> {
   readonly #target: ResolvedTarget;
   readonly #logger: Logger;
-  readonly #clock: () => number;
-  readonly #timers: Timers;
+  readonly #clock: Clock;
   readonly #random: () => number;
-  readonly #retry: RetryPolicy;
+  readonly #retry: ReconnectPolicy;
   readonly #timing: SourceTiming;
   readonly #titles: TitleUpdater;
   #state: State = { status: 'idle' };
@@ -92,15 +90,14 @@ export class IcecastSource extends EventEmitter<IcecastSourceEvents> {
     }
     this.#target = resolveTarget(options.target);
     this.#logger = options.logger.child({ mount: this.#target.mount });
-    this.#clock = options.clock ?? (() => performance.now());
-    this.#timers = options.timers ?? REAL_TIMERS;
+    this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
     this.#retry = withOverrides('retry', ICECAST_SOURCE_DEFAULTS.retry, options.retry);
     this.#timing = withOverrides('timing', ICECAST_SOURCE_DEFAULTS.timing, options.timing);
     this.#titles = new TitleUpdater(
       (title) => sendTitle(this.#target, title, this.#timing.metadataTimeoutMs),
       this.#logger,
-      this.#timers,
+      this.#clock,
       this.#timing,
     );
   }
@@ -154,7 +151,7 @@ export class IcecastSource extends EventEmitter<IcecastSourceEvents> {
     const state = this.#state;
     if (state.status === 'stopped') return;
     const closing = state.status === 'streaming' ? state.connection.close(this.#timing.stopTimeoutMs) : undefined;
-    this.#setState({ status: 'stopped', since: this.#clock() });
+    this.#setState({ status: 'stopped', since: this.#clock.now() });
     if (state.status === 'streaming') {
       this.#logger.info('source stopped');
       this.emit('disconnected', undefined);
@@ -163,27 +160,27 @@ export class IcecastSource extends EventEmitter<IcecastSourceEvents> {
   }
 
   #connect(): void {
-    const connection = new SourceConnection(this.#target, this.#timing, this.#timers);
+    const connection = new SourceConnection(this.#target, this.#timing, this.#clock);
     connection.once('ready', () => this.#onReady(connection));
     connection.once('failed', (error) => this.#onFailed(connection, error));
     connection.on('drain', () => {
       if (this.#owns(connection)) this.emit('drain');
     });
     this.#logger.debug({ attempt: this.#failures }, 'connecting to Icecast');
-    this.#setState({ status: 'connecting', since: this.#clock(), attempt: this.#failures, connection });
+    this.#setState({ status: 'connecting', since: this.#clock.now(), attempt: this.#failures, connection });
     // A 'state' listener may have called stop() meanwhile.
     if (this.#owns(connection)) connection.open();
   }
 
   #onReady(connection: SourceConnection): void {
     if (!this.#owns(connection)) return;
-    const healthyTimer = this.#timers.setTimeout(() => {
+    const healthyTimer = this.#clock.setTimeout(() => {
       this.#failures = 0;
     }, this.#timing.healthyAfterMs);
     const failures = this.#failures;
     this.#lastLoggedCode = undefined;
     this.#logger.info({ failedAttempts: failures }, failures === 0 ? 'streaming to Icecast' : 'streaming to Icecast again');
-    this.#setState({ status: 'streaming', since: this.#clock(), connection, healthyTimer });
+    this.#setState({ status: 'streaming', since: this.#clock.now(), connection, healthyTimer });
     if (!this.#owns(connection)) return; // a 'state' listener called stop()
     this.#titles.activate();
     this.emit('streaming');
@@ -195,8 +192,8 @@ export class IcecastSource extends EventEmitter<IcecastSourceEvents> {
     this.#failures += 1;
     const delayMs = retryDelayMs(this.#failures, error.kind, this.#retry, this.#random);
     this.#logFailure(error, delayMs);
-    const retryTimer = this.#timers.setTimeout(() => this.#connect(), delayMs);
-    this.#setState({ status: 'waiting', since: this.#clock(), attempt: this.#failures, delayMs, error, retryTimer });
+    const retryTimer = this.#clock.setTimeout(() => this.#connect(), delayMs);
+    this.#setState({ status: 'waiting', since: this.#clock.now(), attempt: this.#failures, delayMs, error, retryTimer });
     if (wasStreaming) this.emit('disconnected', error);
   }
 
@@ -220,9 +217,9 @@ export class IcecastSource extends EventEmitter<IcecastSourceEvents> {
   /** The one place states change: tears down what the old state owned and the new one does not. */
   #setState(next: State): void {
     const previous = this.#state;
-    if (previous.status === 'waiting') this.#timers.clearTimeout(previous.retryTimer);
+    if (previous.status === 'waiting') previous.retryTimer.clear();
     if (previous.status === 'streaming') {
-      this.#timers.clearTimeout(previous.healthyTimer);
+      previous.healthyTimer.clear();
       this.#titles.deactivate();
     }
     const oldConnection = 'connection' in previous ? previous.connection : undefined;

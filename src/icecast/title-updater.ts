@@ -1,7 +1,7 @@
 import type { Logger } from '../log/index.js';
+import type { Clock, Timer } from '../time/index.js';
 import type { SourceTiming } from './defaults.js';
 import { IcecastMetadataError } from './errors.js';
-import type { Timers } from './timers.js';
 
 type Timing = Pick<SourceTiming, 'metadataNotReadyRetries' | 'metadataNotReadyDelayMs'>;
 
@@ -14,7 +14,7 @@ type Timing = Pick<SourceTiming, 'metadataNotReadyRetries' | 'metadataNotReadyDe
 export class TitleUpdater {
   readonly #send: (title: string) => Promise<void>;
   readonly #logger: Logger;
-  readonly #timers: Timers;
+  readonly #clock: Clock;
   readonly #timing: Timing;
   #wanted: string | undefined;
   /** The title dealt with on this connection: confirmed, or given up on after a logged warning. */
@@ -24,12 +24,12 @@ export class TitleUpdater {
   /** Bumped on every activate/deactivate, so answers for an earlier connection are ignored. */
   #generation = 0;
   #notReadyRetries = 0;
-  #retryTimer: unknown;
+  #retryTimer: Timer | undefined;
 
-  constructor(send: (title: string) => Promise<void>, logger: Logger, timers: Timers, timing: Timing) {
+  constructor(send: (title: string) => Promise<void>, logger: Logger, clock: Clock, timing: Timing) {
     this.#send = send;
     this.#logger = logger;
-    this.#timers = timers;
+    this.#clock = clock;
     this.#timing = timing;
   }
 
@@ -60,7 +60,7 @@ export class TitleUpdater {
     this.#inFlight = false;
     this.#done = undefined;
     this.#notReadyRetries = 0;
-    this.#timers.clearTimeout(this.#retryTimer);
+    this.#retryTimer?.clear();
     this.#retryTimer = undefined;
   }
 
@@ -91,7 +91,7 @@ export class TitleUpdater {
     }
     this.#inFlight = false;
     this.#notReadyRetries += 1;
-    this.#retryTimer = this.#timers.setTimeout(() => {
+    this.#retryTimer = this.#clock.setTimeout(() => {
       this.#retryTimer = undefined;
       this.#pump();
     }, this.#timing.metadataNotReadyDelayMs);

@@ -6,7 +6,8 @@ import { redactUrl } from '../log/index.js';
 import { parsePlaylistRef, parseSongRef, ValidationError } from '../store/index.js';
 import { RelayNotFoundError, RelayRejectedError, RelayResponseError, RelayUnavailableError } from './errors.js';
 import { describeCause, errorBodyOf, parseJson, parseWith, unexpectedStatus, type RawAnswer } from './responses.js';
-import { DEFAULT_RETRY_POLICY, retryDelayMs, type AttemptFailure, type RetryPolicy } from './retry.js';
+import type { RetryPolicy } from '../time/index.js';
+import { DEFAULT_RETRY_POLICY, retryDelayMs, type AttemptFailure } from './retry.js';
 import { playlistPageSchema, songResponseSchema, type PlaylistPage, type PlaylistSong } from './schemas.js';
 import type { ListProgress, RelayPlaylist, RelayTimeouts, SongResolution } from './types.js';
 
@@ -131,8 +132,8 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
       }
       const delay = retryDelayMs(attemptNumber, failure, policy, random);
       // The lookup's time is up, or a retry could not even start within it.
-      const outOfTime = performance.now() + (delay ?? 0) >= endAt;
-      if (delay === null || outOfTime) {
+      const outOfTime = performance.now() + (delay === 'give-up' ? 0 : delay) >= endAt;
+      if (delay === 'give-up' || outOfTime) {
         if (answer) return answer;
         if (outOfTime) throw lookupTimedOut(shownUrl, attemptNumber, cause);
         break;

@@ -24,5 +24,5 @@ export {
   RelayRejectedError,
   RelayResponseError,
 } from './errors.js';
-export { DEFAULT_RETRY_POLICY, retryDelayMs, isRetryable, type RetryPolicy, type AttemptFailure } from './retry.js';
+export { DEFAULT_RETRY_POLICY, retryDelayMs, isRetryable, type AttemptFailure } from './retry.js';
 export type { PlaylistPage, PlaylistSong } from './schemas.js';

@@ -1,16 +1,7 @@
-import { backoffMs } from '../backoff.js';
+import { delayBeforeRetry, type RetryPolicy } from '../time/index.js';
 
-/** How the relay client retries; every default here, documented. */
-export interface RetryPolicy {
-  /** Attempts in all, the first included. */
-  readonly attempts: number;
-  /** Delay before the second attempt; doubles each time. */
-  readonly baseDelayMs: number;
-  /** Cap on one delay. */
-  readonly maxDelayMs: number;
-}
-
-export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({ attempts: 3, baseDelayMs: 200, maxDelayMs: 2_000 });
+/** How the relay client retries by default: three tries, the first retry after 100-200 ms. */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({ attempts: 3, firstDelayMs: 200, capDelayMs: 2_000 });
 
 /** What went wrong with one attempt. */
 export type AttemptFailure =
@@ -24,15 +15,15 @@ export function isRetryable(failure: AttemptFailure): boolean {
 }
 
 /**
- * Milliseconds to wait before the next attempt after `attempt` (1-based) failed, or null to give up.
- * Exponential, capped, with equal jitter (src/backoff.ts) so clients that failed together do not retry together.
+ * Milliseconds to wait before the next attempt after `attempt` (1-based) failed, or 'give-up'.
+ * Exponential, capped, with equal jitter (src/time/backoff.ts) so clients that failed together do not retry together.
  */
 export function retryDelayMs(
   attempt: number,
   failure: AttemptFailure,
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
   random: () => number = Math.random,
-): number | null {
-  if (!isRetryable(failure) || attempt >= policy.attempts) return null;
-  return backoffMs(attempt, policy.baseDelayMs, policy.maxDelayMs, random);
+): number | 'give-up' {
+  if (!isRetryable(failure)) return 'give-up';
+  return delayBeforeRetry(policy, attempt, random);
 }

@@ -3,4 +3,3 @@ export { Programme, type SongSupplier, type FrameLoader, type TrackEndReason } f
 export { Pacer } from './pacer.js';
 export { ListSupplier, type ListEntry, type TagReader } from './list-supplier.js';
 export { displayTitle, type Song } from './song.js';
-export { systemClock, type Clock } from './clock.js';

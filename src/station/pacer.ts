@@ -1,5 +1,5 @@
 import type { Mp3Frame } from '../audio/index.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/index.js';
 
 /** How far ahead of real time the pacer may write: enough to ride out a slow tick, small enough that a skip is heard fast. */
 export const DEFAULT_LEAD_MS = 400;

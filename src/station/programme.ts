@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { Mp3Frame } from '../audio/index.js';
 import type { Logger } from '../log/index.js';
 import { describeError } from '../errors.js';
+import { systemClock, type Clock, type Timer } from '../time/index.js';
 import { SongNotReadyError, SongStalledError } from './errors.js';
 import { KEPT_ASIDE_RETRY_MS, SetAside } from './set-aside.js';
 import { SILENCE_BUDGET_MS, SilenceWatch } from './silence-watch.js';
@@ -75,15 +76,8 @@ export interface ProgrammeOptions {
   logger: Logger;
   /** Longest silence while a playable song is on the list (SILENCE_BUDGET_MS by default). */
   silenceBudgetMs?: number;
-  setTimeout?: (callback: () => void, ms: number) => { clear(): void };
-  /** Monotonic milliseconds. */
-  now?: () => number;
+  clock?: Clock;
 }
-
-const realSetTimeout = (callback: () => void, ms: number) => {
-  const handle = setTimeout(callback, ms);
-  return { clear: () => clearTimeout(handle) };
-};
 
 /** One song handed out by the supplier, from its preparation until it ends. */
 interface Slot {
@@ -119,7 +113,7 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
   private readonly ahead: Slot[] = [];
   private picking = false;
   private consecutiveFailures = 0;
-  private retryTimer: { clear(): void } | undefined;
+  private retryTimer: Timer | undefined;
   /** Why the station waits to ask again; a wait for a song that is not ready still counts as wanting one. */
   private waitingFor: 'nothing-to-play' | 'not-ready' | 'failures' | undefined;
   private closed = false;
@@ -129,18 +123,16 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
   private generation = 0;
   private readonly abort = new AbortController();
   private readonly options: ProgrammeOptions;
-  private readonly setTimer: NonNullable<ProgrammeOptions['setTimeout']>;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly silenceWatch: SilenceWatch;
   private readonly aside: SetAside;
 
   constructor(options: ProgrammeOptions) {
     super();
     this.options = options;
-    this.setTimer = options.setTimeout ?? realSetTimeout;
-    this.now = options.now ?? (() => performance.now());
-    this.silenceWatch = new SilenceWatch(options.silenceBudgetMs ?? SILENCE_BUDGET_MS, this.now);
-    this.aside = new SetAside(this.now);
+    this.clock = options.clock ?? systemClock;
+    this.silenceWatch = new SilenceWatch(options.silenceBudgetMs ?? SILENCE_BUDGET_MS, this.clock);
+    this.aside = new SetAside(this.clock);
   }
 
   /** Starts preparing the first songs. */
@@ -223,7 +215,7 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
       return;
     }
     if (overBudget) {
-      const overdue = this.ahead.filter((slot) => this.now() - slot.startedAt >= this.silenceWatch.budgetMs);
+      const overdue = this.ahead.filter((slot) => this.clock.now() - slot.startedAt >= this.silenceWatch.budgetMs);
       const culprits = this.current ? [this.current, ...overdue] : overdue;
       if (culprits.length > 0) {
         const details = { silentMs: Math.round(this.silenceWatch.silentForMs), budgetMs: this.silenceWatch.budgetMs, songs: culprits.map((slot) => slot.request.ref) };
@@ -373,7 +365,7 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
   }
 
   private prepare(song: Song, keptAside: boolean): void {
-    const slot: Slot = { request: song, abort: new AbortController(), startedAt: this.now(), generation: this.generation, keptAside };
+    const slot: Slot = { request: song, abort: new AbortController(), startedAt: this.clock.now(), generation: this.generation, keptAside };
     this.ahead.push(slot);
     const signal = AbortSignal.any([this.abort.signal, slot.abort.signal]);
     this.options.loader.load(song, signal).then(
@@ -424,7 +416,7 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
   private retryAfter(ms: number, reason: NonNullable<Programme['waitingFor']>): void {
     this.clearRetry();
     this.waitingFor = reason;
-    this.retryTimer = this.setTimer(() => {
+    this.retryTimer = this.clock.setTimeout(() => {
       this.retryTimer = undefined;
       this.waitingFor = undefined;
       this.fill();

@@ -1,3 +1,4 @@
+import type { Clock } from '../time/index.js';
 import type { Song } from './song.js';
 
 /** Songs whose source stalled are not tried again for this long: a stalled CDN rarely recovers in minutes. */
@@ -18,12 +19,12 @@ export class SetAside {
   private readonly stalledUntil = new Map<string, number>();
   private readonly kept: { song: Song; due: number }[] = [];
 
-  constructor(private readonly now: () => number) {}
+  constructor(private readonly clock: Pick<Clock, 'now'>) {}
 
   /** Remembers that `ref`'s source stalled. */
   stalled(ref: string): void {
     this.stalledUntil.delete(ref);
-    this.stalledUntil.set(ref, this.now() + STALLED_SONG_MEMORY_MS);
+    this.stalledUntil.set(ref, this.clock.now() + STALLED_SONG_MEMORY_MS);
     while (this.stalledUntil.size > MAX_STALLED_SONGS) this.stalledUntil.delete(this.stalledUntil.keys().next().value as string);
   }
 
@@ -31,7 +32,7 @@ export class SetAside {
   isStalled(ref: string): boolean {
     const until = this.stalledUntil.get(ref);
     if (until === undefined) return false;
-    if (until > this.now()) return true;
+    if (until > this.clock.now()) return true;
     this.stalledUntil.delete(ref);
     return false;
   }
@@ -39,14 +40,14 @@ export class SetAside {
   /** Keeps `song` to be tried again later; false when the bound is reached (the caller keeps it in line). */
   keep(song: Song): boolean {
     if (this.kept.length >= MAX_KEPT_ASIDE) return false;
-    this.kept.push({ song, due: this.now() + KEPT_ASIDE_RETRY_MS });
+    this.kept.push({ song, due: this.clock.now() + KEPT_ASIDE_RETRY_MS });
     return true;
   }
 
   /** A kept song whose retry time has come, oldest first. */
   takeDue(): Song | undefined {
     const first = this.kept[0];
-    if (!first || first.due > this.now()) return undefined;
+    if (!first || first.due > this.clock.now()) return undefined;
     this.kept.shift();
     return first.song;
   }

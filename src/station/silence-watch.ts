@@ -1,3 +1,5 @@
+import type { Clock } from '../time/index.js';
+
 /**
  * Longest continuous silence a station may send while a song it could play is on its list. Past it, the
  * preparation or the track that keeps it silent is put aside and the next song played instead.
@@ -24,7 +26,7 @@ export class SilenceWatch {
 
   constructor(
     readonly budgetMs: number,
-    private readonly now: () => number,
+    private readonly clock: Pick<Clock, 'now'>,
   ) {
     if (!Number.isFinite(budgetMs) || budgetMs < 1_000) throw new RangeError(`silence budget must be at least 1000 ms, got ${String(budgetMs)}`);
     this.hedgeAfterMs = Math.round(budgetMs * HEDGE_AFTER_SHARE);
@@ -38,12 +40,12 @@ export class SilenceWatch {
   /** A frame of silence went out; `wanted` says whether a song was on its way. */
   silent(wanted: boolean): void {
     if (!wanted) this.silentSince = undefined;
-    else this.silentSince ??= this.now();
+    else this.silentSince ??= this.clock.now();
   }
 
   /** Milliseconds of silence so far while a song was wanted; 0 while music plays or nothing is wanted. */
   get silentForMs(): number {
-    return this.silentSince === undefined ? 0 : this.now() - this.silentSince;
+    return this.silentSince === undefined ? 0 : this.clock.now() - this.silentSince;
   }
 
   get stage(): SilenceStage {
@@ -55,6 +57,6 @@ export class SilenceWatch {
 
   /** Starts the count again: the station just did what the budget asked (put a song aside). */
   restart(): void {
-    if (this.silentSince !== undefined) this.silentSince = this.now();
+    if (this.silentSince !== undefined) this.silentSince = this.clock.now();
   }
 }

@@ -3,7 +3,7 @@ import { bytesPerSecond, frameBytes, frameDurationUs, type Mp3Frame } from '../a
 import type { StationConfig } from '../config/index.js';
 import { IcecastSource, type IcecastTarget } from '../icecast/index.js';
 import type { Logger } from '../log/index.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../time/index.js';
 import { Pacer, tickMsFor } from './pacer.js';
 import { Programme, type FrameLoader, type SongSupplier, type TrackEndReason } from './programme.js';
 import { displayTitle, type Song } from './song.js';
@@ -58,13 +58,13 @@ export class Station extends EventEmitter<StationEvents> {
     const stationLogger = options.logger.child({ station: config.name });
     this.logger = stationLogger.child({ mount: config.mount });
     // The source names its mount in its own lines: given the station's logger, each line has it once.
-    this.source = new IcecastSource({ target: icecastTarget(options.icecast, config), logger: stationLogger });
+    this.source = new IcecastSource({ target: icecastTarget(options.icecast, config), logger: stationLogger, clock });
     this.programme = new Programme({
       supplier: options.supplier,
       loader: options.loader,
       silence: options.silence,
       logger: this.logger,
-      now: () => clock.now(),
+      clock,
       ...(options.silenceBudgetMs !== undefined ? { silenceBudgetMs: options.silenceBudgetMs } : {}),
     });
     this.pacer = new Pacer({

@@ -1,10 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { delayBeforeRetry, type Backoff } from '../../time/index.js';
 
-/** Delay before retry number `attempt` (1 = first retry): 150 ms doubling, capped at 1 s, with ±50 % jitter. */
-export function retryDelayMs(attempt: number, random: () => number): number {
-  const base = Math.min(1000, 150 * 2 ** Math.max(0, attempt - 1));
-  return Math.round(base * (0.5 + random()));
-}
+/** Upstream retries are quick: a whole lookup, retries included, has a budget of a few seconds. */
+export const UPSTREAM_BACKOFF: Backoff = Object.freeze({ firstDelayMs: 150, capDelayMs: 1_000 });
 
 export interface RetryOptions {
   /** Total tries, the first one included. */
@@ -23,10 +21,11 @@ export async function retryWhileRetryable<T>(
   isRetryable: (result: T) => boolean,
   attempt: () => Promise<T>,
 ): Promise<T> {
+  const policy = { ...UPSTREAM_BACKOFF, attempts: options.attempts };
   let result = await attempt();
-  for (let tried = 1; tried < options.attempts && isRetryable(result); tried += 1) {
-    const delay = retryDelayMs(tried, options.random);
-    if (options.now() + delay >= options.deadlineAt) break;
+  for (let tried = 1; isRetryable(result); tried += 1) {
+    const delay = delayBeforeRetry(policy, tried, options.random);
+    if (delay === 'give-up' || options.now() + delay >= options.deadlineAt) break;
     await sleep(delay);
     result = await attempt();
   }

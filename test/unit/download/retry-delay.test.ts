@@ -25,14 +25,14 @@ describe('downloadRetryDelayMs', () => {
   });
 
   it('stops once the retries are used up', () => {
-    expect(downloadRetryDelayMs(4, networkError, policy, () => 0.5)).toBeUndefined();
-    expect(downloadRetryDelayMs(1, networkError, { ...policy, retries: 0 }, () => 0.5)).toBeUndefined();
+    expect(downloadRetryDelayMs(4, networkError, policy, () => 0.5)).toBe('give-up');
+    expect(downloadRetryDelayMs(1, networkError, { ...policy, retries: 0 }, () => 0.5)).toBe('give-up');
   });
 
   it('never retries a refusal that will not change: 4xx, an expired URL, an unknown error', () => {
-    expect(downloadRetryDelayMs(1, new AudioUrlExpiredError('http://cdn/x', 403), policy)).toBeUndefined();
-    expect(downloadRetryDelayMs(1, new AudioUnavailableError('gone', { url: 'http://cdn/x', status: 404 }), policy)).toBeUndefined();
-    expect(downloadRetryDelayMs(1, new Error('boom'), policy)).toBeUndefined();
+    expect(downloadRetryDelayMs(1, new AudioUrlExpiredError('http://cdn/x', 403), policy)).toBe('give-up');
+    expect(downloadRetryDelayMs(1, new AudioUnavailableError('gone', { url: 'http://cdn/x', status: 404 }), policy)).toBe('give-up');
+    expect(downloadRetryDelayMs(1, new Error('boom'), policy)).toBe('give-up');
   });
 
   it('retries a missed deadline of one attempt, but not the end of the time for all attempts', () => {
@@ -41,12 +41,12 @@ describe('downloadRetryDelayMs', () => {
     for (const deadline of ['connect', 'first-byte', 'idle', 'min-rate', 'size-at-min-rate'] as const) {
       expect(downloadRetryDelayMs(1, missed(deadline), policy, () => 0)).toBe(100);
     }
-    expect(downloadRetryDelayMs(1, missed('all-attempts'), policy, () => 0)).toBeUndefined();
+    expect(downloadRetryDelayMs(1, missed('all-attempts'), policy, () => 0)).toBe('give-up');
   });
 
   it('never retries a disk that refused the file', () => {
     const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-    expect(downloadRetryDelayMs(1, new DownloadWriteError('/cache/x.part', full), policy)).toBeUndefined();
+    expect(downloadRetryDelayMs(1, new DownloadWriteError('/cache/x.part', full), policy)).toBe('give-up');
   });
 
   it('clamps a random source outside [0, 1)', () => {

@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_STREAM_FORMAT } from '../../../src/audio/format.js';
-import { IcecastSource, type IcecastSourceOptions, type IcecastSourceState, type Timers } from '../../../src/icecast/index.js';
+import { IcecastSource, type IcecastSourceOptions, type IcecastSourceState } from '../../../src/icecast/index.js';
+import { systemClock, type Clock } from '../../../src/time/clock.js';
 import { createLogger } from '../../../src/log/index.js';
 import { within } from '../../support/icecast-suite.js';
 import { captureLog } from '../../support/icecast.js';
@@ -67,21 +68,23 @@ const acceptAll: Script = (socket, head) => {
   else socket.end(METADATA_OK);
 };
 
-/** Timers that count the live ones, to prove none outlives its state. */
-function countingTimers(): Timers & { active: () => number } {
+/** The system clock, counting its live timers, to prove none outlives its state. */
+function countingTimers(): Clock & { active: () => number } {
   const live = new Set<unknown>();
   return {
+    ...systemClock,
     setTimeout(callback, ms) {
-      const handle = setTimeout(() => {
-        live.delete(handle);
+      const timer = systemClock.setTimeout(() => {
+        live.delete(timer);
         callback();
       }, ms);
-      live.add(handle);
-      return handle;
-    },
-    clearTimeout(handle) {
-      live.delete(handle);
-      clearTimeout(handle as ReturnType<typeof setTimeout>);
+      live.add(timer);
+      return {
+        clear: () => {
+          live.delete(timer);
+          timer.clear();
+        },
+      };
     },
     active: () => live.size,
   };
@@ -99,7 +102,7 @@ async function setup(script: Script, options: Partial<IcecastSourceOptions> = {}
   const source = new IcecastSource({
     target: { url: server.url, mount: '/fake.mp3', password: 'fake-secret-pw', ice: { name: 'Fake' }, format: DEFAULT_STREAM_FORMAT },
     logger: createLogger({ destination: log, level: 'debug' }),
-    timers,
+    clock: timers,
     ...options,
   });
   const states: IcecastSourceState[] = [];

@@ -149,7 +149,7 @@ describe('resolveSong', () => {
     const sleeps: number[] = [];
     const { relay, client } = await setup(
       { song: () => ({ status: 503, body: 'busy' }) },
-      { timeouts: { lookupMs: 300 }, retry: { attempts: 5, baseDelayMs: 1_000, maxDelayMs: 1_000 }, sleep: async (ms) => void sleeps.push(ms) },
+      { timeouts: { lookupMs: 300 }, retry: { attempts: 5, firstDelayMs: 1_000, capDelayMs: 1_000 }, sleep: async (ms) => void sleeps.push(ms) },
     );
     await expect(client.resolveSong('netease:1')).rejects.toBeInstanceOf(RelayUnavailableError);
     expect(relay.requests).toHaveLength(1);

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { retryDelayMs, retryWhileRetryable } from '../../../src/relay/upstream/retry.js';
+import { UPSTREAM_BACKOFF, retryWhileRetryable } from '../../../src/relay/upstream/retry.js';
+import { backoffMs } from '../../../src/time/backoff.js';
 
-describe('retryDelayMs', () => {
-  it('doubles from 150 ms, caps at 1 s and spreads ±50 %', () => {
-    expect([1, 2, 3, 4, 5, 10].map((attempt) => retryDelayMs(attempt, () => 0.5))).toEqual([150, 300, 600, 1000, 1000, 1000]);
-    expect(retryDelayMs(1, () => 0)).toBe(75);
-    expect(retryDelayMs(1, () => 0.999)).toBe(225);
+describe('UPSTREAM_BACKOFF', () => {
+  it('doubles from 150 ms, caps at 1 s and draws each delay from the upper half of its step', () => {
+    expect([1, 2, 3, 4, 5, 10].map((retry) => backoffMs(UPSTREAM_BACKOFF, retry, () => 0.999_999))).toEqual([150, 300, 600, 1000, 1000, 1000]);
+    expect(backoffMs(UPSTREAM_BACKOFF, 1, () => 0)).toBe(75);
+    expect(backoffMs(UPSTREAM_BACKOFF, 4, () => 0)).toBe(500);
   });
 });
 

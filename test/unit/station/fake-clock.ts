@@ -1,15 +1,22 @@
-import type { Clock } from '../../../src/station/clock.js';
+import type { Clock, Timer } from '../../../src/time/clock.js';
 
-/** A clock the test moves by hand; interval callbacks fire as time passes, in order. */
+/** A clock the test moves by hand; timer and interval callbacks fire as time passes, in order. */
 export class FakeClock implements Clock {
   private time = 1_000;
-  private readonly intervals = new Set<{ callback: () => void; every: number; due: number }>();
+  /** Pending timers and intervals; a timer has no `every` and fires once. */
+  private readonly intervals = new Set<{ callback: () => void; every?: number; due: number }>();
 
   now(): number {
     return this.time;
   }
 
-  setInterval(callback: () => void, ms: number): { clear(): void } {
+  setTimeout(callback: () => void, ms: number): Timer {
+    const timer = { callback, due: this.time + ms };
+    this.intervals.add(timer);
+    return { clear: () => this.intervals.delete(timer) };
+  }
+
+  setInterval(callback: () => void, ms: number): Timer {
     const interval = { callback, every: ms, due: this.time + ms };
     this.intervals.add(interval);
     return { clear: () => this.intervals.delete(interval) };
@@ -28,7 +35,8 @@ export class FakeClock implements Clock {
       if (!next || next.due > end) break;
       this.time = Math.max(this.time, next.due);
       // Like Node's timers: a late interval fires once and is rescheduled from now, not replayed.
-      next.due = this.time + next.every;
+      if (next.every === undefined) this.intervals.delete(next);
+      else next.due = this.time + next.every;
       next.callback();
     }
     this.time = end;

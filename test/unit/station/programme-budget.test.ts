@@ -5,6 +5,7 @@ import { SongNotReadyError, SongStalledError } from '../../../src/station/errors
 import { Programme, type FrameLoader, type SongSupplier } from '../../../src/station/programme.js';
 import { KEPT_ASIDE_RETRY_MS } from '../../../src/station/set-aside.js';
 import type { Song } from '../../../src/station/song.js';
+import { systemClock } from '../../../src/time/clock.js';
 import { inBatches } from '../../support/frames.js';
 
 const BUDGET_MS = 10_000;
@@ -72,11 +73,14 @@ class Driver {
       silence,
       logger: silentLogger(),
       silenceBudgetMs: BUDGET_MS,
-      now: () => this.time,
-      setTimeout: (callback, ms) => {
-        const timer = { due: this.time + ms, callback, cleared: false };
-        this.timers.push(timer);
-        return { clear: () => void (timer.cleared = true) };
+      clock: {
+        ...systemClock,
+        now: () => this.time,
+        setTimeout: (callback, ms) => {
+          const timer = { due: this.time + ms, callback, cleared: false };
+          this.timers.push(timer);
+          return { clear: () => void (timer.cleared = true) };
+        },
       },
     });
   }

@@ -5,6 +5,7 @@ import { Programme, RETRY_NOT_READY_MS, RETRY_WHEN_EMPTY_MS, type FrameLoader, t
 import type { Song } from '../../../src/station/song.js';
 import { SongNotReadyError } from '../../../src/station/errors.js';
 import { ListSupplier } from '../../../src/station/list-supplier.js';
+import { systemClock } from '../../../src/time/clock.js';
 import { inBatches } from '../../support/frames.js';
 
 const silenceFrame = { bytes: Buffer.from('silence'), samples: 1152 };
@@ -98,9 +99,12 @@ describe('Programme', () => {
       loader,
       silence,
       logger: silentLogger(),
-      setTimeout: (callback) => {
-        timers.push(callback);
-        return { clear: () => undefined };
+      clock: {
+        ...systemClock,
+        setTimeout: (callback) => {
+          timers.push(callback);
+          return { clear: () => undefined };
+        },
       },
     });
     const ended: string[] = [];
@@ -128,10 +132,13 @@ describe('Programme', () => {
       loader: memoryLoader(2),
       silence,
       logger: silentLogger(),
-      setTimeout: (callback) => {
-        const timer = { callback, cleared: false };
-        pending.push(timer);
-        return { clear: () => void (timer.cleared = true) };
+      clock: {
+        ...systemClock,
+        setTimeout: (callback) => {
+          const timer = { callback, cleared: false };
+          pending.push(timer);
+          return { clear: () => void (timer.cleared = true) };
+        },
       },
     });
     programme.start();
@@ -154,10 +161,13 @@ describe('Programme', () => {
       loader: memoryLoader(2),
       silence,
       logger: silentLogger(),
-      setTimeout: (callback, ms) => {
-        waits.push(ms);
-        setImmediate(callback);
-        return { clear: () => undefined };
+      clock: {
+        ...systemClock,
+        setTimeout: (callback, ms) => {
+          waits.push(ms);
+          setImmediate(callback);
+          return { clear: () => undefined };
+        },
       },
     });
     programme.start();

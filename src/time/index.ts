@@ -1,0 +1,3 @@
+export { systemClock, type Clock, type Timer } from './clock.js';
+export { backoffMs, delayBeforeRetry, type Backoff, type RetryPolicy } from './backoff.js';
+export { LazyDeadline, type Due } from './lazy-deadline.js';
