@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Logger } from '../log/index.js';
 import { describeError } from '../errors.js';
+import { withDeadline } from '../time/index.js';
 import { songInput, transcodeCommand, type SongInput } from './commands.js';
 import { AudioOptionError, TranscodeError, TranscodeStalledError } from './errors.js';
 import { FfmpegRun, ffprobe, type FfmpegExit } from './ffmpeg.js';
@@ -264,7 +265,7 @@ export class TranscodeStream extends Readable {
       return;
     }
     const encoded = this.encoded;
-    void withTimeout(this.declared, SOURCE_PROBE_WAIT_MS).then((declared) => {
+    void withDeadline(this.declared.catch(() => undefined), SOURCE_PROBE_WAIT_MS, () => undefined).then((declared) => {
       if (this.destroyed) return;
       const padding = this.decoded === undefined ? 0 : sourcePaddingSamples(this.decoded, declared, this.format.sampleRate);
       this.ready.push(...this.trimmer.finish(encoded - padding));
@@ -329,14 +330,4 @@ export function transcode(options: TranscodeOptions): TranscodeStream {
   const problem = streamFormatProblem(options.format);
   if (problem) throw new AudioOptionError(`transcode: ${problem}`);
   return new TranscodeStream(options);
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(undefined), ms);
-    void promise.then(
-      (value) => resolve(value),
-      () => resolve(undefined),
-    ).finally(() => clearTimeout(timer));
-  });
 }

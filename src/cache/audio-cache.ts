@@ -5,6 +5,7 @@ import { Writable, type Readable } from 'node:stream';
 import { formatKey, type StreamFormat } from '../audio/index.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log/index.js';
+import { withDeadline } from '../time/index.js';
 import { STALE_TEMP_AFTER_MS, UNAVAILABLE_RETRY_MS } from './defaults.js';
 import { CacheDirectoryError, CacheEntryTooLargeError } from './errors.js';
 import { CacheEntryReader } from './entry-reader.js';
@@ -180,9 +181,7 @@ export class AudioCache {
   private async committing(name: string): Promise<void> {
     const writer = this.writers.get(name);
     if (!writer?.writableEnded || writer.closed) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([once(writer, 'close').catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, COMMIT_WAIT_MS)))]);
-    clearTimeout(timer);
+    await withDeadline(once(writer, 'close').catch(() => undefined), COMMIT_WAIT_MS, () => undefined);
   }
 
   stats(): AudioCacheStats {

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { probeTags } from '../audio/index.js';
 import { RelaycastError } from '../errors.js';
 import type { Logger } from '../log/index.js';
+import { withDeadline } from '../time/index.js';
 import { parseResolverConfig, type ResolverConfig, type ResolverConfigInput } from './config.js';
 import { NotFoundError, ProviderDisabledError, UpstreamError } from './errors.js';
 import { createLocalProvider } from './providers/local/local-provider.js';
@@ -194,23 +195,4 @@ function checkPage(page: Partial<PageRequest>): PageRequest {
     throw new PageRequestError(`limit must be a whole number from 1 to ${MAX_PAGE_LIMIT}`);
   }
   return { offset, limit };
-}
-
-/** `work`, or `onLate()` once `ms` have passed; the timer never outlives the race. */
-async function withDeadline<T>(work: Promise<T>, ms: number, onLate: () => T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<T>((resolve, reject) => {
-    timer = setTimeout(() => {
-      try {
-        resolve(onLate());
-      } catch (error) {
-        reject(error);
-      }
-    }, Math.max(0, ms));
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { redactUrl } from '../log/index.js';
+import { withDeadline } from '../time/index.js';
 import { StoreUnavailableError, ValidationError } from './errors.js';
 
 /**
@@ -57,14 +58,10 @@ export async function connectRedis(url: string, overrides: RedisOptions = {}): P
   };
   redis.on('error', remember);
   const limitMs = (options.connectTimeout ?? 10_000) + READY_GRACE_MS;
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      redis.connect(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${limitMs} ms`)), limitMs);
-      }),
-    ]);
+    await withDeadline(redis.connect(), limitMs, () => {
+      throw new Error(`no answer within ${limitMs} ms`);
+    });
     redis.off('error', remember);
     redis.on('error', () => undefined);
     return redis;
@@ -73,8 +70,6 @@ export async function connectRedis(url: string, overrides: RedisOptions = {}): P
     const error = socketError ?? thrown;
     const reason = error instanceof Error ? error.message : String(error);
     throw new StoreUnavailableError(`cannot reach Redis at ${redactUrl(url)} (${reason}): check --redis / REDIS_URL`, error);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
