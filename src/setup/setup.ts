@@ -2,6 +2,7 @@ import { describeError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import { redactUrl } from '../log/index.js';
 import { closeRedis, connectRedis, createStore, MAX_PLAYLIST_LENGTH, StoreUnavailableError, type Store } from '../store/index.js';
+import { systemClock, type Clock } from '../time/index.js';
 import { DEFAULT_STATION, ensureDefaultStation, type DefaultStationOutcome } from './default-station.js';
 import { makeDemoSongs, runProgram as execProgram, type RunProgram } from './demo-songs.js';
 import { writeIcecastConfig } from './icecast-config.js';
@@ -19,8 +20,8 @@ export interface SetupDeps {
   readonly runProgram?: RunProgram;
   /** Opens the store; the default connects to settings.redisUrl, failing fast. */
   readonly openStore?: (url: string) => Promise<{ store: Store; close: () => Promise<void> }>;
-  readonly sleep?: (ms: number) => Promise<void>;
-  readonly now?: () => number;
+  /** Times the demo songs and the wait for Redis. */
+  readonly clock?: Clock;
 }
 
 export interface SetupReport {
@@ -77,10 +78,11 @@ function describeOrigin(secret: Secret): string {
 
 async function demoSongsIfEmpty(settings: SetupSettings, deps: SetupDeps): Promise<string[]> {
   if (!settings.demoSongs || (await hasAudioFiles(settings.musicDir))) return [];
-  const started = (deps.now ?? Date.now)();
+  const clock = deps.clock ?? systemClock;
+  const started = clock.now();
   try {
     const songs = await makeDemoSongs(settings.musicDir, deps.runProgram ?? execProgram);
-    deps.logger.info({ dir: settings.musicDir, songs, tookMs: (deps.now ?? Date.now)() - started }, 'demo songs made: the music folder had no audio');
+    deps.logger.info({ dir: settings.musicDir, songs, tookMs: clock.now() - started }, 'demo songs made: the music folder had no audio');
     return songs;
   } catch (error) {
     // A read-only music folder is a choice, not a failure: the station plays whatever the folder holds.
@@ -91,17 +93,16 @@ async function demoSongsIfEmpty(settings: SetupSettings, deps: SetupDeps): Promi
 
 async function withStore<T>(url: string, deps: SetupDeps, work: (store: Store) => Promise<T>): Promise<T> {
   const open = deps.openStore ?? openStore;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const now = deps.now ?? Date.now;
-  const deadline = now() + REDIS_WAIT_MS;
+  const clock = deps.clock ?? systemClock;
+  const deadline = clock.now() + REDIS_WAIT_MS;
   for (let attempt = 1; ; attempt += 1) {
     let opened: { store: Store; close: () => Promise<void> };
     try {
       opened = await open(url);
     } catch (error) {
-      if (!(error instanceof StoreUnavailableError) || now() >= deadline) throw error;
+      if (!(error instanceof StoreUnavailableError) || clock.now() >= deadline) throw error;
       if (attempt === 1) deps.logger.info({ redis: redactUrl(url), err: describeError(error) }, 'waiting for Redis');
-      await sleep(REDIS_RETRY_MS);
+      await new Promise<void>((resolve) => clock.setTimeout(resolve, REDIS_RETRY_MS));
       continue;
     }
     try {

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/log/index.js';
 import { readSetupSettings, REDIS_WAIT_MS, runSetup, type RunProgram, type SetupDeps } from '../../../src/setup/index.js';
 import { StoreUnavailableError, type Store } from '../../../src/store/index.js';
+import { systemClock } from '../../../src/time/index.js';
 import { captureLog } from '../../support/icecast.js';
 import { makeTempDir } from '../../support/tmp.js';
 
@@ -86,8 +87,15 @@ describe('runSetup', () => {
     const deps: SetupDeps = {
       logger: createLogger({ destination: captureLog() }),
       runProgram: fakeFfmpeg,
-      now: () => clock,
-      sleep: async (ms) => void (clock += ms),
+      clock: {
+        ...systemClock,
+        now: () => clock,
+        setTimeout: (callback, ms) => {
+          clock += ms;
+          callback();
+          return { clear: () => undefined };
+        },
+      },
       openStore: async () => {
         attempts += 1;
         if (attempts < 4) throw new StoreUnavailableError('cannot reach Redis');
