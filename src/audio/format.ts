@@ -50,12 +50,12 @@ export function formatKey(format: StreamFormat): string {
 /** Why libmp3lame cannot encode this as MPEG-1 Layer III CBR, or undefined when it can. */
 export function streamFormatProblem(format: StreamFormat): string | undefined {
   if (!(MPEG1_BITRATES_KBPS as readonly number[]).includes(format.bitrateKbps)) {
-    return `bitrate ${format.bitrateKbps} kb/s is not one of ${MPEG1_BITRATES_KBPS.join(', ')}`;
+    return `invalid bitrate ${format.bitrateKbps} kb/s: expected one of ${MPEG1_BITRATES_KBPS.join(', ')}`;
   }
   if (!(MPEG1_SAMPLE_RATES as readonly number[]).includes(format.sampleRate)) {
-    return `sample rate ${format.sampleRate} Hz is not one of ${MPEG1_SAMPLE_RATES.join(', ')}`;
+    return `invalid sample rate ${format.sampleRate} Hz: expected one of ${MPEG1_SAMPLE_RATES.join(', ')}`;
   }
-  if (format.channels !== 1 && format.channels !== 2) return `channels must be 1 or 2, not ${String(format.channels)}`;
+  if (format.channels !== 1 && format.channels !== 2) return `invalid channels ${String(format.channels)}: expected 1 or 2`;
   return undefined;
 }
 

@@ -1,8 +1,13 @@
 import { z } from 'zod';
 import { DEFAULT_STREAM_FORMAT, MPEG1_BITRATES_KBPS, MPEG1_SAMPLE_RATES } from '../audio/format.js';
+import { mountProblem, nameProblem } from '../station-rules/index.js';
 
-const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const MOUNT_PATTERN = /^\/[A-Za-z0-9_.-][A-Za-z0-9_./-]{0,99}$/;
+/** A text checked by one of the shared rules, which says what is wrong with it or nothing. */
+const ruledText = (problemOf: (text: string) => string | undefined) =>
+  z.string().superRefine((text, context) => {
+    const problem = problemOf(text);
+    if (problem !== undefined) context.addIssue({ code: 'custom', message: problem, input: text });
+  });
 
 const httpUrl = z
   .string()
@@ -36,8 +41,8 @@ const songEntrySchema = z.union([
 
 export const stationSchema = z
   .object({
-    name: z.string().regex(NAME_PATTERN, 'must be 1-64 letters, digits, "_", "." or "-"'),
-    mount: z.string().regex(MOUNT_PATTERN, 'must start with "/" and use only letters, digits, "_", ".", "-", "/"'),
+    name: ruledText(nameProblem),
+    mount: ruledText(mountProblem),
     format: streamFormatSchema.default(DEFAULT_STREAM_FORMAT),
     ice: z
       .object({

@@ -1,5 +1,6 @@
 import { streamFormatProblem, type StreamFormat } from '../audio/index.js';
 import { ConfigError } from '../errors.js';
+import { mountProblem } from '../station-rules/index.js';
 
 /** Directory information Icecast shows for the stream (`ice-*` request headers). */
 export interface IceInfo {
@@ -67,9 +68,8 @@ export function resolveTarget(target: IcecastTarget): ResolvedTarget {
   if (url.pathname !== '/' || url.search || url.hash) {
     throw new ConfigError('icecast.url', 'must be only http://host:port; the mount is set separately');
   }
-  if (!/^\/[^\s?#]+$/.test(target.mount)) {
-    throw new ConfigError('icecast.mount', `"${target.mount}" must start with "/" and contain no spaces, "?" or "#"`);
-  }
+  const badMount = mountProblem(target.mount);
+  if (badMount) throw new ConfigError('icecast.mount', `"${target.mount}" ${badMount}`);
   if (typeof target.password !== 'string' || target.password === '') {
     throw new ConfigError('icecast.password', 'the source password is empty');
   }

@@ -1,4 +1,5 @@
-export { Station, type StationIdentity, type StationOptions, type StationStatus, type IcecastServer } from './station.js';
+export { Station, type StationOptions, type StationStatus, type IcecastServer } from './station.js';
+export type { StationIdentity } from './identity.js';
 export { Programme, type SongSupplier, type FrameLoader, type TrackEndReason } from './programme.js';
 export { Pacer } from './pacer.js';
 export { ListSupplier, type ListEntry, type TagReader } from './list-supplier.js';

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { bytesPerSecond, frameBytes, frameDurationUs, type Mp3Frame } from '../audio/index.js';
-import type { StationConfig } from '../config/index.js';
 import { IcecastSource, type IcecastTarget } from '../icecast/index.js';
 import type { Logger } from '../log/index.js';
 import { systemClock, type Clock } from '../time/index.js';
+import type { StationIdentity } from './identity.js';
 import { Pacer, tickMsFor } from './pacer.js';
 import { Programme, type FrameLoader, type SongSupplier, type TrackEndReason } from './programme.js';
 import { displayTitle, type Song } from './song.js';
@@ -17,9 +17,6 @@ export interface IcecastServer {
   adminUser?: string | undefined;
   adminPassword?: string | undefined;
 }
-
-/** What a station needs to know about itself, whether it comes from the start config or from Redis. */
-export type StationIdentity = Pick<StationConfig, 'name' | 'mount' | 'format' | 'ice' | 'metadataCharset'>;
 
 export interface StationOptions {
   config: StationIdentity;

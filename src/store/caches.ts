@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { withoutControlChars } from '../control-chars.js';
 import { asNumber, execAtomic, runScript, type StoreContext } from './context.js';
 import { ValidationError } from './errors.js';
 import type { StoreEvent } from './events.js';
 import { CACHE_FAMILIES, EVENTS_CHANNEL, keys, type CacheName } from './keys.js';
 import { countedGetScript } from './lua/small-scripts.js';
-import { hasControlChars, parseSongRef } from './refs.js';
+import { parseSongRef } from './refs.js';
 import { storeCall } from './redis-errors.js';
 import type { AudioUrl, CacheStats, SongMeta, Unplayable } from './types.js';
 
@@ -96,7 +97,7 @@ export async function getAudioUrl(ctx: StoreContext, ref: string): Promise<Audio
 export async function putUnplayable(ctx: StoreContext, ref: string, reason: string, ttlMs: number): Promise<void> {
   parseSongRef(ref);
   if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) throw new ValidationError(`unplayable TTL must be a positive integer of ms, got ${ttlMs}`);
-  const clean = hasControlChars(reason) ? reason.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ') : reason;
+  const clean = withoutControlChars(reason);
   const entry: Unplayable = { reason: clean.slice(0, MAX_REASON_LENGTH), at: ctx.now() };
   await storeCall(() => ctx.redis.set(keys.unplayable(ref), JSON.stringify(entry), 'PX', ttlMs));
 }

@@ -17,14 +17,12 @@ export {
   isSongRef,
   isPlaylistRef,
   parsePlaylistRef,
-  hasControlChars,
   type SongRef,
   type PlaylistRef,
   type SongService,
 } from './refs.js';
 export { keys, KEY_PREFIX, EVENTS_CHANNEL } from './keys.js';
 export {
-  MAX_NAME_LENGTH,
   MAX_PLAYLIST_LENGTH,
   MAX_QUEUE_LENGTH,
   validateName,

@@ -21,13 +21,6 @@ export interface PlaylistRef {
   readonly ref: string;
 }
 
-// C0 controls, DEL and C1 controls: they corrupt terminals, M3U lines and log lines.
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
-
-export function hasControlChars(text: string): boolean {
-  return CONTROL_CHARS.test(text);
-}
-
 /** The ref parsed by the one ref syntax the relay also applies, or why it is refused. */
 function refOf(text: string, kind: 'song' | 'playlist'): { problem: string } | SongRef {
   let parsed: Ref;

@@ -1,9 +1,10 @@
-import { MPEG1_BITRATES_KBPS, MPEG1_SAMPLE_RATES } from '../audio/index.js';
+import { DEFAULT_STREAM_FORMAT, streamFormatProblem } from '../audio/index.js';
+import { hasControlChars } from '../control-chars.js';
+import { mountProblem, nameProblem } from '../station-rules/index.js';
 import { ValidationError } from './errors.js';
-import { hasControlChars, parseSongRef, quoteInput } from './refs.js';
+import { parseSongRef, quoteInput } from './refs.js';
 import type { PlayMode, StationUpdate } from './types.js';
 
-export const MAX_NAME_LENGTH = 64;
 /** Longest ice-name / ice-description / ice-genre: they travel in HTTP headers to Icecast. */
 export const MAX_ICE_TEXT_LENGTH = 256;
 /** Upper bounds on lists in Redis (STYLE: every buffer bounded by a named limit). */
@@ -12,27 +13,18 @@ export const MAX_QUEUE_LENGTH = 1_000;
 /** Most refs one call may add at once; the playlist limit still applies on top. */
 export const MAX_REFS_PER_CALL = MAX_PLAYLIST_LENGTH;
 
-const MOUNT = /^\/[A-Za-z0-9._~-]{1,63}$/;
 export const PLAY_MODES: readonly PlayMode[] = ['order', 'shuffle'];
 
-/** A station or playlist name: 1..64 characters, no control characters, no surrounding spaces. */
 export function validateName(kind: 'station' | 'playlist', name: string): string {
-  if (typeof name !== 'string' || name.length === 0) throw new ValidationError(`${kind} name is empty`);
-  if (name.length > MAX_NAME_LENGTH) {
-    throw new ValidationError(`${kind} name ${quoteInput(name)} is longer than ${MAX_NAME_LENGTH} characters`);
-  }
-  if (hasControlChars(name)) throw new ValidationError(`${kind} name ${quoteInput(name)} contains control characters`);
-  // Invisible differences ("jazz" vs "jazz ") would make two names an admin cannot tell apart.
-  if (name.trim() !== name) throw new ValidationError(`${kind} name ${quoteInput(name)} has leading or trailing spaces`);
-  return name;
+  const problem = nameProblem(name);
+  if (problem === undefined) return name;
+  const shown = typeof name === 'string' && name !== '' ? ` ${quoteInput(name)}` : '';
+  throw new ValidationError(`${kind} name${shown} ${problem}`);
 }
 
 export function validateMount(mount: string): string {
-  if (!MOUNT.test(mount)) {
-    throw new ValidationError(
-      `invalid mount ${quoteInput(mount)}: expected / and 1-63 letters, digits, . _ ~ or - (e.g. /radio.mp3)`,
-    );
-  }
+  const problem = mountProblem(mount);
+  if (problem !== undefined) throw new ValidationError(`invalid mount ${quoteInput(String(mount))}: ${problem}`);
   return mount;
 }
 
@@ -56,15 +48,10 @@ export function validateStationSettings(settings: StationUpdate): StationUpdate 
     throw new ValidationError(`invalid mode ${quoteInput(String(settings.mode))}: expected order or shuffle`);
   }
   if (settings.repeat !== undefined && typeof settings.repeat !== 'boolean') throw new ValidationError('repeat must be on or off');
-  const format = settings.format;
-  if (format?.bitrateKbps !== undefined && !(MPEG1_BITRATES_KBPS as readonly number[]).includes(format.bitrateKbps)) {
-    throw new ValidationError(`invalid bitrate ${format.bitrateKbps}: expected one of ${MPEG1_BITRATES_KBPS.join(', ')} (kb/s)`);
-  }
-  if (format?.sampleRate !== undefined && !(MPEG1_SAMPLE_RATES as readonly number[]).includes(format.sampleRate)) {
-    throw new ValidationError(`invalid sample rate ${format.sampleRate}: expected one of ${MPEG1_SAMPLE_RATES.join(', ')}`);
-  }
-  if (format?.channels !== undefined && format.channels !== 1 && format.channels !== 2) {
-    throw new ValidationError(`invalid channels ${String(format.channels)}: expected 1 or 2`);
+  if (settings.format !== undefined) {
+    // A change may name one field only: checked within a whole format, where the defaults never fail.
+    const problem = streamFormatProblem({ ...DEFAULT_STREAM_FORMAT, ...settings.format });
+    if (problem !== undefined) throw new ValidationError(problem);
   }
   if (settings.iceName !== undefined) validateIceText('ice-name', settings.iceName);
   if (settings.iceDescription !== undefined) validateIceText('ice-description', settings.iceDescription);

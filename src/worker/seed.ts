@@ -4,6 +4,7 @@ import { describeError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import { isSongRef, type Store } from '../store/index.js';
 import { stationSongList } from './playlist-file.js';
+import { storedSettings } from './station-identity.js';
 
 /**
  * With Redis, the start config only seeds: a configured station that Redis does not have yet is created
@@ -35,14 +36,7 @@ async function seedStation(store: Store, station: StationConfig, musicDir: strin
     await store.createPlaylist(station.name);
     if (refs.length > 0) await store.addToPlaylist(station.name, refs);
   }
-  await store.createStation(station.name, {
-    mount: station.mount,
-    playlist: station.name,
-    format: station.format,
-    iceName: station.ice.name ?? station.name,
-    iceDescription: station.ice.description ?? '',
-    iceGenre: station.ice.genre ?? '',
-  });
+  await store.createStation(station.name, storedSettings(station));
 }
 
 /** A song ref as given, or a file inside the music folder as a `local:` ref. */

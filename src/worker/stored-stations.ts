@@ -2,13 +2,14 @@ import type { Config } from '../config/index.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import type { SongSupplier } from '../station/programme.js';
-import type { Station, StationIdentity } from '../station/station.js';
+import type { Station, StationIdentity } from '../station/index.js';
 import type { Song } from '../station/song.js';
 import type { Station as StoredStation, Store, StoreEvent } from '../store/index.js';
 import { followStoreEvents } from './events.js';
 import { RedisSupplier } from './redis-supplier.js';
 import { StationRoster } from './roster.js';
 import { seedStations } from './seed.js';
+import { storedIdentity } from './station-identity.js';
 
 export type BuildStation = (identity: StationIdentity, supplier: SongSupplier) => Station;
 
@@ -52,15 +53,8 @@ export function runStoredStations(
 }
 
 function storedStation(store: Store, stored: StoredStation, logger: Logger, build: BuildStation): Station {
-  const identity: StationIdentity = {
-    name: stored.name,
-    mount: stored.mount,
-    format: stored.format,
-    ice: { name: stored.iceName || stored.name, ...(stored.iceDescription ? { description: stored.iceDescription } : {}), ...(stored.iceGenre ? { genre: stored.iceGenre } : {}) },
-    metadataCharset: 'omit',
-  };
   const stationLogger = logger.child({ station: stored.name });
-  const station = build(identity, new RedisSupplier(store, stored.name, stationLogger));
+  const station = build(storedIdentity(stored), new RedisSupplier(store, stored.name, stationLogger));
   // One write at a time, in event order: a song's end must never land after the next song's start.
   let writes: Promise<void> = Promise.resolve();
   let onAir: Song | undefined;

@@ -4,10 +4,11 @@ import type { Logger } from '../log/index.js';
 import { refLoader } from '../songs/ref-loader.js';
 import { ListSupplier, type ListEntry } from '../station/list-supplier.js';
 import type { SongSupplier } from '../station/programme.js';
-import { Station, type StationIdentity } from '../station/station.js';
+import { Station, type StationIdentity } from '../station/index.js';
 import type { Store } from '../store/index.js';
 import { configuredSongs } from './playlist-file.js';
 import { openServices, type WorkerServices } from './services.js';
+import { configuredIdentity } from './station-identity.js';
 import { WatchedPlaylist } from './watched-playlist.js';
 
 /**
@@ -47,7 +48,7 @@ export class Worker {
   private async startFixed(): Promise<void> {
     for (const config of this.config.stations) {
       const supplier = new ListSupplier(configuredSongs(config), probeTags);
-      const station = this.station(config, supplier);
+      const station = this.station(configuredIdentity(config), supplier);
       if (config.playlistFile) {
         const useFile = (entries: readonly ListEntry[]) => supplier.replace([...configuredSongs(config), ...entries]);
         const playlist = new WatchedPlaylist({

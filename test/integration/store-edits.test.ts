@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.js';
+import { silentLogger } from '../../src/log/index.js';
 import {
   ConflictError,
   connectRedis,
@@ -15,6 +17,7 @@ import {
   type Store,
   type StoreEvent,
 } from '../../src/store/index.js';
+import { seedStations } from '../../src/worker/seed.js';
 import { freePort } from '../support/ports.js';
 import { dumpRedis, startRedis, type RedisServer } from '../support/redis.js';
 
@@ -158,6 +161,12 @@ describe('playlists and stations', () => {
       ['t', '/s.mp3', 128],
       ['u', '/new.mp3', 192],
     ]);
+  });
+
+  it('seeds a configured station on a nested mount (/live/radio.mp3): the config and the store follow one mount rule', async () => {
+    const config = await loadConfig({ ICECAST_SOURCE_PASSWORD: 'x', STATION_NAME: 'live', STATION_MOUNT: '/live/radio.mp3' });
+    await seedStations(store, config, silentLogger());
+    expect((await store.getStation('live')).mount).toBe('/live/radio.mp3');
   });
 
   it('removes every key of a removed station', async () => {

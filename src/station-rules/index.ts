@@ -1,0 +1,7 @@
+/**
+ * The rules a station's name and mount follow wherever one is given (config file, Redis, the Icecast
+ * target), so a station the config accepts is one the store accepts and Icecast serves. The stream
+ * format's rule is audio's (streamFormatProblem).
+ */
+export { MAX_MOUNT_LENGTH, mountProblem } from './mount.js';
+export { MAX_NAME_LENGTH, nameProblem } from './name.js';

@@ -1,0 +1,25 @@
+/** Longest mount, "/" included: room for "/live/radio.mp3" and its kin, short enough for every listing. */
+export const MAX_MOUNT_LENGTH = 64;
+
+/**
+ * URL-unreserved characters (RFC 3986 2.3): the mount is then written the same in the source request, in
+ * a listener's URL, in `/admin/metadata?mount=` and in Redis, with nothing to percent-encode.
+ */
+const PART = /^[A-Za-z0-9._~-]+$/;
+
+const EXAMPLE = '(e.g. /radio.mp3 or /live/radio.mp3)';
+
+/**
+ * Why `mount` cannot be a station's mount, or undefined when it can. Icecast takes any path that starts
+ * with "/", nested ones included. We also refuse "." and ".." parts, which URL parsers resolve away (a
+ * listener's URL would miss the mount), and empty parts ("//", a trailing "/"), which are typos.
+ */
+export function mountProblem(mount: string): string | undefined {
+  if (typeof mount !== 'string' || !mount.startsWith('/')) return `must start with "/" ${EXAMPLE}`;
+  if (mount.length > MAX_MOUNT_LENGTH) return `is longer than ${MAX_MOUNT_LENGTH} characters`;
+  const parts = mount.slice(1).split('/');
+  if (parts.some((part) => !PART.test(part) || part === '.' || part === '..')) {
+    return `must be "/"-separated parts of letters, digits, ".", "_", "~" or "-", none empty, "." or ".." ${EXAMPLE}`;
+  }
+  return undefined;
+}
