@@ -17,6 +17,8 @@ export interface LibraryPlace {
 }
 
 const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+// Any scheme: `http:`, `file:`, a ref's `qq:` or `local:`, and a Windows drive's `C:`.
+const ANY_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 const WINDOWS_DRIVE = /^[A-Za-z]:\//;
 
 /**
@@ -52,6 +54,11 @@ export function libraryPathOf(location: string, place: LibraryPlace): LibraryPat
   const normalized = posix.normalize(inside);
   if (normalized.startsWith('../') || normalized === '..') return { problem: 'the path leaves the music folder (..)' };
   return { path: normalized };
+}
+
+/** Whether a song location of the start config or a playlist file is a path on this host, not a URL or a ref. */
+export function isFileLocation(location: string): boolean {
+  return !ANY_SCHEME.test(location);
 }
 
 function songRef(ref: string): LocationResult {
