@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { isFileLocation } from '../m3u/index.js';
 import { ENV_SETTINGS } from './environment.js';
 import { issueMessage } from './issue-message.js';
 import { configSchema, type Config } from './schema.js';
@@ -79,15 +80,10 @@ function resolveRelativePaths(config: Config, baseDir: string): Config {
       ...station,
       playlistFile: absolute(station.playlistFile),
       songs: station.songs.map((entry) =>
-        typeof entry === 'string' ? (looksLikePath(entry) ? absolute(entry)! : entry) : { ...entry, input: looksLikePath(entry.input) ? absolute(entry.input)! : entry.input },
+        typeof entry === 'string' ? (isFileLocation(entry) ? absolute(entry)! : entry) : { ...entry, input: isFileLocation(entry.input) ? absolute(entry.input)! : entry.input },
       ),
     })),
   };
-}
-
-/** A song entry that is neither a URL nor a ref (`local:`, `qq:`…) is a file path. */
-function looksLikePath(entry: string): boolean {
-  return !/^[a-z][a-z0-9+.-]*:/i.test(entry);
 }
 
 function getPath(target: Json, path: readonly (string | number)[]): unknown {

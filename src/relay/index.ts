@@ -22,18 +22,6 @@ export {
   type ResolverConfig,
   type ResolverConfigInput,
 } from './config.js';
-export {
-  parseRef,
-  parseSongRef,
-  parsePlaylistRef,
-  formatRef,
-  RefSyntaxError,
-  PROVIDER_NAMES,
-  LOCAL_AUDIO_EXTENSIONS,
-  type Ref,
-  type SongRef,
-  type PlaylistRef,
-} from './ref.js';
 export { NotFoundError, UpstreamError, ProviderDisabledError } from './errors.js';
 export {
   UNPLAYABLE_REASONS,

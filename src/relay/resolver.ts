@@ -15,7 +15,7 @@ import { createMusicuApi } from './providers/qq/musicu-api.js';
 import { createQqMusicApi } from './providers/qq/qqmusicapi-api.js';
 import { qqApiOrigins } from './providers/qq/qq-api.js';
 import { createQqProvider } from './providers/qq/qq-provider.js';
-import { PROVIDER_NAMES, formatRef, parsePlaylistRef, parseSongRef, type PlaylistRef, type SongRef } from './ref.js';
+import { PROVIDER_NAMES, formatRef, parsePlaylistRef, parseSongRef, type PlaylistRef, type SongRef } from '../refs/index.js';
 import { createUpstreamFetch } from './upstream/fetch.js';
 import { upstreamError } from './upstream/response.js';
 

@@ -11,7 +11,7 @@ import { RateLimiter } from './http/rate-limiter.js';
 import { errorReply, playlistReply, resolutionReply, sendJson, type Reply } from './http/replies.js';
 import { MusicLibrary } from './providers/local/library.js';
 import type { TagReader } from './providers/local/tags.js';
-import { RefSyntaxError } from './ref.js';
+import { RefSyntaxError } from '../refs/index.js';
 import { PageRequestError, createResolver } from './resolver.js';
 
 export interface RelayServerOptions {

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isSongRef } from '../store/index.js';
+import { isSongRef } from '../refs/index.js';
 
 /** Folders deeper than this below the music folder are not searched. */
 export const MAX_FOLDER_DEPTH = 12;

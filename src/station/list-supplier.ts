@@ -1,4 +1,5 @@
 import { basename, extname } from 'node:path';
+import { hasProviderPrefix } from '../refs/index.js';
 import type { Song } from './song.js';
 import type { SongSupplier } from './programme.js';
 
@@ -12,8 +13,6 @@ export interface ListEntry {
 }
 
 export type TagReader = (path: string) => Promise<{ title?: string; artist?: string; album?: string; durationMs?: number }>;
-
-const SONG_REF = /^(local|qq|netease):/;
 
 /**
  * Plays a list in order, looping. File tags fill in titles the list does not give; an unreadable file
@@ -41,7 +40,7 @@ export class ListSupplier implements SongSupplier {
     if (!entry) return null;
     this.next = (this.next + 1) % this.entries.length;
     const fromList = this.handedOut; // the list may be replaced while the file's tags are read
-    const song = SONG_REF.test(entry.location) ? this.refSong(entry) : await this.fileSong(entry);
+    const song = hasProviderPrefix(entry.location) ? this.refSong(entry) : await this.fileSong(entry);
     fromList.add(song);
     return song;
   }

@@ -5,9 +5,9 @@ import { ValidationError } from './errors.js';
 import type { StoreEvent } from './events.js';
 import { CACHE_FAMILIES, EVENTS_CHANNEL, keys, type CacheName } from './keys.js';
 import { countedGetScript } from './lua/small-scripts.js';
-import { parseSongRef } from './refs.js';
 import { storeCall } from './redis-errors.js';
 import type { AudioUrl, CacheStats, SongMeta, Unplayable } from './types.js';
+import { validateSongRef } from './validate.js';
 
 /** Song display data changes rarely; listings and the worker's metadata share it for this long. */
 export const SONG_META_TTL_DAYS = 30;
@@ -48,12 +48,12 @@ async function countedGet(ctx: StoreContext, cache: CacheName, key: string): Pro
 }
 
 export async function getSongMeta(ctx: StoreContext, ref: string): Promise<SongMeta | null> {
-  parseSongRef(ref);
+  validateSongRef(ref);
   return parseCached(songMetaSchema, await countedGet(ctx, 'song-meta', keys.songMeta(ref))) as SongMeta | null;
 }
 
 export async function putSongMeta(ctx: StoreContext, ref: string, meta: SongMeta): Promise<void> {
-  parseSongRef(ref);
+  validateSongRef(ref);
   const parsed = songMetaSchema.safeParse(meta);
   if (!parsed.success) throw new ValidationError(`invalid song meta for ${ref}: ${parsed.error.issues[0]?.message}`);
   await storeCall(() => ctx.redis.set(keys.songMeta(ref), JSON.stringify(parsed.data), 'PX', SONG_META_TTL_DAYS * DAY_MS));
@@ -79,7 +79,7 @@ export async function getSongMetas(ctx: StoreContext, refs: readonly string[]): 
  * with a URL about to die. Returns false (and stores nothing) when that moment has already passed.
  */
 export async function putAudioUrl(ctx: StoreContext, ref: string, audio: AudioUrl, safetyMarginMs: number): Promise<boolean> {
-  parseSongRef(ref);
+  validateSongRef(ref);
   const parsed = audioUrlSchema.safeParse(audio);
   if (!parsed.success) throw new ValidationError(`invalid audio URL entry for ${ref}: ${parsed.error.issues[0]?.message}`);
   const ttlMs = Math.floor(audio.expiresAt - ctx.now() - safetyMarginMs);
@@ -89,13 +89,13 @@ export async function putAudioUrl(ctx: StoreContext, ref: string, audio: AudioUr
 }
 
 export async function getAudioUrl(ctx: StoreContext, ref: string): Promise<AudioUrl | null> {
-  parseSongRef(ref);
+  validateSongRef(ref);
   return parseCached(audioUrlSchema, await countedGet(ctx, 'audio-url', keys.audioUrl(ref))) as AudioUrl | null;
 }
 
 /** Remembers for `ttlMs` that a song cannot be played, so the worker skips it fast. */
 export async function putUnplayable(ctx: StoreContext, ref: string, reason: string, ttlMs: number): Promise<void> {
-  parseSongRef(ref);
+  validateSongRef(ref);
   if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) throw new ValidationError(`unplayable TTL must be a positive integer of ms, got ${ttlMs}`);
   const clean = withoutControlChars(reason);
   const entry: Unplayable = { reason: clean.slice(0, MAX_REASON_LENGTH), at: ctx.now() };
@@ -103,7 +103,7 @@ export async function putUnplayable(ctx: StoreContext, ref: string, reason: stri
 }
 
 export async function getUnplayable(ctx: StoreContext, ref: string): Promise<Unplayable | null> {
-  parseSongRef(ref);
+  validateSongRef(ref);
   return parseCached(unplayableSchema, await countedGet(ctx, 'unplayable', keys.unplayable(ref)));
 }
 

@@ -12,21 +12,13 @@ export {
   type SubscribeOptions,
 } from './events.js';
 export { NotFoundError, ValidationError, ConflictError, StoreUnavailableError, StoreError } from './errors.js';
-export {
-  parseSongRef,
-  isSongRef,
-  isPlaylistRef,
-  parsePlaylistRef,
-  type SongRef,
-  type PlaylistRef,
-  type SongService,
-} from './refs.js';
 export { keys, KEY_PREFIX, EVENTS_CHANNEL } from './keys.js';
 export {
   MAX_PLAYLIST_LENGTH,
   MAX_QUEUE_LENGTH,
   validateName,
   validateMount,
+  validateSongRef,
   PLAY_MODES,
 } from './validate.js';
 export { NO_REPEAT_WINDOW, HISTORY_LIMIT, MAX_PEEK } from './playback.js';

@@ -1,12 +1,12 @@
 import { z } from 'zod';
+import { quoteInput } from '../errors.js';
 import { asNumber, execAtomic, lrangeBounds, runScript, type StoreContext } from './context.js';
 import { NotFoundError, ValidationError } from './errors.js';
 import { keys, KEY_FAMILIES } from './keys.js';
 import { appendHistoryScript, setNowPlayingScript } from './lua/small-scripts.js';
 import { takeNextScript } from './lua/take-next.js';
-import { parseSongRef, quoteInput } from './refs.js';
 import type { ListRange, NextSong, PlayedSong, SongSource } from './types.js';
-import { validateName } from './validate.js';
+import { validateName, validateSongRef } from './validate.js';
 
 /** In shuffle mode no song repeats within this many plays (when the playlist has more distinct songs). */
 export const NO_REPEAT_WINDOW = 5;
@@ -77,7 +77,7 @@ const playedSongSchema = z.object({
 });
 
 function validatePlayedSong(song: PlayedSong): PlayedSong {
-  parseSongRef(song.ref);
+  validateSongRef(song.ref);
   const parsed = playedSongSchema.safeParse(song);
   if (!parsed.success) throw new ValidationError(`invalid played song for ${quoteInput(song.ref)}: ${parsed.error.issues[0]?.message}`);
   return song;

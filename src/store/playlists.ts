@@ -1,3 +1,4 @@
+import { quoteInput } from '../errors.js';
 import { asNumber, execAtomic, lrangeBounds, runMutation, type StoreContext } from './context.js';
 import { NotFoundError, ValidationError } from './errors.js';
 import { keys, KEY_FAMILIES } from './keys.js';
@@ -13,7 +14,6 @@ import {
   renamePlaylistScript,
   shufflePlaylistScript,
 } from './lua/playlist-scripts.js';
-import { quoteInput } from './refs.js';
 import type { ListRange, PlaylistSummary } from './types.js';
 import { MAX_PLAYLIST_LENGTH, validateName, validatePosition, validatePositions, validateRefs } from './validate.js';
 

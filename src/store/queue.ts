@@ -1,8 +1,8 @@
+import { quoteInput } from '../errors.js';
 import { asNumber, execAtomic, lrangeBounds, runMutation, type StoreContext } from './context.js';
 import { NotFoundError } from './errors.js';
 import { keys } from './keys.js';
 import { clearQueueScript, dequeueScript, enqueueScript } from './lua/queue-scripts.js';
-import { quoteInput } from './refs.js';
 import type { ListRange } from './types.js';
 import { MAX_QUEUE_LENGTH, validateName, validatePositions, validateRefs } from './validate.js';
 

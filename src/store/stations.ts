@@ -1,9 +1,9 @@
 import { DEFAULT_STREAM_FORMAT, type StreamFormat } from '../audio/index.js';
+import { quoteInput } from '../errors.js';
 import { asNumber, execAtomic, runMutation, type StoreContext } from './context.js';
 import { NotFoundError } from './errors.js';
 import { keys, stationKeys } from './keys.js';
 import { createStationScript, removeStationScript, skipScript, updateStationScript } from './lua/station-scripts.js';
-import { quoteInput } from './refs.js';
 import type { NewStation, PlayMode, Station, StationUpdate } from './types.js';
 import { validateName, validateStationSettings } from './validate.js';
 

@@ -1,8 +1,9 @@
 import { DEFAULT_STREAM_FORMAT, streamFormatProblem } from '../audio/index.js';
 import { hasControlChars } from '../control-chars.js';
+import { quoteInput } from '../errors.js';
+import { parseSongRef, RefSyntaxError } from '../refs/index.js';
 import { mountProblem, nameProblem } from '../station-rules/index.js';
 import { ValidationError } from './errors.js';
-import { parseSongRef, quoteInput } from './refs.js';
 import type { PlayMode, StationUpdate } from './types.js';
 
 /** Longest ice-name / ice-description / ice-genre: they travel in HTTP headers to Icecast. */
@@ -28,10 +29,21 @@ export function validateMount(mount: string): string {
   return mount;
 }
 
+/** The ref as given when it is a song ref, else a ValidationError saying what is wrong with it. */
+export function validateSongRef(ref: string): string {
+  try {
+    parseSongRef(ref);
+  } catch (error) {
+    if (error instanceof RefSyntaxError) throw new ValidationError(`invalid song ref ${quoteInput(ref)}: ${error.problem}`);
+    throw error;
+  }
+  return ref;
+}
+
 export function validateRefs(refs: readonly string[], limit = MAX_REFS_PER_CALL): string[] {
   if (refs.length === 0) throw new ValidationError('no song refs given');
   if (refs.length > limit) throw new ValidationError(`${refs.length} refs at once is more than the limit of ${limit}`);
-  return refs.map((ref) => parseSongRef(ref).ref);
+  return refs.map(validateSongRef);
 }
 
 function validateIceText(key: string, value: string): string {

@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { RelaycastError } from '../errors.js';
-import { parseM3u } from '../playlist/index.js';
 import type { StationConfig } from '../config/index.js';
+import { isFileLocation, parseM3u } from '../m3u/index.js';
 import type { ListEntry } from '../station/list-supplier.js';
 
 /** Largest playlist file read: 100 000 entries with #EXTINF lines fit well within it. */
@@ -47,15 +47,11 @@ export async function readPlaylistFile(path: string): Promise<ListEntry[]> {
   // A NUL or undecodable bytes: an audio file or a half-copied binary named .m3u, not a list of songs.
   if (/[\u0000\uFFFD]/.test(text)) throw new PlaylistFileError(path, 'is not a text playlist (binary or not UTF-8)');
   const base = dirname(resolve(path));
+  // M3U paths are relative to the playlist file; URLs and song refs are left as they are.
   return parseM3u(text).map((entry) => ({
-    location: isRelativeFile(entry.location) ? resolve(base, entry.location) : entry.location,
+    location: isFileLocation(entry.location) && !isAbsolute(entry.location) ? resolve(base, entry.location) : entry.location,
     title: entry.title,
     artist: entry.artist,
     durationMs: entry.durationSec === undefined ? undefined : Math.round(entry.durationSec * 1000),
   }));
-}
-
-/** M3U paths are relative to the playlist file; URLs and song refs are left as they are. */
-function isRelativeFile(location: string): boolean {
-  return !isAbsolute(location) && !/^[a-z][a-z0-9+.-]*:/i.test(location);
 }

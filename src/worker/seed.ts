@@ -1,8 +1,10 @@
-import { isAbsolute, relative } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import type { Config, StationConfig } from '../config/index.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log/index.js';
-import { isSongRef, type Store } from '../store/index.js';
+import { locationToRef } from '../m3u/index.js';
+import { hasProviderPrefix } from '../refs/index.js';
+import type { Store } from '../store/index.js';
 import { stationSongList } from './playlist-file.js';
 import { storedSettings } from './station-identity.js';
 
@@ -39,10 +41,10 @@ async function seedStation(store: Store, station: StationConfig, musicDir: strin
   await store.createStation(station.name, storedSettings(station));
 }
 
-/** A song ref as given, or a file inside the music folder as a `local:` ref. */
+/** A song ref as given, or a file inside the music folder as a `local:` ref: the M3U import's rule. */
 function asRef(location: string, musicDir: string | undefined): string | undefined {
-  if (isSongRef(location)) return location;
-  if (!musicDir || !isAbsolute(location)) return undefined;
-  const inside = relative(musicDir, location);
-  return inside && !inside.startsWith('..') && !isAbsolute(inside) ? `local:${inside.split('\\').join('/')}` : undefined;
+  // A relative path of the start config is relative to the worker, not to the relay's music folder.
+  if (!hasProviderPrefix(location) && !isAbsolute(location)) return undefined;
+  const result = locationToRef(location, musicDir === undefined ? {} : { localRoot: resolve(musicDir) });
+  return 'ref' in result ? result.ref : undefined;
 }

@@ -1,4 +1,5 @@
-import { parseSongRef, ValidationError } from '../../store/index.js';
+import { parseM3u } from '../../m3u/index.js';
+import { validateSongRef, ValidationError } from '../../store/index.js';
 import { notFoundError, usageError } from '../cli-error.js';
 
 /** Input read from stdin is bounded: 10 000 refs are ~300 KiB, an M3U with EXTINF lines a few MiB. */
@@ -23,19 +24,13 @@ export async function readStdin(stdin: NodeJS.ReadableStream = process.stdin): P
  * skipped. Every line is checked before anything is used: one bad line fails the whole command.
  */
 export function parseRefLines(text: string, origin = 'stdin'): string[] {
-  const refs: string[] = [];
-  text
-    .replace(/^\uFEFF/, '')
-    .split(/\r?\n/)
-    .forEach((raw, i) => {
-      const line = raw.trim();
-      if (line === '' || line.startsWith('#')) return;
-      try {
-        refs.push(parseSongRef(line).ref);
-      } catch (error) {
-        throw new ValidationError(`${origin} line ${i + 1}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    });
+  const refs = parseM3u(text).map((entry) => {
+    try {
+      return validateSongRef(entry.location);
+    } catch (error) {
+      throw new ValidationError(`${origin} line ${entry.line}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
   if (refs.length === 0) throw new ValidationError(`no song refs on ${origin}`);
   return refs;
 }
@@ -46,7 +41,7 @@ export async function refsFromArgs(args: readonly string[], stdin?: NodeJS.Reada
     if (args.length > 1) throw usageError('give refs as arguments or - for stdin, not both');
     return parseRefLines(await readStdin(stdin));
   }
-  return args.map((ref) => parseSongRef(ref).ref);
+  return args.map(validateSongRef);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import { writeM3u } from '../../m3u/index.js';
 import { validateName } from '../../store/index.js';
-import { writeM3u } from '../format/m3u.js';
 import { compileFormat } from '../format/song-format.js';
 import { action } from './cli-errors.js';
 import { parsePosition, parsePositions, refsFromArgs } from './input.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { redactUrl } from '../../log/index.js';
 import type { SongResolution } from '../../relay-client/index.js';
-import { parseSongRef } from '../../store/index.js';
+import { validateSongRef } from '../../store/index.js';
 import { formatDuration } from '../format/time.js';
 import { action } from './cli-errors.js';
 import { examples } from './command-kit.js';
@@ -45,7 +45,7 @@ export function registerSong(program: Command): void {
     .action(
       action(async (ref: string, _options: unknown, command: Command) => {
         const flags = optionsOf<Flags>(command);
-        parseSongRef(ref);
+        validateSongRef(ref);
         const resolution = await withRelay(flags, (relay) => relay.resolveSong(ref));
         if (flags.json) {
           const shown = resolution.playable && !flags.showUrl ? { ...resolution, audio: { ...resolution.audio, url: redactUrl(resolution.audio.url) } } : resolution;

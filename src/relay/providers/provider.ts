@@ -1,4 +1,4 @@
-import type { PlaylistRef, SongRef } from '../ref.js';
+import type { PlaylistRef, SongRef } from '../../refs/index.js';
 
 /** Why a song cannot be broadcast. `upstream-error` means the relay could not find out (try again later). */
 export const UNPLAYABLE_REASONS = ['no-rights', 'trial-only', 'delisted', 'region-blocked', 'upstream-error'] as const;

@@ -10,6 +10,7 @@ import {
   RelayUnavailableError,
   type RelayClient,
 } from '../../../src/relay-client/index.js';
+import { RefSyntaxError } from '../../../src/refs/index.js';
 import { ValidationError } from '../../../src/store/index.js';
 import { playableSong, startFakeRelay, unplayableSong, type FakeRelay, type FakeRelayOptions } from '../../support/fake-relay.js';
 import { freePort } from '../../support/ports.js';
@@ -106,7 +107,7 @@ describe('resolveSong', () => {
 
   it('refuses a bad ref before any request', async () => {
     const { relay, client } = await setup({});
-    await expect(client.resolveSong('netease:abc')).rejects.toBeInstanceOf(ValidationError);
+    await expect(client.resolveSong('netease:abc')).rejects.toBeInstanceOf(RefSyntaxError);
     expect(relay.requests).toHaveLength(0);
   });
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/log/index.js';
 import { NotFoundError } from '../../../src/relay/errors.js';
-import { RefSyntaxError } from '../../../src/relay/ref.js';
+import { RefSyntaxError } from '../../../src/refs/index.js';
 import { noTags } from '../../../src/relay/providers/local/tags.js';
 import { createResolver, type Resolver } from '../../../src/relay/resolver.js';
 import { makeTempDir } from '../../support/tmp.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/log/index.js';
 import { ProviderDisabledError } from '../../../src/relay/errors.js';
-import { RefSyntaxError } from '../../../src/relay/ref.js';
+import { RefSyntaxError } from '../../../src/refs/index.js';
 import { PageRequestError, createResolver } from '../../../src/relay/resolver.js';
 
 describe('resolver', () => {

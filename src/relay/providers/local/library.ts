@@ -1,7 +1,8 @@
 import { realpath, stat } from 'node:fs/promises';
 import { join, posix, resolve, sep } from 'node:path';
 import { ConfigError } from '../../../errors.js';
-import { libraryPathProblem } from '../../ref.js';
+import { libraryPathOf } from '../../../m3u/index.js';
+import { libraryPathProblem } from '../../../refs/index.js';
 
 /** A regular file inside the music library. */
 export interface LibraryFile {
@@ -69,22 +70,10 @@ export class MusicLibrary {
     return undefined;
   }
 
-  /**
-   * The library-relative path of an M3U entry, or undefined when it points elsewhere. Relative entries
-   * count from the M3U's folder; absolute ones must lie under the library; URLs are never followed.
-   */
+  /** The library-relative path of an M3U entry, or undefined when it points elsewhere (see libraryPathOf). */
   async entryPath(playlistRelPath: string, location: string): Promise<string | undefined> {
-    if (/^[a-z][a-z0-9+.-]*:/i.test(location)) return undefined; // http:, file:, C:\…
-    let relPath: string;
-    if (location.startsWith('/')) {
-      const root = await this.root();
-      const prefix = [root, this.dir].map((dir) => (dir.endsWith(sep) ? dir : dir + sep)).find((dir) => location.startsWith(dir));
-      if (!prefix) return undefined;
-      relPath = posix.normalize(location.slice(prefix.length));
-    } else {
-      relPath = posix.normalize(posix.join(posix.dirname(playlistRelPath), location));
-    }
-    return relPath === '..' || relPath.startsWith('../') ? undefined : relPath;
+    const place = libraryPathOf(location, { roots: [await this.root(), this.dir], folder: posix.dirname(playlistRelPath) });
+    return 'path' in place ? place.path : undefined;
   }
 }
 

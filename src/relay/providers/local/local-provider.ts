@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '../../../log/index.js';
+import { parseM3u, type M3uEntry } from '../../../m3u/index.js';
 import { NotFoundError, UpstreamError } from '../../errors.js';
-import { formatRef } from '../../ref.js';
+import { formatRef } from '../../../refs/index.js';
 import { audioFormatOf } from '../audio-source.js';
 import type { LookupContext, PlaylistPage, Provider, SongInfo } from '../provider.js';
 import type { LibraryFile, MusicLibrary } from './library.js';
-import { parseM3u, type M3uEntry } from './m3u.js';
 import { TagReads } from './tag-reads.js';
 import { localSongInfo, type AudioTags, type TagReader } from './tags.js';
 

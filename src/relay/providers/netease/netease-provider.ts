@@ -1,6 +1,6 @@
 import type { NeteaseConfig } from '../../config.js';
 import { NotFoundError, UpstreamError } from '../../errors.js';
-import { formatRef } from '../../ref.js';
+import { formatRef } from '../../../refs/index.js';
 import type { UpstreamFetch } from '../../upstream/fetch.js';
 import type { LookupContext, PageRequest, PlaylistPage, Provider, Resolution, SongInfo } from '../provider.js';
 import { parseNeteasePlaylistDetail } from './playlist-detail.js';

@@ -1,5 +1,5 @@
 import { NotFoundError, UpstreamError } from '../../errors.js';
-import { formatRef } from '../../ref.js';
+import { formatRef } from '../../../refs/index.js';
 import { refused } from '../../upstream/response.js';
 import { retryWhileRetryable, type RetryOptions } from '../../upstream/retry.js';
 import type { Parsed, PlaylistPage, Provider, Resolution } from '../provider.js';

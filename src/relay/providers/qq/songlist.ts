@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Parsed } from '../provider.js';
-import { isQqSongmid } from '../../ref.js';
+import { isQqSongmid } from '../../../refs/index.js';
 import { readShape, upstreamError, type UpstreamResponse } from '../../upstream/response.js';
 import { qqMusicApiFailure } from './song-detail.js';
 import { SonglistItem, trackFromSonglistItem, type QqTrack } from './track.js';

@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../src/store/errors.js';
-import { isPlaylistRef, isSongRef, parsePlaylistRef, parseSongRef } from '../../../src/store/refs.js';
+import { isSongRef, parseSongRef } from '../../../src/refs/index.js';
+import { validateSongRef } from '../../../src/store/validate.js';
 
-describe('parseSongRef', () => {
+describe('validateSongRef', () => {
   it.each([
-    ['qq:0039MnYb0qxYhV', 'qq', '0039MnYb0qxYhV'],
-    ['qq:002wit7s1Tvdlg', 'qq', '002wit7s1Tvdlg'],
-    ['netease:186016', 'netease', '186016'],
-    ['netease:1', 'netease', '1'],
-    ['local:jazz/take five.mp3', 'local', 'jazz/take five.mp3'],
-    ['local:晴天.flac', 'local', '晴天.flac'],
-  ])('accepts %s', (text, service, id) => {
-    expect(parseSongRef(text)).toEqual({ service, id, ref: text });
+    ['qq:0039MnYb0qxYhV', { provider: 'qq', songmid: '0039MnYb0qxYhV' }],
+    ['qq:002wit7s1Tvdlg', { provider: 'qq', songmid: '002wit7s1Tvdlg' }],
+    ['netease:186016', { provider: 'netease', id: '186016' }],
+    ['netease:1', { provider: 'netease', id: '1' }],
+    ['local:jazz/take five.mp3', { provider: 'local', path: 'jazz/take five.mp3' }],
+    ['local:晴天.flac', { provider: 'local', path: '晴天.flac' }],
+  ])('accepts %s', (text, ref) => {
+    expect(validateSongRef(text)).toBe(text);
+    expect(parseSongRef(text)).toEqual({ kind: 'song', ...ref });
   });
 
   it.each([
@@ -38,31 +40,16 @@ describe('parseSongRef', () => {
     ['local:playlist:x', 'a playlist ref'],
     [' netease:1', 'leading space'],
   ])('refuses %j (%s) with a ValidationError', (text) => {
-    expect(() => parseSongRef(text)).toThrow(ValidationError);
+    expect(() => validateSongRef(text)).toThrow(ValidationError);
     expect(isSongRef(text)).toBe(false);
   });
 
   it('keeps the message on one line whatever the input holds', () => {
-    expect(() => parseSongRef('local:a\nb')).toThrow(/^invalid song ref "local:a\\nb"/);
+    expect(() => validateSongRef('local:a\nb')).toThrow(/^invalid song ref "local:a\\nb"/);
   });
 
   it('accepts a local path up to the relay\'s 1024-character ref limit', () => {
     expect(isSongRef(`local:${'a'.repeat(1014)}.m4a`)).toBe(true);
     expect(isSongRef(`local:${'a'.repeat(1015)}.m4a`)).toBe(false);
   });
-});
-
-describe('isPlaylistRef', () => {
-  it.each(['netease:playlist:2829883282', 'qq:playlist:7039374453', 'local:playlist:evening mix'])('accepts %s', (text) => {
-    expect(isPlaylistRef(text)).toBe(true);
-    expect(parsePlaylistRef(text).ref).toBe(text);
-  });
-
-  it.each(['netease:playlist:', 'netease:playlist:abc', 'qq:playlist:x1', 'local:playlist:..', 'netease:186016', 'playlist:1'])(
-    'refuses %s',
-    (text) => {
-      expect(isPlaylistRef(text)).toBe(false);
-      expect(() => parsePlaylistRef(text)).toThrow(ValidationError);
-    },
-  );
 });

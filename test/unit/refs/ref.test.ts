@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatRef, parsePlaylistRef, parseRef, parseSongRef, RefSyntaxError } from '../../../src/relay/ref.js';
+import {
+  formatRef,
+  hasProviderPrefix,
+  isPlaylistRef,
+  parsePlaylistRef,
+  parseRef,
+  parseSongRef,
+  RefSyntaxError,
+} from '../../../src/refs/index.js';
 
 describe('parseRef', () => {
   it.each([
@@ -61,5 +69,27 @@ describe('parseRef', () => {
   it('tells a song ref from a playlist ref where one kind is needed', () => {
     expect(() => parseSongRef('qq:playlist:1')).toThrow('a song ref is needed here');
     expect(() => parsePlaylistRef('qq:002wit7s1Tvdlg')).toThrow('a playlist ref is needed here');
+  });
+});
+
+describe('isPlaylistRef', () => {
+  it.each(['netease:playlist:2829883282', 'qq:playlist:7039374453', 'local:playlist:evening mix'])('accepts %s', (text) => {
+    expect(isPlaylistRef(text)).toBe(true);
+    expect(formatRef(parsePlaylistRef(text))).toBe(text);
+  });
+
+  it.each(['netease:playlist:', 'netease:playlist:abc', 'qq:playlist:x1', 'local:playlist:..', 'netease:186016', 'playlist:1'])(
+    'refuses %s',
+    (text) => {
+      expect(isPlaylistRef(text)).toBe(false);
+      expect(() => parsePlaylistRef(text)).toThrow(RefSyntaxError);
+    },
+  );
+});
+
+describe('hasProviderPrefix', () => {
+  it('tells text meant as a ref, well formed or not, from paths and URLs', () => {
+    expect(['qq:short', 'netease:playlist:1', 'local:a.mp3'].map(hasProviderPrefix)).toEqual([true, true, true]);
+    expect(['/srv/a.mp3', 'a.mp3', 'http://example.invalid/a.mp3', 'QQ:002wit7s1Tvdlg'].map(hasProviderPrefix)).toEqual([false, false, false, false]);
   });
 });

@@ -1,0 +1,72 @@
+import { posix } from 'node:path';
+import { hasProviderPrefix, parseSongRef, RefSyntaxError } from '../refs/index.js';
+
+export type LocationResult = { readonly ref: string } | { readonly problem: string };
+export type LibraryPathResult = { readonly path: string } | { readonly problem: string };
+
+export interface LocationOptions {
+  /** Absolute paths under this folder become `local:<path relative to it>`. */
+  readonly localRoot?: string;
+}
+
+export interface LibraryPlace {
+  /** The music folder as absolute paths (its real path, the path as configured…): absolute locations must lie under one. */
+  readonly roots: readonly string[];
+  /** Where relative locations count from, relative to the music folder: the M3U's own folder; the top when not given. */
+  readonly folder?: string;
+}
+
+const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+// Any scheme: `http:`, `file:`, a ref's `qq:` or `local:`, and a Windows drive's `C:`.
+const ANY_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
+const WINDOWS_DRIVE = /^[A-Za-z]:\//;
+
+/**
+ * What an M3U location means to relaycast: a song ref as written; a file path as a song of the relay's
+ * music folder (`local:<path>`, see libraryPathOf, with absolute paths only under `localRoot`).
+ */
+export function locationToRef(location: string, options: LocationOptions = {}): LocationResult {
+  if (hasProviderPrefix(location)) return songRef(location);
+  const place = libraryPathOf(location, { roots: options.localRoot === undefined ? [] : [options.localRoot] });
+  return 'path' in place ? songRef(`local:${place.path}`) : place;
+}
+
+/**
+ * The `/`-separated path inside the music folder that a file location names, or why it names none. URLs are
+ * refused: the relay, not a playlist, decides where audio comes from.
+ */
+export function libraryPathOf(location: string, place: LibraryPlace): LibraryPathResult {
+  if (URL_SCHEME.test(location) || location.startsWith('file:')) {
+    return { problem: 'URLs are not supported: use song refs or paths relative to the relay music folder' };
+  }
+  // Playlists written on Windows use backslashes.
+  const path = location.replace(/\\/g, '/');
+  let inside: string;
+  if (path.startsWith('/') || WINDOWS_DRIVE.test(path)) {
+    const root = place.roots.map((folder) => folder.replace(/\\/g, '/').replace(/\/+$/, '')).find((folder) => path.startsWith(`${folder}/`));
+    if (root === undefined) {
+      return { problem: `absolute path outside the music folder: give --local-root <folder> to import paths under it` };
+    }
+    inside = path.slice(root.length + 1);
+  } else {
+    inside = posix.join(place.folder ?? '', path);
+  }
+  const normalized = posix.normalize(inside);
+  if (normalized.startsWith('../') || normalized === '..') return { problem: 'the path leaves the music folder (..)' };
+  return { path: normalized };
+}
+
+/** Whether a song location of the start config or a playlist file is a path on this host, not a URL or a ref. */
+export function isFileLocation(location: string): boolean {
+  return !ANY_SCHEME.test(location);
+}
+
+function songRef(ref: string): LocationResult {
+  try {
+    parseSongRef(ref);
+    return { ref };
+  } catch (error) {
+    if (error instanceof RefSyntaxError) return { problem: error.message };
+    throw error;
+  }
+}
