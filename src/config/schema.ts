@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DEFAULT_STREAM_FORMAT, MPEG1_BITRATES_KBPS, MPEG1_SAMPLE_RATES } from '../audio/format.js';
+import { DEFAULT_STREAM_FORMAT } from '../audio/format.js';
+import { MPEG1_BITRATES_KBPS, MPEG1_SAMPLE_RATES } from '../audio/mpeg1.js';
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const MOUNT_PATTERN = /^\/[A-Za-z0-9_.-][A-Za-z0-9_./-]{0,99}$/;
