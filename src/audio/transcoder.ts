@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Logger } from '../log/index.js';
 import { describeError } from '../errors.js';
+import { describeUnknownOptions, rejectUnknownOptions } from '../unknown-options.js';
 import { songInput, transcodeCommand, type SongInput } from './commands.js';
 import { AudioOptionError, TranscodeError, TranscodeStalledError } from './errors.js';
 import { FfmpegRun, ffprobe, type FfmpegExit } from './ffmpeg.js';
@@ -324,8 +325,7 @@ export class TranscodeStream extends Readable {
 
 /** Starts transcoding one song; see TranscodeStream. Throws AudioOptionError for options that cannot work. */
 export function transcode(options: TranscodeOptions): TranscodeStream {
-  const unknown = Object.keys(options).filter((key) => !OPTION_KEYS.has(key));
-  if (unknown.length > 0) throw new AudioOptionError(`transcode: unknown option(s) ${unknown.join(', ')}`);
+  rejectUnknownOptions(options, OPTION_KEYS, (unknown) => new AudioOptionError(`transcode: ${describeUnknownOptions(unknown)}`));
   const problem = streamFormatProblem(options.format);
   if (problem) throw new AudioOptionError(`transcode: ${problem}`);
   return new TranscodeStream(options);

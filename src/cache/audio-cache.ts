@@ -5,6 +5,7 @@ import { Writable, type Readable } from 'node:stream';
 import { formatKey, type StreamFormat } from '../audio/index.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log/index.js';
+import { describeUnknownOptions, rejectUnknownOptions } from '../unknown-options.js';
 import { STALE_TEMP_AFTER_MS, UNAVAILABLE_RETRY_MS } from './defaults.js';
 import { CacheDirectoryError, CacheEntryTooLargeError } from './errors.js';
 import { CacheEntryReader } from './entry-reader.js';
@@ -83,8 +84,7 @@ export class AudioCache {
    * later writer finds the folder usable again.
    */
   static async open(options: AudioCacheOptions): Promise<AudioCache> {
-    const unknown = Object.keys(options).filter((key) => !OPTION_KEYS.has(key));
-    if (unknown.length > 0) throw new TypeError(`audio cache: unknown option(s) ${unknown.join(', ')}`);
+    rejectUnknownOptions(options, OPTION_KEYS, (unknown) => new TypeError(`audio cache: ${describeUnknownOptions(unknown)}`));
     if (typeof options.dir !== 'string' || options.dir === '') throw new TypeError('audio cache: dir must be a directory path');
     if (!Number.isSafeInteger(options.maxBytes) || options.maxBytes < 1) {
       throw new RangeError(`audio cache: maxBytes must be a whole number of bytes >= 1, got ${String(options.maxBytes)}`);
