@@ -259,7 +259,7 @@ export class AudioCache {
       handle = await open(path, 'r');
       const verified = await verifyEntry(handle, { ref, formatKey: key });
       if (verified.ok) return { handle, verified: verified.value };
-      this.logger.warn({ song: ref, format: key, path, problem: verified.problem }, 'cached song is damaged: removed it, transcoding again');
+      this.logger.warn({ song: ref, format: key, path, problem: verified.failure }, 'cached song is damaged: removed it, transcoding again');
       await this.remove(name);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') this.forget(name); // removed behind our back
