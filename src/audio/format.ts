@@ -1,3 +1,5 @@
+import { frameLengthBytes, MPEG1_BITRATES_KBPS, MPEG1_SAMPLE_RATES, SAMPLES_PER_FRAME } from './mpeg1.js';
+
 /**
  * The fixed MP3 format of one station's stream. Every piece of the stream (each song and the
  * keepalive silence) is encoded in exactly this format, or some players glitch at the boundary.
@@ -17,13 +19,6 @@ export const DEFAULT_STREAM_FORMAT: StreamFormat = Object.freeze({
   channels: 2,
 });
 
-/** Bitrates libmp3lame accepts for MPEG-1 Layer III (32, 44.1, 48 kHz). */
-export const MPEG1_BITRATES_KBPS = [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320] as const;
-export const MPEG1_SAMPLE_RATES = [32000, 44100, 48000] as const;
-
-/** MPEG-1 Layer III frames always hold 1152 samples per channel. */
-export const SAMPLES_PER_FRAME = 1152;
-
 /** Duration of one frame in microseconds (26122 µs at 44.1 kHz). */
 export function frameDurationUs(format: StreamFormat): number {
   return (SAMPLES_PER_FRAME * 1_000_000) / format.sampleRate;
@@ -34,9 +29,9 @@ export function bytesPerSecond(format: StreamFormat): number {
   return (format.bitrateKbps * 1000) / 8;
 }
 
-/** Layer III frame length: samples/8 × bitrate / sample rate, plus the padding byte when set (CBR frames alternate). */
+/** Length of one of the stream's frames, with or without the padding byte (CBR frames alternate). */
 export function frameBytes(format: StreamFormat, padded: boolean): number {
-  return Math.floor(((SAMPLES_PER_FRAME / 8) * format.bitrateKbps * 1000) / format.sampleRate) + (padded ? 1 : 0);
+  return frameLengthBytes(SAMPLES_PER_FRAME, format.bitrateKbps, format.sampleRate, padded);
 }
 
 export function describeFormat(format: StreamFormat): string {
@@ -52,7 +47,7 @@ export function streamFormatProblem(format: StreamFormat): string | undefined {
   if (!(MPEG1_BITRATES_KBPS as readonly number[]).includes(format.bitrateKbps)) {
     return `invalid bitrate ${format.bitrateKbps} kb/s: expected one of ${MPEG1_BITRATES_KBPS.join(', ')}`;
   }
-  if (!(MPEG1_SAMPLE_RATES as readonly number[]).includes(format.sampleRate)) {
+  if (!MPEG1_SAMPLE_RATES.includes(format.sampleRate)) {
     return `invalid sample rate ${format.sampleRate} Hz: expected one of ${MPEG1_SAMPLE_RATES.join(', ')}`;
   }
   if (format.channels !== 1 && format.channels !== 2) return `invalid channels ${String(format.channels)}: expected 1 or 2`;

@@ -1,4 +1,5 @@
 import { LazyDeadline } from '../time/index.js';
+import { rejectUnknownOptions } from '../unknown-options.js';
 import { AudioOptionError } from './errors.js';
 
 /** How long ffmpeg may go without an MP3 frame; every default in TRANSCODE_DEADLINES. */
@@ -22,11 +23,11 @@ const DEADLINE_NAMES = Object.keys(TRANSCODE_DEADLINES) as (keyof TranscodeDeadl
 
 /** The defaults with `overrides` applied; unknown names and values that are not whole ms >= 1 throw. */
 export function resolveTranscodeDeadlines(overrides: Partial<TranscodeDeadlines> = {}): TranscodeDeadlines {
-  for (const name of Object.keys(overrides)) {
-    if (!DEADLINE_NAMES.includes(name as keyof TranscodeDeadlines)) {
-      throw new AudioOptionError(`transcode: unknown deadline "${name}"; known deadlines: ${DEADLINE_NAMES.join(', ')}`);
-    }
-  }
+  rejectUnknownOptions(
+    overrides,
+    DEADLINE_NAMES,
+    (unknown) => new AudioOptionError(`transcode: unknown deadline "${unknown.keys[0]!}"; known deadlines: ${unknown.known.join(', ')}`),
+  );
   const deadlines = { ...TRANSCODE_DEADLINES, ...overrides };
   for (const name of DEADLINE_NAMES) {
     if (!Number.isSafeInteger(deadlines[name]) || deadlines[name] < 1) {

@@ -1,5 +1,5 @@
 import type { Mp3Frame } from './frame.js';
-import { SAMPLES_PER_FRAME } from './format.js';
+import { SAMPLES_PER_FRAME } from './mpeg1.js';
 
 /**
  * libmp3lame's encoder delay: the song's first sample sits this far into the first frame

@@ -5,9 +5,6 @@
  */
 export {
   DEFAULT_STREAM_FORMAT,
-  MPEG1_BITRATES_KBPS,
-  MPEG1_SAMPLE_RATES,
-  SAMPLES_PER_FRAME,
   bytesPerSecond,
   describeFormat,
   formatKey,
@@ -17,6 +14,7 @@ export {
   streamFormatProblem,
   type StreamFormat,
 } from './format.js';
+export { MPEG1_BITRATES_KBPS, MPEG1_SAMPLE_RATES, SAMPLES_PER_FRAME } from './mpeg1.js';
 export { MAX_BATCH_FRAMES, type Mp3Frame, type Mp3FrameBatch } from './frame.js';
 export { parseMp3Header, isInfoFrame, type Mp3Header } from './mp3-header.js';
 export { Mp3FrameSplitter, type Mp3FrameSplitterOptions } from './mp3-frame-splitter.js';

@@ -1,3 +1,5 @@
+import { frameLengthBytes, MPEG1_BITRATES_KBPS, MPEG1_SAMPLE_RATE_BY_INDEX } from './mpeg1.js';
+
 /**
  * The 4-byte header in front of every MPEG audio frame, read just far enough to check a frame
  * against the station's format and to recognise Xing/Info/VBRI frames.
@@ -25,13 +27,13 @@ const LAYER_BY_BITS: Record<number, 1 | 2 | 3 | undefined> = { 1: 3, 2: 2, 3: 1 
 const BITRATES_KBPS: Record<string, readonly number[]> = {
   'v1-l1': [32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448],
   'v1-l2': [32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],
-  'v1-l3': [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
+  'v1-l3': MPEG1_BITRATES_KBPS,
   'v2-l1': [32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256],
   'v2-l23': [8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
 };
 
 const SAMPLE_RATES: Record<1 | 2 | 2.5, readonly number[]> = {
-  1: [44100, 48000, 32000],
+  1: MPEG1_SAMPLE_RATE_BY_INDEX,
   2: [22050, 24000, 16000],
   2.5: [11025, 12000, 8000],
 };
@@ -63,7 +65,7 @@ export function parseMp3Header(bytes: Uint8Array): Mp3Header | undefined {
     frameLength = (Math.floor((12 * bitrateKbps * 1000) / sampleRate) + padding) * 4;
   } else {
     samples = layer === 3 && mpegVersion !== 1 ? 576 : 1152;
-    frameLength = Math.floor(((samples / 8) * bitrateKbps * 1000) / sampleRate) + padding;
+    frameLength = frameLengthBytes(samples, bitrateKbps, sampleRate, padding === 1);
   }
 
   return { mpegVersion, layer, bitrateKbps, sampleRate, channels, crcProtected: (b1 & 1) === 0, frameLength, samples };

@@ -1,10 +1,8 @@
 import { AudioOptionError } from './errors.js';
-import { frameBytes, SAMPLES_PER_FRAME, streamFormatProblem, type StreamFormat } from './format.js';
+import { frameBytes, streamFormatProblem, type StreamFormat } from './format.js';
 import type { Mp3Frame } from './frame.js';
+import { frameBytesTimesSampleRate, mpeg1BitrateIndex, mpeg1SampleRateIndex, SAMPLES_PER_FRAME } from './mpeg1.js';
 
-/** MPEG-1 Layer III bitrate indexes (ISO 11172-3, table of bitrate_index). */
-const BITRATE_INDEX: Readonly<Record<number, number>> = { 32: 1, 40: 2, 48: 3, 56: 4, 64: 5, 80: 6, 96: 7, 112: 8, 128: 9, 160: 10, 192: 11, 224: 12, 256: 13, 320: 14 };
-const SAMPLE_RATE_INDEX: Readonly<Record<number, number>> = { 44100: 0, 48000: 1, 32000: 2 };
 /** Channel mode bits: joint stereo is what libmp3lame writes for stereo, so silence looks like the songs. */
 const CHANNEL_MODE_BITS = { 1: 0b11, 2: 0b01 } as const;
 
@@ -27,7 +25,7 @@ export class SilentFrames {
     const problem = streamFormatProblem(format);
     if (problem) throw new AudioOptionError(`silence: ${problem}`);
     this.sampleRate = format.sampleRate;
-    this.bytesNumerator = (SAMPLES_PER_FRAME / 8) * format.bitrateKbps * 1000;
+    this.bytesNumerator = frameBytesTimesSampleRate(SAMPLES_PER_FRAME, format.bitrateKbps);
     this.plain = silentFrame(format, false);
     this.padded = silentFrame(format, true);
   }
@@ -48,7 +46,8 @@ function silentFrame(format: StreamFormat, padded: boolean): Mp3Frame {
   bytes[0] = 0xff;
   // MPEG-1 (0b11), Layer III (0b01), no CRC (1).
   bytes[1] = 0xfb;
-  bytes[2] = (BITRATE_INDEX[format.bitrateKbps]! << 4) | (SAMPLE_RATE_INDEX[format.sampleRate]! << 2) | (padded ? 0b10 : 0);
+  // The constructor checked the format, so both indexes exist.
+  bytes[2] = (mpeg1BitrateIndex(format.bitrateKbps)! << 4) | (mpeg1SampleRateIndex(format.sampleRate)! << 2) | (padded ? 0b10 : 0);
   bytes[3] = CHANNEL_MODE_BITS[format.channels] << 6;
   // Side information (17 bytes mono, 32 stereo) and main data stay zero: see SilentFrames.
   return { bytes, samples: SAMPLES_PER_FRAME };

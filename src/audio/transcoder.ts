@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream';
 import type { Logger } from '../log/index.js';
 import { describeError } from '../errors.js';
+import { failed, ok, type Result } from '../result.js';
 import { withDeadline } from '../time/index.js';
+import { describeUnknownOptions, rejectUnknownOptions } from '../unknown-options.js';
 import { songInput, transcodeCommand, type SongInput } from './commands.js';
 import { AudioOptionError, TranscodeError, TranscodeStalledError } from './errors.js';
 import { FfmpegRun, ffprobe, type FfmpegExit } from './ffmpeg.js';
@@ -53,7 +55,8 @@ export interface TranscodeSummary {
   readonly durationMs: number;
 }
 
-type Outcome = { readonly ok: true } | { readonly ok: false; readonly error: TranscodeError };
+/** How the song's stream ends: whole, or with the error the consumer gets. */
+type Outcome = Result<void, TranscodeError>;
 
 /**
  * One song as MP3 frames in the station's format, gapless-trimmed, from an ffmpeg that runs while the
@@ -285,7 +288,7 @@ export class TranscodeStream extends Readable {
     };
     const elapsedMs = Date.now() - this.startedAt;
     this.logger.debug({ input: this.input, ...this.result, elapsedMs }, 'transcode finished');
-    this.settle({ ok: true });
+    this.settle(ok(undefined));
   }
 
   private fail(reason: string, cause?: unknown, stalled?: { deadline: FrameDeadline; limitMs: number }): void {
@@ -300,7 +303,7 @@ export class TranscodeStream extends Readable {
     };
     const error = stalled ? new TranscodeStalledError(reason, { ...details, ...stalled }) : new TranscodeError(reason, details);
     this.logger.warn({ input: this.input, err: error, framesBefore: error.framesBefore }, 'transcode failed');
-    this.settle({ ok: false, error });
+    this.settle(failed(error));
   }
 
   /** Records how the song ends; the consumer sees it after the last ready frame. */
@@ -318,15 +321,14 @@ export class TranscodeStream extends Readable {
 
   private deliverOutcome(outcome: Outcome): void {
     if (outcome.ok) this.push(null);
-    else this.destroy(outcome.error);
+    else this.destroy(outcome.failure);
   }
 
 }
 
 /** Starts transcoding one song; see TranscodeStream. Throws AudioOptionError for options that cannot work. */
 export function transcode(options: TranscodeOptions): TranscodeStream {
-  const unknown = Object.keys(options).filter((key) => !OPTION_KEYS.has(key));
-  if (unknown.length > 0) throw new AudioOptionError(`transcode: unknown option(s) ${unknown.join(', ')}`);
+  rejectUnknownOptions(options, OPTION_KEYS, (unknown) => new AudioOptionError(`transcode: ${describeUnknownOptions(unknown)}`));
   const problem = streamFormatProblem(options.format);
   if (problem) throw new AudioOptionError(`transcode: ${problem}`);
   return new TranscodeStream(options);

@@ -6,6 +6,7 @@ import { formatKey, type StreamFormat } from '../audio/index.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import { withDeadline } from '../time/index.js';
+import { describeUnknownOptions, rejectUnknownOptions } from '../unknown-options.js';
 import { STALE_TEMP_AFTER_MS, UNAVAILABLE_RETRY_MS } from './defaults.js';
 import { CacheDirectoryError, CacheEntryTooLargeError } from './errors.js';
 import { CacheEntryReader } from './entry-reader.js';
@@ -84,8 +85,7 @@ export class AudioCache {
    * later writer finds the folder usable again.
    */
   static async open(options: AudioCacheOptions): Promise<AudioCache> {
-    const unknown = Object.keys(options).filter((key) => !OPTION_KEYS.has(key));
-    if (unknown.length > 0) throw new TypeError(`audio cache: unknown option(s) ${unknown.join(', ')}`);
+    rejectUnknownOptions(options, OPTION_KEYS, (unknown) => new TypeError(`audio cache: ${describeUnknownOptions(unknown)}`));
     if (typeof options.dir !== 'string' || options.dir === '') throw new TypeError('audio cache: dir must be a directory path');
     if (!Number.isSafeInteger(options.maxBytes) || options.maxBytes < 1) {
       throw new RangeError(`audio cache: maxBytes must be a whole number of bytes >= 1, got ${String(options.maxBytes)}`);
@@ -258,7 +258,7 @@ export class AudioCache {
       handle = await open(path, 'r');
       const verified = await verifyEntry(handle, { ref, formatKey: key });
       if (verified.ok) return { handle, verified: verified.value };
-      this.logger.warn({ song: ref, format: key, path, problem: verified.problem }, 'cached song is damaged: removed it, transcoding again');
+      this.logger.warn({ song: ref, format: key, path, problem: verified.failure }, 'cached song is damaged: removed it, transcoding again');
       await this.remove(name);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') this.forget(name); // removed behind our back

@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
 import type { Mp3Frame } from '../audio/index.js';
+import { failed, ok, type Result } from '../result.js';
 
 /*
  * One cache entry = one file holding the MP3 frames of one song in one stream format (version 1).
@@ -47,8 +48,6 @@ export interface EntryHeader {
   readonly payloadCrc: number;
 }
 
-export type Decoded<T> = { ok: true; value: T } | { ok: false; problem: string };
-
 /** Header bytes an entry for (ref, format key) will start with; the payload begins right after. */
 export function headerLength(ref: string, formatKey: string): number {
   return FIXED_FIELDS_BYTES + 2 * STRING_LENGTH_BYTES + Buffer.byteLength(formatKey) + Buffer.byteLength(ref) + HEADER_CRC_BYTES;
@@ -79,28 +78,28 @@ export function encodeHeader(header: EntryHeader): Buffer {
 }
 
 /** Parses the header at the start of `bytes` (which may run on into the payload) and checks its CRC. */
-export function decodeHeader(bytes: Buffer): Decoded<{ header: EntryHeader; length: number }> {
-  if (bytes.length < FIXED_FIELDS_BYTES) return { ok: false, problem: `only ${bytes.length} bytes, shorter than a header` };
-  if (!bytes.subarray(0, 4).equals(ENTRY_MAGIC)) return { ok: false, problem: 'not a relaycast cache entry (bad magic)' };
+export function decodeHeader(bytes: Buffer): Result<{ header: EntryHeader; length: number }, string> {
+  if (bytes.length < FIXED_FIELDS_BYTES) return failed(`only ${bytes.length} bytes, shorter than a header`);
+  if (!bytes.subarray(0, 4).equals(ENTRY_MAGIC)) return failed('not a relaycast cache entry (bad magic)');
   const version = bytes.readUInt16BE(4);
-  if (version !== ENTRY_VERSION) return { ok: false, problem: `entry format version ${version}, expected ${ENTRY_VERSION}` };
+  if (version !== ENTRY_VERSION) return failed(`entry format version ${version}, expected ${ENTRY_VERSION}`);
   const length = bytes.readUInt16BE(6);
   if (length < FIXED_FIELDS_BYTES + 2 * STRING_LENGTH_BYTES + HEADER_CRC_BYTES || length > MAX_HEADER_BYTES) {
-    return { ok: false, problem: `impossible header length ${length}` };
+    return failed(`impossible header length ${length}`);
   }
-  if (bytes.length < length) return { ok: false, problem: `header cut short at ${bytes.length} of ${length} bytes` };
+  if (bytes.length < length) return failed(`header cut short at ${bytes.length} of ${length} bytes`);
   const crcAt = length - HEADER_CRC_BYTES;
-  if (crc32(bytes.subarray(0, crcAt)) !== bytes.readUInt32BE(crcAt)) return { ok: false, problem: 'header checksum mismatch' };
+  if (crc32(bytes.subarray(0, crcAt)) !== bytes.readUInt32BE(crcAt)) return failed('header checksum mismatch');
   const strings: string[] = [];
   let offset = FIXED_FIELDS_BYTES;
   for (let index = 0; index < 2; index += 1) {
     const size = bytes.readUInt16BE(offset);
     offset += STRING_LENGTH_BYTES;
-    if (offset + size > crcAt) return { ok: false, problem: 'header strings overrun the header' };
+    if (offset + size > crcAt) return failed('header strings overrun the header');
     strings.push(bytes.toString('utf8', offset, offset + size));
     offset += size;
   }
-  if (offset !== crcAt) return { ok: false, problem: 'header length does not match its contents' };
+  if (offset !== crcAt) return failed('header length does not match its contents');
   const header: EntryHeader = {
     formatKey: strings[0] ?? '',
     ref: strings[1] ?? '',
@@ -108,7 +107,7 @@ export function decodeHeader(bytes: Buffer): Decoded<{ header: EntryHeader; leng
     payloadBytes: bytes.readUInt32BE(12),
     payloadCrc: bytes.readUInt32BE(16),
   };
-  return { ok: true, value: { header, length } };
+  return ok({ header, length });
 }
 
 /** The 4-byte record prefix of `frame`; the record is this followed by `frame.bytes`. */

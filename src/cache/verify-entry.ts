@@ -1,8 +1,9 @@
 import type { FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { IO_CHUNK_BYTES } from './defaults.js';
-import { decodeHeader, FrameRecordDecoder, MAX_HEADER_BYTES, type Decoded, type EntryHeader } from './entry-format.js';
+import { decodeHeader, FrameRecordDecoder, MAX_HEADER_BYTES, type EntryHeader } from './entry-format.js';
 import { readAt } from './file-io.js';
+import { failed, ok, type Result } from '../result.js';
 
 export interface VerifiedEntry {
   readonly header: EntryHeader;
@@ -15,16 +16,16 @@ export interface VerifiedEntry {
  * the payload CRC and the record structure. Reading a 5 MB entry once more costs a few milliseconds,
  * and in exchange a damaged entry is never half played: the caller transcodes the song instead.
  */
-export async function verifyEntry(handle: FileHandle, expected: { ref: string; formatKey: string }): Promise<Decoded<VerifiedEntry>> {
+export async function verifyEntry(handle: FileHandle, expected: { ref: string; formatKey: string }): Promise<Result<VerifiedEntry, string>> {
   const { size } = await handle.stat();
   const decoded = decodeHeader(await readAt(handle, Math.min(size, MAX_HEADER_BYTES), 0));
   if (!decoded.ok) return decoded;
   const { header, length } = decoded.value;
   if (header.ref !== expected.ref || header.formatKey !== expected.formatKey) {
-    return { ok: false, problem: `holds ${header.ref} (${header.formatKey}) instead` };
+    return failed(`holds ${header.ref} (${header.formatKey}) instead`);
   }
   if (size !== length + header.payloadBytes) {
-    return { ok: false, problem: `${size} bytes on disk, expected ${length + header.payloadBytes}` };
+    return failed(`${size} bytes on disk, expected ${length + header.payloadBytes}`);
   }
   const records = new FrameRecordDecoder();
   // One buffer for every read: a new one each time left ~2 bytes of malloc'd memory per byte of entry
@@ -34,18 +35,18 @@ export async function verifyEntry(handle: FileHandle, expected: { ref: string; f
   // Bounded by the payload length: each pass reads at least one byte or stops.
   for (let offset = 0; offset < header.payloadBytes; ) {
     const chunk = await readAt(handle, Math.min(IO_CHUNK_BYTES, header.payloadBytes - offset), length + offset, scratch);
-    if (chunk.length === 0) return { ok: false, problem: `payload ends at ${offset} of ${header.payloadBytes} bytes` };
+    if (chunk.length === 0) return failed(`payload ends at ${offset} of ${header.payloadBytes} bytes`);
     crc = crc32(chunk, crc);
     try {
       records.check(chunk);
     } catch (error) {
-      return { ok: false, problem: error instanceof Error ? error.message : String(error) };
+      return failed(error instanceof Error ? error.message : String(error));
     }
     offset += chunk.length;
   }
-  if (crc !== header.payloadCrc) return { ok: false, problem: 'payload checksum mismatch' };
+  if (crc !== header.payloadCrc) return failed('payload checksum mismatch');
   if (records.pendingBytes > 0 || records.frames !== header.frameCount) {
-    return { ok: false, problem: `${records.frames} whole frames, header says ${header.frameCount}` };
+    return failed(`${records.frames} whole frames, header says ${header.frameCount}`);
   }
-  return { ok: true, value: { header, payloadStart: length } };
+  return ok({ header, payloadStart: length });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DEFAULT_STREAM_FORMAT, MPEG1_BITRATES_KBPS, MPEG1_SAMPLE_RATES } from '../audio/format.js';
+import { DEFAULT_STREAM_FORMAT } from '../audio/format.js';
+import { MPEG1_BITRATES_KBPS, MPEG1_SAMPLE_RATES } from '../audio/mpeg1.js';
 import { mountProblem, nameProblem } from '../station-rules/index.js';
 
 /** A text checked by one of the shared rules, which says what is wrong with it or nothing. */

@@ -1,3 +1,5 @@
+import { rejectUnknownOptions } from '../unknown-options.js';
+
 /**
  * The largest audio file a download accepts. A song is 3-15 MB even as FLAC; past this it is not a song
  * (a mislabelled mix, a video, a CDN error page that never ends) and would only fill the disk.
@@ -63,11 +65,11 @@ const MAY_BE_ZERO = new Set<keyof DownloadLimits>(['retries', 'retryFirstDelayMs
  * (>= 1 for timeouts, rates and sizes) are programming errors, rejected here rather than misbehaving later.
  */
 export function resolveDownloadLimits(overrides: Partial<DownloadLimits> = {}): DownloadLimits {
-  for (const name of Object.keys(overrides)) {
-    if (!LIMIT_NAMES.includes(name as keyof DownloadLimits)) {
-      throw new TypeError(`unknown download limit "${name}"; known limits: ${LIMIT_NAMES.join(', ')}`);
-    }
-  }
+  rejectUnknownOptions(
+    overrides,
+    LIMIT_NAMES,
+    (unknown) => new TypeError(`unknown download limit "${unknown.keys[0]!}"; known limits: ${unknown.known.join(', ')}`),
+  );
   const limits = { ...DOWNLOAD_DEFAULTS, ...definedOnly(overrides) };
   for (const name of LIMIT_NAMES) {
     const value = limits[name];

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { got } from 'got';
 import { describeError } from '../errors.js';
 import { redactUrl, type Logger } from '../log/index.js';
+import { describeUnknownOptions, rejectUnknownOptions } from '../unknown-options.js';
 import { ByteLimit } from './byte-limit.js';
 import { classifyFailure } from './classify-failure.js';
 import { resolveDownloadLimits, type DownloadLimits } from './defaults.js';
@@ -50,8 +51,7 @@ export interface DownloadResult {
  * when too slow) or DownloadWriteError (the disk refused the file: not retried).
  */
 export async function downloadToFile(options: DownloadOptions): Promise<DownloadResult> {
-  const unknown = Object.keys(options).filter((key) => !OPTION_KEYS.has(key));
-  if (unknown.length > 0) throw new TypeError(`downloadToFile: unknown option(s) ${unknown.join(', ')}`);
+  rejectUnknownOptions(options, OPTION_KEYS, (unknown) => new TypeError(`downloadToFile: ${describeUnknownOptions(unknown)}`));
   const limits = resolveDownloadLimits(options.limits);
   options.signal?.throwIfAborted();
   const url = redactUrl(options.url);

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { ConfigError } from '../errors.js';
+import { rejectUnknownConfigKeys } from '../unknown-options.js';
 import type { Logger } from '../log/index.js';
 import { systemClock, type Clock, type Timer } from '../time/index.js';
 import { ICECAST_SOURCE_DEFAULTS, type ReconnectPolicy, type SourceTiming } from './defaults.js';
@@ -85,9 +86,7 @@ export class IcecastSource extends EventEmitter<IcecastSourceEvents> {
 
   constructor(options: IcecastSourceOptions) {
     super();
-    for (const key of Object.keys(options)) {
-      if (!OPTION_KEYS.has(key)) throw new ConfigError(`IcecastSource.${key}`, 'unknown option');
-    }
+    rejectUnknownConfigKeys('IcecastSource', options, OPTION_KEYS);
     this.#target = resolveTarget(options.target);
     this.#logger = options.logger.child({ mount: this.#target.mount });
     this.#clock = options.clock ?? systemClock;
@@ -235,8 +234,8 @@ export class IcecastSource extends EventEmitter<IcecastSourceEvents> {
 
 /** Defaults with the given overrides; a misspelt key or a value that is not a duration is an error. */
 function withOverrides<T extends object>(name: string, defaults: T, overrides: Partial<T> | undefined): T {
+  rejectUnknownConfigKeys(`IcecastSource.${name}`, overrides ?? {}, Object.keys(defaults));
   for (const [key, value] of Object.entries(overrides ?? {})) {
-    if (!(key in defaults)) throw new ConfigError(`IcecastSource.${name}.${key}`, 'unknown option');
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
       throw new ConfigError(`IcecastSource.${name}.${key}`, `expected a number >= 0, got ${String(value)}`);
     }

@@ -1,6 +1,7 @@
 import { streamFormatProblem, type StreamFormat } from '../audio/index.js';
 import { ConfigError } from '../errors.js';
 import { mountProblem } from '../station-rules/index.js';
+import { rejectUnknownConfigKeys } from '../unknown-options.js';
 
 /** Directory information Icecast shows for the stream (`ice-*` request headers). */
 export interface IceInfo {
@@ -52,8 +53,8 @@ const ICE_KEYS = new Set(['name', 'description', 'genre', 'url', 'public']);
 
 /** Checks a target up front, so a typo fails at start-up with its name, not as a 403 later. */
 export function resolveTarget(target: IcecastTarget): ResolvedTarget {
-  rejectUnknownKeys('icecast', target, TARGET_KEYS);
-  rejectUnknownKeys('icecast.ice', target.ice ?? {}, ICE_KEYS);
+  rejectUnknownConfigKeys('icecast', target, TARGET_KEYS);
+  rejectUnknownConfigKeys('icecast.ice', target.ice ?? {}, ICE_KEYS);
 
   let url: URL;
   try {
@@ -91,12 +92,6 @@ export function resolveTarget(target: IcecastTarget): ResolvedTarget {
     ice: Object.freeze({ ...target.ice }),
     format: target.format,
   });
-}
-
-function rejectUnknownKeys(prefix: string, value: object, known: Set<string>): void {
-  for (const key of Object.keys(value)) {
-    if (!known.has(key)) throw new ConfigError(`${prefix}.${key}`, `unknown option (known: ${[...known].join(', ')})`);
-  }
 }
 
 /** `Authorization` header value for HTTP Basic auth. */

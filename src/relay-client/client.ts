@@ -5,6 +5,7 @@ import got from 'got';
 import { redactUrl } from '../log/index.js';
 import { parsePlaylistRef, parseSongRef } from '../refs/index.js';
 import { ValidationError } from '../store/index.js';
+import { describeUnknownOptions, rejectUnknownOptions } from '../unknown-options.js';
 import { RelayNotFoundError, RelayRejectedError, RelayResponseError, RelayUnavailableError } from './errors.js';
 import { describeCause, errorBodyOf, parseJson, parseWith, unexpectedStatus, type RawAnswer } from './responses.js';
 import type { RetryPolicy } from '../time/index.js';
@@ -47,8 +48,7 @@ export interface RelayClient {
 }
 
 function validateOptions(options: RelayClientOptions): URL {
-  const unknown = Object.keys(options).filter((key) => !KNOWN_OPTIONS.has(key));
-  if (unknown.length > 0) throw new ValidationError(`unknown relay client option(s): ${unknown.join(', ')}`);
+  rejectUnknownOptions(options, KNOWN_OPTIONS, (unknown) => new ValidationError(describeUnknownOptions(unknown, 'relay client option')));
   let base: URL;
   try {
     base = new URL(options.baseUrl);

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { failed, ok, type Result } from '../result.js';
 
 /**
  * Capability URLs for local files: `<publicBaseUrl>/v1/files/<token>`, the token an HMAC-signed
@@ -6,7 +7,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * opens one file for a limited time.
  */
 /** The library path a token grants, or why it grants nothing. */
-export type FileGrant = { ok: true; relPath: string } | { ok: false; problem: string };
+export type FileGrant = Result<{ relPath: string }, string>;
 
 export interface FileUrlSigner {
   urlFor(relPath: string, expiresAt: number): string;
@@ -25,23 +26,23 @@ export function createFileUrlSigner(options: { secret: string; publicBaseUrl: st
 
     verify(token) {
       const match = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(token);
-      if (!match) return { ok: false, problem: 'malformed token' };
+      if (!match) return failed('malformed token');
       const [, payload = '', signature = ''] = match;
       // Compared as text: decoding would accept variants whose unused trailing bits differ.
       const expected = Buffer.from(sign(payload).toString('base64url'));
       const given = Buffer.from(signature);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, problem: 'bad signature' };
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return failed('bad signature');
       let claims: unknown;
       try {
         claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
       } catch {
-        return { ok: false, problem: 'malformed token' };
+        return failed('malformed token');
       }
       if (!Array.isArray(claims) || typeof claims[0] !== 'string' || typeof claims[1] !== 'number') {
-        return { ok: false, problem: 'malformed token' };
+        return failed('malformed token');
       }
-      if (claims[1] * 1000 <= options.now()) return { ok: false, problem: 'expired' };
-      return { ok: true, relPath: claims[0] };
+      if (claims[1] * 1000 <= options.now()) return failed('expired');
+      return ok({ relPath: claims[0] });
     },
   };
 }

@@ -10,7 +10,15 @@ import { createLocalProvider } from './providers/local/local-provider.js';
 import { MusicLibrary, type LibraryFile } from './providers/local/library.js';
 import type { TagReader } from './providers/local/tags.js';
 import { createNeteaseProvider } from './providers/netease/netease-provider.js';
-import type { LookupContext, PageRequest, PlaylistPage, Provider, ProviderName, Resolution } from './providers/provider.js';
+import {
+  resolutionOutcome,
+  type LookupContext,
+  type PageRequest,
+  type PlaylistPage,
+  type Provider,
+  type ProviderName,
+  type Resolution,
+} from './providers/provider.js';
 import { createMusicuApi } from './providers/qq/musicu-api.js';
 import { createQqMusicApi } from './providers/qq/qqmusicapi-api.js';
 import { qqApiOrigins } from './providers/qq/qq-api.js';
@@ -116,10 +124,10 @@ export function createResolver(options: ResolverOptions): Resolver {
         {
           event: 'relay.resolve',
           ref: refText,
-          outcome: resolution.outcome,
-          ...(resolution.outcome === 'unplayable'
-            ? { reason: resolution.reason, retryable: resolution.retryable, detail: resolution.detail }
-            : { format: resolution.audio.format }),
+          outcome: resolutionOutcome(resolution),
+          ...(resolution.ok
+            ? { format: resolution.value.audio.format }
+            : { reason: resolution.failure.reason, retryable: resolution.failure.retryable, detail: resolution.failure.detail }),
           ms: now() - started,
         },
         'song resolved',

@@ -10,6 +10,7 @@ import { serveLibraryFile } from './http/file-route.js';
 import { RateLimiter } from './http/rate-limiter.js';
 import { errorReply, playlistReply, resolutionReply, sendJson, type Reply } from './http/replies.js';
 import { MusicLibrary } from './providers/local/library.js';
+import { resolutionOutcome } from './providers/provider.js';
 import type { TagReader } from './providers/local/tags.js';
 import { RefSyntaxError } from '../refs/index.js';
 import { PageRequestError, createResolver } from './resolver.js';
@@ -121,7 +122,7 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
       if (ref === undefined) return reply('songs', errorReply(400, 'bad-ref', 'the ref is not valid percent-encoding'));
       try {
         const resolution = await resolver.resolveSong(ref);
-        return reply('songs', resolutionReply(ref, resolution), { ref, outcome: resolution.outcome });
+        return reply('songs', resolutionReply(ref, resolution), { ref, outcome: resolutionOutcome(resolution) });
       } catch (error) {
         return reply('songs', failureReply(error, ref), { ref });
       }

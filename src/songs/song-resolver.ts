@@ -16,10 +16,11 @@ export function embeddedResolver(resolver: Resolver): SongResolver {
     async resolveSong(ref) {
       try {
         const resolution = await resolver.resolveSong(ref);
-        if (resolution.outcome === 'unplayable') {
-          return { playable: false, ref, reason: resolution.reason, retryable: resolution.retryable, message: resolution.detail };
+        if (!resolution.ok) {
+          const { reason, retryable, detail } = resolution.failure;
+          return { playable: false, ref, reason, retryable, message: detail };
         }
-        const { song, audio } = resolution;
+        const { song, audio } = resolution.value;
         return {
           playable: true,
           ref: song.ref,

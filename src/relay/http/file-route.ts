@@ -36,10 +36,10 @@ export async function serveLibraryFile(
   if (!grant.ok) {
     // 403 for every bad token, expired included: workers re-resolve a song once on 403.
     sendJson(res, errorReply(403, 'unauthorized', 'file URL is invalid or expired: resolve the song again'));
-    return { status: 403, problem: grant.problem };
+    return { status: 403, problem: grant.failure };
   }
-  const ref = `local:${grant.relPath}`;
-  const file = await library.find(grant.relPath, 'audio');
+  const ref = `local:${grant.value.relPath}`;
+  const file = await library.find(grant.value.relPath, 'audio');
   if (!file) {
     sendJson(res, errorReply(404, 'not-found', `${ref}: no such audio file in the music library`, { ref }));
     return { status: 404, ref };

@@ -60,12 +60,12 @@ export function songJson(song: SongInfo) {
 
 /** 200 playable; 422 a definite "not playable"; 502 when the upstream could not tell. */
 export function resolutionReply(ref: string, resolution: Resolution): Reply {
-  if (resolution.outcome === 'playable') {
-    const { audio } = resolution;
+  if (resolution.ok) {
+    const { song, audio } = resolution.value;
     return {
       status: 200,
       body: {
-        ...songJson(resolution.song),
+        ...songJson(song),
         audio: {
           url: audio.url,
           format: audio.format,
@@ -76,12 +76,13 @@ export function resolutionReply(ref: string, resolution: Resolution): Reply {
       },
     };
   }
+  const { reason, retryable, detail, song } = resolution.failure;
   return {
-    status: resolution.reason === 'upstream-error' ? 502 : 422,
+    status: reason === 'upstream-error' ? 502 : 422,
     body: {
       ref,
-      error: { reason: resolution.reason, retryable: resolution.retryable, message: resolution.detail },
-      ...(resolution.song ? { song: songJson(resolution.song) } : {}),
+      error: { reason, retryable, message: detail },
+      ...(song ? { song: songJson(song) } : {}),
     },
   };
 }

@@ -1,4 +1,5 @@
-import { AUDIO_FORMATS, type AudioFormat, type AudioLookup } from './provider.js';
+import { ok } from '../../result.js';
+import { AUDIO_FORMATS, type AudioFormat, type AudioSource, type Parsed } from './provider.js';
 import { upstreamError } from '../upstream/response.js';
 
 /**
@@ -11,20 +12,17 @@ export function playable(audio: {
   bitrate?: number | null | undefined;
   size?: number | null | undefined;
   expiresAt: number;
-}): AudioLookup {
+}): Parsed<AudioSource> {
   if (!isAbsoluteHttpUrl(audio.url)) {
     return upstreamError('upstream gave an audio URL that is not an absolute http(s) URL', false);
   }
-  return {
-    outcome: 'playable',
-    audio: {
-      url: audio.url,
-      format: audio.format,
-      ...(positive(audio.bitrate) ? { bitrate: audio.bitrate } : {}),
-      ...(positive(audio.size) ? { size: audio.size } : {}),
-      expiresAt: audio.expiresAt,
-    },
-  };
+  return ok({
+    url: audio.url,
+    format: audio.format,
+    ...(positive(audio.bitrate) ? { bitrate: audio.bitrate } : {}),
+    ...(positive(audio.size) ? { size: audio.size } : {}),
+    expiresAt: audio.expiresAt,
+  });
 }
 
 export function isAbsoluteHttpUrl(url: string): boolean {

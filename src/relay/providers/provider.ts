@@ -1,4 +1,5 @@
 import type { PlaylistRef, SongRef } from '../../refs/index.js';
+import type { Result } from '../../result.js';
 
 /** Why a song cannot be broadcast. `upstream-error` means the relay could not find out (try again later). */
 export const UNPLAYABLE_REASONS = ['no-rights', 'trial-only', 'delisted', 'region-blocked', 'upstream-error'] as const;
@@ -37,7 +38,6 @@ export interface AudioSource {
 
 /** "Not playable" is normal data, not an exception: the station skips the song and remembers why. */
 export interface Unplayable {
-  outcome: 'unplayable';
   reason: UnplayableReason;
   /** True when asking again later may succeed (upstream hiccup, anti-abuse block); false for rights/delisting. */
   retryable: boolean;
@@ -45,15 +45,22 @@ export interface Unplayable {
   detail: string;
 }
 
-/** What a song-URL endpoint says about the audio, before it is joined with the song's metadata. */
-export type AudioLookup = { outcome: 'playable'; audio: AudioSource } | Unplayable;
+/** What a parser makes of an upstream answer: the value, or why the song cannot be played from it. */
+export type Parsed<T> = Result<T, Unplayable>;
 
-export type Resolution =
-  | { outcome: 'playable'; song: SongInfo; audio: AudioSource }
-  | (Unplayable & { song?: SongInfo });
+/** A song to broadcast: what listeners see of it and where its audio is. */
+export interface PlayableSong {
+  song: SongInfo;
+  audio: AudioSource;
+}
 
-/** Result of a metadata parser: the value, or why the upstream's answer is unusable. */
-export type Parsed<T> = { ok: true; value: T } | { ok: false; failure: Unplayable };
+/** A song's lookup: playable, or why not (with the song's metadata when the upstream gave it anyway). */
+export type Resolution = Result<PlayableSong, Unplayable & { song?: SongInfo }>;
+
+/** The word logs use for a resolution (`outcome` field), which operators grep for. */
+export function resolutionOutcome(resolution: Resolution): 'playable' | 'unplayable' {
+  return resolution.ok ? 'playable' : 'unplayable';
+}
 
 export interface PageRequest {
   offset: number;

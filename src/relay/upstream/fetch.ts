@@ -32,11 +32,11 @@ export function createUpstreamFetch(options: UpstreamFetchOptions): UpstreamFetc
     if (!allowed.has(url.origin)) {
       // Providers build URLs from configured bases only; reaching this is a bug, not a client's doing.
       logger.error({ event: 'relay.upstream.refused', url: target }, 'refused to fetch a host that is not a configured upstream');
-      return { ok: false, failure: upstreamError(`refused to fetch ${url.origin}: not a configured upstream`, false) };
+      return upstreamError(`refused to fetch ${url.origin}: not a configured upstream`, false);
     }
     const started = now();
     const timeoutMs = deadlineAt - started;
-    if (timeoutMs <= 0) return { ok: false, failure: upstreamError('no time left for the upstream request', true) };
+    if (timeoutMs <= 0) return upstreamError('no time left for the upstream request', true);
 
     const stream = got.stream(url, {
       headers: { 'user-agent': 'relaycast-relay', ...headers },
@@ -62,7 +62,7 @@ export function createUpstreamFetch(options: UpstreamFetchOptions): UpstreamFetc
         if (size > options.maxBodyBytes) {
           stream.destroy();
           logger.warn({ event: 'relay.upstream.too-large', url: target, limit: options.maxBodyBytes }, 'upstream body too large');
-          return { ok: false, failure: upstreamError(`upstream body larger than ${options.maxBodyBytes} bytes`, false) };
+          return upstreamError(`upstream body larger than ${options.maxBodyBytes} bytes`, false);
         }
         chunks.push(chunk);
       }
@@ -71,7 +71,7 @@ export function createUpstreamFetch(options: UpstreamFetchOptions): UpstreamFetc
       const timedOut = code === 'ETIMEDOUT';
       logger.warn({ event: 'relay.upstream.failed', url: target, code, ms: now() - started }, 'upstream request failed');
       const detail = timedOut ? `upstream did not answer within ${timeoutMs} ms` : `upstream request failed (${String(code ?? 'network error')})`;
-      return { ok: false, failure: upstreamError(detail, true) };
+      return upstreamError(detail, true);
     }
     const fetchedAt = now();
     logger.debug({ event: 'relay.upstream.answered', url: target, status, bytes: size, ms: fetchedAt - started }, 'upstream answered');

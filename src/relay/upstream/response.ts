@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import type { Parsed, Unplayable, UnplayableReason } from '../providers/provider.js';
+import { failed, ok } from '../../result.js';
+import type { Parsed, UnplayableReason } from '../providers/provider.js';
 
 /** One upstream HTTP answer, as the parsers see it: they are pure functions of these four values. */
 export interface UpstreamResponse {
@@ -10,13 +11,14 @@ export interface UpstreamResponse {
   fetchedAt: number;
 }
 
-export function upstreamError(detail: string, retryable: boolean): Unplayable {
-  return { outcome: 'unplayable', reason: 'upstream-error', retryable, detail };
+/** The upstream could not tell whether the song plays (it failed, or answered something unreadable). */
+export function upstreamError(detail: string, retryable: boolean): Parsed<never> {
+  return failed({ reason: 'upstream-error', retryable, detail });
 }
 
 /** A definite "no" from the upstream (rights, trial, delisting): asking again will not change it. */
-export function refused(reason: Exclude<UnplayableReason, 'upstream-error'>, detail: string, retryable = false): Unplayable {
-  return { outcome: 'unplayable', reason, retryable, detail };
+export function refused(reason: Exclude<UnplayableReason, 'upstream-error'>, detail: string, retryable = false): Parsed<never> {
+  return failed({ reason, retryable, detail });
 }
 
 /**
@@ -31,14 +33,14 @@ export function isRetryableStatus(status: number): boolean {
 /** The body as JSON, or an upstream-error that says what came instead (HTML error pages, truncated bodies). */
 export function readJson(response: UpstreamResponse): Parsed<unknown> {
   try {
-    return { ok: true, value: JSON.parse(response.bodyText) as unknown };
+    return ok(JSON.parse(response.bodyText) as unknown);
   } catch {
     const type = response.contentType.split(';')[0]?.trim() || 'no content type';
-    const ok = response.status >= 200 && response.status < 300;
+    const statusOk = response.status >= 200 && response.status < 300;
     // A 2xx whose JSON does not parse was cut short on the way: worth another try.
-    const retryable = ok || isRetryableStatus(response.status);
-    const what = ok ? 'an incomplete or non-JSON body' : `a ${type} body instead of JSON`;
-    return { ok: false, failure: upstreamError(`upstream answered HTTP ${response.status} with ${what}`, retryable) };
+    const retryable = statusOk || isRetryableStatus(response.status);
+    const what = statusOk ? 'an incomplete or non-JSON body' : `a ${type} body instead of JSON`;
+    return upstreamError(`upstream answered HTTP ${response.status} with ${what}`, retryable);
   }
 }
 
@@ -47,19 +49,16 @@ export function readShape<T>(response: UpstreamResponse, schema: z.ZodType<T>, w
   const json = readJson(response);
   if (!json.ok) return json;
   const checked = schema.safeParse(json.value);
-  if (checked.success) return { ok: true, value: checked.data };
+  if (checked.success) return ok(checked.data);
   const issue = checked.error.issues[0];
   const where = issue?.path.length ? issue.path.join('.') : 'body';
-  return {
-    ok: false,
-    failure: upstreamError(
-      `unexpected ${what} (HTTP ${response.status}): ${where}: ${issue?.message ?? 'invalid'}`,
-      isRetryableStatus(response.status),
-    ),
-  };
+  return upstreamError(
+    `unexpected ${what} (HTTP ${response.status}): ${where}: ${issue?.message ?? 'invalid'}`,
+    isRetryableStatus(response.status),
+  );
 }
 
 /** For a JSON body the parser does not recognise as an answer, on a non-2xx status. */
-export function statusFailure(response: UpstreamResponse, what: string): Unplayable {
+export function statusFailure(response: UpstreamResponse, what: string): Parsed<never> {
   return upstreamError(`${what}: upstream answered HTTP ${response.status}`, isRetryableStatus(response.status));
 }

@@ -48,10 +48,10 @@ describe('cache entry header', () => {
   });
 
   it('names the problem: not an entry, or another version', () => {
-    expect(decodeHeader(Buffer.alloc(64))).toEqual({ ok: false, problem: 'not a relaycast cache entry (bad magic)' });
+    expect(decodeHeader(Buffer.alloc(64))).toEqual({ ok: false, failure: 'not a relaycast cache entry (bad magic)' });
     const future = encodeHeader(header);
     future.writeUInt16BE(ENTRY_VERSION + 1, 4);
-    expect(decodeHeader(future)).toEqual({ ok: false, problem: `entry format version ${ENTRY_VERSION + 1}, expected ${ENTRY_VERSION}` });
+    expect(decodeHeader(future)).toEqual({ ok: false, failure: `entry format version ${ENTRY_VERSION + 1}, expected ${ENTRY_VERSION}` });
   });
 });
 

@@ -12,27 +12,27 @@ describe('file URL signer', () => {
   it('gives a URL under the public base that grants the path until it expires', () => {
     const url = signer.urlFor('華語/a b.m4a', clock.now + 60_000);
     expect(url).toMatch(/^https:\/\/relay\.example\/base\/v1\/files\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
-    expect(signer.verify(tokenOf(url))).toEqual({ ok: true, relPath: '華語/a b.m4a' });
+    expect(signer.verify(tokenOf(url))).toEqual({ ok: true, value: { relPath: '華語/a b.m4a' } });
   });
 
   it('refuses an expired token', () => {
     const url = signer.urlFor('a.m4a', clock.now + 1000);
     const later = createFileUrlSigner({ secret: 'file-url-secret-0123', publicBaseUrl: 'https://relay.example/', now: () => clock.now + 1000 });
-    expect(later.verify(tokenOf(url))).toEqual({ ok: false, problem: 'expired' });
+    expect(later.verify(tokenOf(url))).toEqual({ ok: false, failure: 'expired' });
   });
 
   it('refuses a token whose path or expiry was changed, or signed with another key', () => {
     const [payload = '', signature = ''] = tokenOf(signer.urlFor('a.m4a', clock.now + 60_000)).split('.');
     const forged = Buffer.from(JSON.stringify(['../../etc/passwd', 9_999_999_999])).toString('base64url');
-    expect(signer.verify(`${forged}.${signature}`)).toEqual({ ok: false, problem: 'bad signature' });
+    expect(signer.verify(`${forged}.${signature}`)).toEqual({ ok: false, failure: 'bad signature' });
     const other = createFileUrlSigner({ secret: 'another-secret-0123456', publicBaseUrl: 'https://relay.example/', now: () => clock.now });
-    expect(other.verify(`${payload}.${signature}`)).toEqual({ ok: false, problem: 'bad signature' });
+    expect(other.verify(`${payload}.${signature}`)).toEqual({ ok: false, failure: 'bad signature' });
   });
 
   it('refuses a signature that differs only in its unused trailing bits', () => {
     const token = tokenOf(signer.urlFor('a.m4a', clock.now + 60_000));
     const variant = token.replace(/.$/, (last) => (last === 'A' ? 'B' : 'A'));
-    expect(signer.verify(variant)).toEqual({ ok: false, problem: 'bad signature' });
+    expect(signer.verify(variant)).toEqual({ ok: false, failure: 'bad signature' });
   });
 
   it.each(['', 'abc', 'a.b.c', 'a/b.c', '..%2f.x'])('refuses the malformed token %j', (token) => {

@@ -63,15 +63,17 @@ describe('local provider', () => {
   it('resolves a file to its metadata and a URL it can be read from', async () => {
     const resolution = await resolver.resolveSong('local:Adele/25/Adele - Hello.mp3');
     expect(resolution).toEqual({
-      outcome: 'playable',
-      song: { ref: 'local:Adele/25/Adele - Hello.mp3', title: 'Hello', artists: ['Adele'] },
-      audio: { url: expect.stringMatching(/^file:\/\//), format: 'mp3', size: 14, expiresAt: NOW + 600_000 },
+      ok: true,
+      value: {
+        song: { ref: 'local:Adele/25/Adele - Hello.mp3', title: 'Hello', artists: ['Adele'] },
+        audio: { url: expect.stringMatching(/^file:\/\//), format: 'mp3', size: 14, expiresAt: NOW + 600_000 },
+      },
     });
-    if (resolution.outcome === 'playable') expect(fileURLToPath(resolution.audio.url)).toMatch(/music\/Adele\/25\/Adele - Hello\.mp3$/);
+    if (resolution.ok) expect(fileURLToPath(resolution.value.audio.url)).toMatch(/music\/Adele\/25\/Adele - Hello\.mp3$/);
   });
 
   it('follows symlinks that stay inside the library', async () => {
-    expect(await resolver.resolveSong('local:alias/25/02 Send My Love.m4a')).toMatchObject({ outcome: 'playable', audio: { format: 'm4a' } });
+    expect(await resolver.resolveSong('local:alias/25/02 Send My Love.m4a')).toMatchObject({ ok: true, value: { audio: { format: 'm4a' } } });
   });
 
   it.each(['local:escape.mp3', 'local:escape-dir/secret.mp3', 'local:missing.mp3', 'local:folder.mp3'])(
@@ -111,7 +113,7 @@ describe('local provider', () => {
   it('reports a missing music folder as a retryable upstream-error without giving its path away', async () => {
     const broken = createResolver({ config: { local: { musicDir: join(temp.dir, 'not-there') } }, logger: silentLogger(), tagReader: noTags });
     const resolution = await broken.resolveSong('local:a.mp3');
-    expect(resolution).toMatchObject({ outcome: 'unplayable', reason: 'upstream-error', retryable: true });
+    expect(resolution).toMatchObject({ ok: false, failure: { reason: 'upstream-error', retryable: true } });
     expect(JSON.stringify(resolution)).not.toContain(temp.dir);
   });
 });

@@ -30,21 +30,23 @@ describe('netease provider against a recorded NeteaseCloudMusicApi', () => {
     replies['/api/song/url/v1'] = await recordedReply('netease-song-url-playable.json');
     const resolution = await resolverWith().resolveSong('netease:29450091');
     expect(resolution).toEqual({
-      outcome: 'playable',
-      song: {
-        ref: 'netease:29450091',
-        title: '小宝贝',
-        artists: ['夏天播放'],
-        album: '私奔丽江',
-        durationMs: 192232,
-        coverUrl: 'https://p2.music.126.net/zE8AlLt_Fm1BT8LRROIXgg==/109951162949487525.jpg',
-      },
-      audio: {
-        url: 'http://m10.music.126.net/20180104125640/930a968b3fb04908b733506b3833e60b/ymusic/0fd6/4f65/43ed/a8772889f38dfcb91c04da915b301617.mp3',
-        format: 'mp3',
-        bitrate: 320000,
-        size: 10691439,
-        expiresAt: NOW + (1200 - 120) * 1000,
+      ok: true,
+      value: {
+        song: {
+          ref: 'netease:29450091',
+          title: '小宝贝',
+          artists: ['夏天播放'],
+          album: '私奔丽江',
+          durationMs: 192232,
+          coverUrl: 'https://p2.music.126.net/zE8AlLt_Fm1BT8LRROIXgg==/109951162949487525.jpg',
+        },
+        audio: {
+          url: 'http://m10.music.126.net/20180104125640/930a968b3fb04908b733506b3833e60b/ymusic/0fd6/4f65/43ed/a8772889f38dfcb91c04da915b301617.mp3',
+          format: 'mp3',
+          bitrate: 320000,
+          size: 10691439,
+          expiresAt: NOW + (1200 - 120) * 1000,
+        },
       },
     });
     const asked = upstream.requests.map((request) => `${request.path}?${request.query.toString()}`).sort();
@@ -56,7 +58,7 @@ describe('netease provider against a recorded NeteaseCloudMusicApi', () => {
     const resolution = await resolverWith({ songUrlApi: 'legacy', level: 'higher', realIp: '116.25.146.177', upstreamCacheSec: 0 }).resolveSong(
       'netease:29450091',
     );
-    expect(resolution).toMatchObject({ outcome: 'playable', audio: { expiresAt: NOW + 1200 * 1000 } });
+    expect(resolution).toMatchObject({ ok: true, value: { audio: { expiresAt: NOW + 1200 * 1000 } } });
     const songUrl = upstream.requests.find((request) => request.path === '/api/song/url');
     expect(Object.fromEntries(songUrl?.query ?? [])).toEqual({ id: '29450091', br: '192000', realIP: '116.25.146.177' });
   });
@@ -64,38 +66,38 @@ describe('netease provider against a recorded NeteaseCloudMusicApi', () => {
   it('keeps the metadata of a song it cannot play', async () => {
     replies['/api/song/url/v1'] = await recordedReply('netease-song-url-null-404.json');
     const resolution = await resolverWith().resolveSong('netease:29450091');
-    expect(resolution).toMatchObject({ outcome: 'unplayable', reason: 'no-rights', retryable: false, song: { title: '小宝贝' } });
+    expect(resolution).toMatchObject({ ok: false, failure: { reason: 'no-rights', retryable: false, song: { title: '小宝贝' } } });
   });
 
   it('calls a song delisted when it has neither a URL nor a song detail', async () => {
     replies['/api/song/detail'] = { body: '{"songs":[],"privileges":[],"code":200}' };
     replies['/api/song/url/v1'] = await recordedReply('netease-song-url-null-404-delisted.json');
     const resolution = await resolverWith().resolveSong('netease:1045123');
-    expect(resolution).toMatchObject({ outcome: 'unplayable', reason: 'delisted', retryable: false });
+    expect(resolution).toMatchObject({ ok: false, failure: { reason: 'delisted', retryable: false } });
     expect(resolution).not.toHaveProperty('song');
   });
 
   it('never plays a preview clip', async () => {
     replies['/api/song/url/v1'] = await recordedReply('netease-song-url-trial.json');
-    expect(await resolverWith().resolveSong('netease:29450091')).toMatchObject({ outcome: 'unplayable', reason: 'trial-only' });
+    expect(await resolverWith().resolveSong('netease:29450091')).toMatchObject({ ok: false, failure: { reason: 'trial-only' } });
   });
 
   it('reports -460 Cheating (HTTP 400) as a retryable upstream-error, not as a bad song', async () => {
     replies['/api/song/url/v1'] = await recordedReply('netease-cheating-460.json');
     const resolution = await resolverWith().resolveSong('netease:29450091');
-    expect(resolution).toMatchObject({ outcome: 'unplayable', reason: 'upstream-error', retryable: true, song: { title: '小宝贝' } });
+    expect(resolution).toMatchObject({ ok: false, failure: { reason: 'upstream-error', retryable: true, song: { title: '小宝贝' } } });
   });
 
   it('reports an nginx 502 page as a retryable upstream-error', async () => {
     const badGateway = await recordedReply('relay-502-bad-gateway.html');
     replies['/api/song/detail'] = badGateway;
     replies['/api/song/url/v1'] = badGateway;
-    expect(await resolverWith().resolveSong('netease:29450091')).toMatchObject({ reason: 'upstream-error', retryable: true });
+    expect(await resolverWith().resolveSong('netease:29450091')).toMatchObject({ ok: false, failure: { reason: 'upstream-error', retryable: true } });
   });
 
   it('reports a wrong base path (Express 404 page) as an upstream-error not worth retrying', async () => {
     delete replies['/api/song/detail'];
-    expect(await resolverWith().resolveSong('netease:29450091')).toMatchObject({ reason: 'upstream-error', retryable: false });
+    expect(await resolverWith().resolveSong('netease:29450091')).toMatchObject({ ok: false, failure: { reason: 'upstream-error', retryable: false } });
   });
 
   it('answers within the lookup budget when the upstream is slow', async () => {
@@ -103,7 +105,7 @@ describe('netease provider against a recorded NeteaseCloudMusicApi', () => {
     const started = Date.now();
     const resolution = await resolverWith({}, 300).resolveSong('netease:29450091');
     expect(Date.now() - started).toBeLessThan(1500);
-    expect(resolution).toMatchObject({ outcome: 'unplayable', reason: 'upstream-error', retryable: true });
+    expect(resolution).toMatchObject({ ok: false, failure: { reason: 'upstream-error', retryable: true } });
   });
 
   it('pages a playlist: name and total from /playlist/detail (all trackIds), songs from /playlist/track/all', async () => {

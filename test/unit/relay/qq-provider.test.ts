@@ -53,16 +53,18 @@ describe('qq provider against recorded musicu.fcg answers', () => {
     byModule['vkey.GetVkeyServer'] = [await recordedReply('qq-vkey-playable.json')];
     const resolution = await resolverWith().resolveSong('qq:004dFFPd4JNv8q');
     expect(resolution).toEqual({
-      outcome: 'playable',
-      song: {
-        ref: 'qq:004dFFPd4JNv8q',
-        title: '来自天堂的魔鬼',
-        artists: ['G.E.M. 邓紫棋'],
-        album: '新的心跳',
-        durationMs: 245000,
-        coverUrl: 'https://y.gtimg.cn/music/photo_new/T002R300x300M000003c616O2Zlswm.jpg',
+      ok: true,
+      value: {
+        song: {
+          ref: 'qq:004dFFPd4JNv8q',
+          title: '来自天堂的魔鬼',
+          artists: ['G.E.M. 邓紫棋'],
+          album: '新的心跳',
+          durationMs: 245000,
+          coverUrl: 'https://y.gtimg.cn/music/photo_new/T002R300x300M000003c616O2Zlswm.jpg',
+        },
+        audio: { url: ISURE_URL, format: 'm4a', bitrate: 96000, expiresAt: NOW + 80400 * 1000 },
       },
-      audio: { url: ISURE_URL, format: 'm4a', bitrate: 96000, expiresAt: NOW + 80400 * 1000 },
     });
     const [detail, vkey] = upstream.requests;
     expect(detail && musicuModule(detail)).toMatchObject({ module: 'music.pf_song_detail_svr', param: { song_mid: '004dFFPd4JNv8q' } });
@@ -73,21 +75,21 @@ describe('qq provider against recorded musicu.fcg answers', () => {
   it('retries a failing vkey request a few times', async () => {
     const badGateway = await recordedReply('relay-502-bad-gateway.html');
     byModule['vkey.GetVkeyServer'] = [badGateway, badGateway, await recordedReply('qq-vkey-playable.json')];
-    expect(await resolverWith().resolveSong('qq:004dFFPd4JNv8q')).toMatchObject({ outcome: 'playable', audio: { url: ISURE_URL } });
+    expect(await resolverWith().resolveSong('qq:004dFFPd4JNv8q')).toMatchObject({ ok: true, value: { audio: { url: ISURE_URL } } });
     expect(vkeyRequests()).toHaveLength(3);
   });
 
   it('gives up after the configured attempts with a retryable upstream-error', async () => {
     byModule['vkey.GetVkeyServer'] = [await recordedReply('relay-502-bad-gateway.html')];
     const resolution = await resolverWith({ attempts: 2 }).resolveSong('qq:004dFFPd4JNv8q');
-    expect(resolution).toMatchObject({ outcome: 'unplayable', reason: 'upstream-error', retryable: true, song: { title: '来自天堂的魔鬼' } });
+    expect(resolution).toMatchObject({ ok: false, failure: { reason: 'upstream-error', retryable: true, song: { title: '来自天堂的魔鬼' } } });
     expect(vkeyRequests()).toHaveLength(2);
   });
 
   it('does not retry a definite no (result 104003) and keeps the metadata', async () => {
     byModule['vkey.GetVkeyServer'] = [await recordedReply('qq-vkey-empty-purl-104003.json')];
     const resolution = await resolverWith().resolveSong('qq:004dFFPd4JNv8q');
-    expect(resolution).toMatchObject({ outcome: 'unplayable', reason: 'no-rights', retryable: false, song: { title: '来自天堂的魔鬼' } });
+    expect(resolution).toMatchObject({ ok: false, failure: { reason: 'no-rights', retryable: false, song: { title: '来自天堂的魔鬼' } } });
     expect(vkeyRequests()).toHaveLength(1);
   });
 
@@ -95,14 +97,16 @@ describe('qq provider against recorded musicu.fcg answers', () => {
     byModule['vkey.GetVkeyServer'] = [await recordedReply('qq-vkey-playable-empty-sip.json')];
     const resolution = await resolverWith({ fallbackSip: 'http://isure.stream.qqmusic.qq.com' }).resolveSong('qq:004dFFPd4JNv8q');
     expect(resolution).toMatchObject({
-      outcome: 'playable',
-      audio: { url: expect.stringMatching(/^http:\/\/isure\.stream\.qqmusic\.qq\.com\/M500001uaxks4G5JL9\.mp3\?guid=0&vkey=/), format: 'mp3' },
+      ok: true,
+      value: {
+        audio: { url: expect.stringMatching(/^http:\/\/isure\.stream\.qqmusic\.qq\.com\/M500001uaxks4G5JL9\.mp3\?guid=0&vkey=/), format: 'mp3' },
+      },
     });
   });
 
   it('calls a songmid QQ has no detail for delisted, without asking for a vkey', async () => {
     byModule['music.pf_song_detail_svr'] = [{ body: '{"code":0,"req_0":{"code":0,"data":{"track_info":{}}}}' }];
-    expect(await resolverWith().resolveSong('qq:004dFFPd4JNv8q')).toMatchObject({ outcome: 'unplayable', reason: 'delisted' });
+    expect(await resolverWith().resolveSong('qq:004dFFPd4JNv8q')).toMatchObject({ ok: false, failure: { reason: 'delisted' } });
     expect(vkeyRequests()).toHaveLength(0);
   });
 
@@ -141,12 +145,14 @@ describe('qq provider against a recorded jsososo/QQMusicApi', () => {
   it('resolves from /song and /song/urls, with the conservative TTL for the URL', async () => {
     const resolution = await resolver().resolveSong('qq:0039MnYb0qxYhV');
     expect(resolution).toMatchObject({
-      outcome: 'playable',
-      song: { ref: 'qq:0039MnYb0qxYhV', title: '来自天堂的魔鬼' },
-      audio: {
-        url: 'http://ws.stream.qqmusic.qq.com/C400002202B43Cq4V4.m4a?guid=2796982635&vkey=0A1ADCEDC042ABE27FE184A3436DBB6F15AFF286F0F06DDFAEA9ADAF2D82F67EF33746A9472F62B444B7E7CEB32EE0D34DFD53A6E2D97D7B&uin=1899&fromtag=66',
-        format: 'm4a',
-        expiresAt: NOW + 600 * 1000,
+      ok: true,
+      value: {
+        song: { ref: 'qq:0039MnYb0qxYhV', title: '来自天堂的魔鬼' },
+        audio: {
+          url: 'http://ws.stream.qqmusic.qq.com/C400002202B43Cq4V4.m4a?guid=2796982635&vkey=0A1ADCEDC042ABE27FE184A3436DBB6F15AFF286F0F06DDFAEA9ADAF2D82F67EF33746A9472F62B444B7E7CEB32EE0D34DFD53A6E2D97D7B&uin=1899&fromtag=66',
+          format: 'm4a',
+          expiresAt: NOW + 600 * 1000,
+        },
       },
     });
     expect(upstream.requests.map((request) => `${request.path}?${request.query.toString()}`)).toEqual([
@@ -157,7 +163,7 @@ describe('qq provider against a recorded jsososo/QQMusicApi', () => {
 
   it('treats result 200 as the failure it is in this wrapper', async () => {
     replies['/song/urls'] = await recordedReply('qqmusicapi-song-urls-error-result200.json');
-    expect(await resolver().resolveSong('qq:0039MnYb0qxYhV')).toMatchObject({ outcome: 'unplayable', reason: 'upstream-error' });
+    expect(await resolver().resolveSong('qq:0039MnYb0qxYhV')).toMatchObject({ ok: false, failure: { reason: 'upstream-error' } });
   });
 
   it('pages the whole songlist it gets from /songlist', async () => {

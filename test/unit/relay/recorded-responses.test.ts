@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/log/index.js';
-import type { AudioLookup, Parsed, SongInfo } from '../../../src/relay/providers/provider.js';
+import type { AudioSource, Parsed, SongInfo } from '../../../src/relay/providers/provider.js';
 import { UNPLAYABLE_REASONS } from '../../../src/relay/providers/provider.js';
 import { parseNeteasePlaylistDetail } from '../../../src/relay/providers/netease/playlist-detail.js';
 import { parseNeteaseSongUrl } from '../../../src/relay/providers/netease/song-url.js';
@@ -106,19 +106,19 @@ function unwrap<T>(parsed: Parsed<T>): T {
   return parsed.value;
 }
 
-function expectAbsoluteHttpWhenPlayable(lookup: AudioLookup): void {
-  if (lookup.outcome === 'playable') expect(new URL(lookup.audio.url).protocol).toMatch(/^https?:$/);
+function expectAbsoluteHttpWhenPlayable(lookup: Parsed<AudioSource>): void {
+  if (lookup.ok) expect(new URL(lookup.value.url).protocol).toMatch(/^https?:$/);
 }
 
-function expectPlayable(lookup: AudioLookup, url: string, expected: RecordedCase['expect'], fetchedAt: number): void {
-  expect(lookup.outcome).toBe('playable');
-  if (lookup.outcome !== 'playable') return;
-  expect(lookup.audio.url).toBe(url);
+function expectPlayable(lookup: Parsed<AudioSource>, url: string, expected: RecordedCase['expect'], fetchedAt: number): void {
+  expect(lookup.ok).toBe(true);
+  if (!lookup.ok) return;
+  expect(lookup.value.url).toBe(url);
   const expirySec = typeof expected.expiresInSec === 'number' ? expected.expiresInSec : FALLBACK_TTL_SEC;
-  expect(lookup.audio.expiresAt).toBe(fetchedAt + expirySec * 1000);
-  if (expected.format) expect(lookup.audio.format).toBe(expected.format);
-  if (expected.bitrate) expect(lookup.audio.bitrate).toBe(expected.bitrate);
-  if (expected.size) expect(lookup.audio.size).toBe(expected.size);
+  expect(lookup.value.expiresAt).toBe(fetchedAt + expirySec * 1000);
+  if (expected.format) expect(lookup.value.format).toBe(expected.format);
+  if (expected.bitrate) expect(lookup.value.bitrate).toBe(expected.bitrate);
+  if (expected.size) expect(lookup.value.size).toBe(expected.size);
 }
 
 /** All the assertions of one case, on a response however it was obtained. */
@@ -127,8 +127,8 @@ function checkCase(recorded: RecordedCase, response: UpstreamResponse): void {
   for (const parser of parsersFor(recorded)) {
     if (recorded.kind === 'any') {
       // An nginx error page, whatever was asked: never playable, never a crash.
-      const result = PARSERS[parser](response, songmidsOf(recorded)[0] ?? '') as AudioLookup | Parsed<unknown>;
-      const failure = 'ok' in result ? (result.ok ? undefined : result.failure) : result.outcome === 'unplayable' ? result : undefined;
+      const result = PARSERS[parser](response, songmidsOf(recorded)[0] ?? '') as Parsed<unknown>;
+      const failure = result.ok ? undefined : result.failure;
       expect(failure, parser).toMatchObject({ reason: 'upstream-error', retryable: expected.retryable });
       continue;
     }
@@ -144,7 +144,7 @@ function checkCase(recorded: RecordedCase, response: UpstreamResponse): void {
 function checkUrlCase(recorded: RecordedCase, response: UpstreamResponse, parser: ParserName): void {
   const { expect: expected } = recorded;
   for (const songmid of songmidsOf(recorded)) {
-    const lookup = PARSERS[parser](response, songmid) as AudioLookup;
+    const lookup = PARSERS[parser](response, songmid) as Parsed<AudioSource>;
     expectAbsoluteHttpWhenPlayable(lookup);
     const reasons = Array.isArray(expected.reason) ? (expected.reason as string[]) : [];
     switch (expected.outcome) {
@@ -155,32 +155,32 @@ function checkUrlCase(recorded: RecordedCase, response: UpstreamResponse, parser
         break;
       }
       case 'playable-or-clean-error':
-        if (lookup.outcome === 'playable') expectPlayable(lookup, expected.url as string, expected, response.fetchedAt);
-        else expect(lookup.reason).toBe('upstream-error');
+        if (lookup.ok) expectPlayable(lookup, expected.url as string, expected, response.fetchedAt);
+        else expect(lookup.failure.reason).toBe('upstream-error');
         break;
       case 'playable-with-fallback-host-or-upstream-error': {
         // Without a configured host there is no URL to give; with one, it is that host + purl.
-        expect(lookup).toMatchObject({ outcome: 'unplayable', reason: 'upstream-error' });
+        expect(lookup).toMatchObject({ ok: false, failure: { reason: 'upstream-error' } });
         const withFallback = parseQqVkey(response, { fallbackSip: FALLBACK_SIP, fallbackTtlSec: FALLBACK_TTL_SEC });
         expectPlayable(withFallback, `${FALLBACK_SIP}${expected.purl as string}`, expected, response.fetchedAt);
         break;
       }
       case 'unplayable':
-        expect(lookup.outcome).toBe('unplayable');
-        if (lookup.outcome === 'unplayable') {
-          expect(reasons).toContain(lookup.reason);
-          expect(lookup.retryable).toBe(false);
+        expect(lookup.ok).toBe(false);
+        if (!lookup.ok) {
+          expect(reasons).toContain(lookup.failure.reason);
+          expect(lookup.failure.retryable).toBe(false);
           const window = expected.trialWindowSec as [number, number] | undefined;
-          if (window) expect(lookup.detail).toContain(`${window[0]}-${window[1]} s`);
+          if (window) expect(lookup.failure.detail).toContain(`${window[0]}-${window[1]} s`);
         }
         break;
       case 'upstream-error':
-        expect(lookup).toMatchObject({ outcome: 'unplayable', reason: 'upstream-error' });
-        if (typeof expected.retryable === 'boolean') expect(lookup).toMatchObject({ retryable: expected.retryable });
+        expect(lookup).toMatchObject({ ok: false, failure: { reason: 'upstream-error' } });
+        if (typeof expected.retryable === 'boolean') expect(lookup).toMatchObject({ failure: { retryable: expected.retryable } });
         break;
       case 'unplayable-or-upstream-error':
-        expect(lookup.outcome).toBe('unplayable');
-        if (lookup.outcome === 'unplayable') expect([...reasons, 'upstream-error']).toContain(lookup.reason);
+        expect(lookup.ok).toBe(false);
+        if (!lookup.ok) expect([...reasons, 'upstream-error']).toContain(lookup.failure.reason);
         break;
       default:
         throw new Error(`${recorded.file}: unknown expected outcome ${String(expected.outcome)}`);
@@ -271,10 +271,10 @@ describe('parsers never throw', () => {
         for (const status of [200, 400, 404, 502]) {
           const response = { status, contentType: 'application/json', bodyText: body.slice(0, cut), fetchedAt: FETCHED_AT };
           for (const name of Object.keys(PARSERS) as ParserName[]) {
-            const result = PARSERS[name](response, '002wit7s1Tvdlg') as AudioLookup | Parsed<unknown>;
-            if ('outcome' in result) {
-              expectAbsoluteHttpWhenPlayable(result);
-              if (result.outcome === 'unplayable') expect(UNPLAYABLE_REASONS).toContain(result.reason);
+            const result = PARSERS[name](response, '002wit7s1Tvdlg') as Parsed<unknown>;
+            if (URL_PARSERS.includes(name)) {
+              expectAbsoluteHttpWhenPlayable(result as Parsed<AudioSource>);
+              if (!result.ok) expect(UNPLAYABLE_REASONS).toContain(result.failure.reason);
             } else if (!result.ok) {
               expect(result.failure.reason).toBe('upstream-error');
             }
@@ -288,7 +288,7 @@ describe('parsers never throw', () => {
     const body = await readRecorded('qq-vkey-playable.json');
     const response = { status: 200, contentType: 'application/json', bodyText: body.slice(0, 700), fetchedAt: FETCHED_AT };
     for (const name of URL_PARSERS) {
-      expect(PARSERS[name](response, '002wit7s1Tvdlg'), name).toMatchObject({ outcome: 'unplayable', reason: 'upstream-error', retryable: true });
+      expect(PARSERS[name](response, '002wit7s1Tvdlg'), name).toMatchObject({ ok: false, failure: { reason: 'upstream-error', retryable: true } });
     }
   });
 });

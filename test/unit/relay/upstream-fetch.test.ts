@@ -50,9 +50,11 @@ describe('upstream fetch', () => {
     expect(response.ok).toBe(true);
     if (!response.ok) return;
     expect(parseNeteaseSongUrl(response.value, { fallbackTtlSec: 600 })).toMatchObject({
-      outcome: 'unplayable',
-      reason: 'upstream-error',
-      retryable: true,
+      ok: false,
+      failure: {
+        reason: 'upstream-error',
+        retryable: true,
+      },
     });
   });
 

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '../../../log/index.js';
 import { parseM3u, type M3uEntry } from '../../../m3u/index.js';
+import { ok } from '../../../result.js';
 import { NotFoundError, UpstreamError } from '../../errors.js';
 import { formatRef } from '../../../refs/index.js';
 import { audioFormatOf } from '../audio-source.js';
@@ -51,8 +52,7 @@ export function createLocalProvider(options: LocalProviderOptions): Provider<'lo
       const file = await library.find(ref.path, 'audio');
       if (!file) throw new NotFoundError(songRef, 'no such audio file in the music library');
       const expiresAt = now() + options.fileUrlTtlSec * 1000;
-      return {
-        outcome: 'playable',
+      return ok({
         song: localSongInfo(songRef, file.relPath, await tagReads.read(file)),
         audio: {
           url: options.fileUrl(file, expiresAt),
@@ -60,7 +60,7 @@ export function createLocalProvider(options: LocalProviderOptions): Provider<'lo
           size: file.size,
           expiresAt,
         },
-      };
+      });
     },
 
     async getPlaylist(ref, page, context): Promise<PlaylistPage> {

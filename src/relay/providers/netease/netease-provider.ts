@@ -1,4 +1,5 @@
 import type { NeteaseConfig } from '../../config.js';
+import { failed, ok } from '../../../result.js';
 import { NotFoundError, UpstreamError } from '../../errors.js';
 import { formatRef } from '../../../refs/index.js';
 import type { UpstreamFetch } from '../../upstream/fetch.js';
@@ -42,25 +43,25 @@ export function createNeteaseProvider(options: { config: NeteaseConfig; fetch: U
       const [songs, audio] = await Promise.all([
         fetchSongs(endpoint('song/detail', { ids: ref.id }), context),
         fetch({ url: songUrlEndpoint(ref.id), deadlineAt: context.deadlineAt }).then((response) =>
-          response.ok ? parseNeteaseSongUrl(response.value, { fallbackTtlSec: config.assumedUrlTtlSec }) : response.failure,
+          response.ok ? parseNeteaseSongUrl(response.value, { fallbackTtlSec: config.assumedUrlTtlSec }) : response,
         ),
       ]);
       const song = songs.ok ? songs.value.find((candidate) => candidate.ref === songRef) : undefined;
 
-      if (audio.outcome === 'unplayable') {
-        if (songs.ok && !song && audio.reason === 'no-rights') {
+      if (!audio.ok) {
+        const { failure } = audio;
+        if (songs.ok && !song && failure.reason === 'no-rights') {
           // No URL and no song detail either: the id was withdrawn, not merely unlicensed.
-          return { ...audio, reason: 'delisted', detail: `${audio.detail}; NetEase has no song detail for it either` };
+          return failed({ ...failure, reason: 'delisted', detail: `${failure.detail}; NetEase has no song detail for it either` });
         }
-        return song ? { ...audio, song } : audio;
+        return song ? failed({ ...failure, song }) : audio;
       }
-      if (!songs.ok) return songs.failure;
-      return {
-        outcome: 'playable',
+      if (!songs.ok) return songs;
+      return ok({
         song: song ?? untitled(songRef),
         // The server may hand out an answer it cached a while ago: the URL dies that much sooner.
-        audio: { ...audio.audio, expiresAt: audio.audio.expiresAt - config.upstreamCacheSec * 1000 },
-      };
+        audio: { ...audio.value, expiresAt: audio.value.expiresAt - config.upstreamCacheSec * 1000 },
+      });
     },
 
     async getPlaylist(ref, page: PageRequest, context): Promise<PlaylistPage> {

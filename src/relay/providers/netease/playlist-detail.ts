@@ -29,7 +29,7 @@ export function parseNeteasePlaylistDetail(response: UpstreamResponse): Parsed<N
   if (code === 404) return { ok: true, value: undefined };
   if (code !== 200 || !playlist) {
     const said = body.value.message ?? body.value.msg;
-    return { ok: false, failure: upstreamError(`NetEase answered code ${code}${said ? ` (${said})` : ''}`, code >= 500) };
+    return upstreamError(`NetEase answered code ${code}${said ? ` (${said})` : ''}`, code >= 500);
   }
   return { ok: true, value: { name: playlist.name, trackIds: playlist.trackIds.map((track) => String(track.id)) } };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AudioLookup } from '../provider.js';
+import type { AudioSource, Parsed } from '../provider.js';
 import { audioFormatOf, expiresAt, playable, urlExtension } from '../audio-source.js';
 import {
   isRetryableStatus,
@@ -40,9 +40,9 @@ export interface NeteaseSongUrlOptions {
 }
 
 /** What a NetEase song-URL answer for ONE song id says about its audio. */
-export function parseNeteaseSongUrl(response: UpstreamResponse, options: NeteaseSongUrlOptions): AudioLookup {
+export function parseNeteaseSongUrl(response: UpstreamResponse, options: NeteaseSongUrlOptions): Parsed<AudioSource> {
   const body = readShape(response, SongUrlBody, 'NetEase song URL answer');
-  if (!body.ok) return body.failure;
+  if (!body.ok) return body;
   const { code, data } = body.value;
   const said = body.value.message ?? body.value.msg;
 

@@ -25,8 +25,8 @@ export function parseNeteaseSongs(response: UpstreamResponse): Parsed<SongInfo[]
   const body = readShape(response, SongsBody, 'NetEase song list');
   if (!body.ok) return body;
   const { code } = body.value;
-  if (code !== 200) return { ok: false, failure: upstreamError(`NetEase answered code ${code}`, isRetryableStatus(code)) };
-  if (response.status !== 200) return { ok: false, failure: statusFailure(response, 'NetEase song list') };
+  if (code !== 200) return upstreamError(`NetEase answered code ${code}`, isRetryableStatus(code));
+  if (response.status !== 200) return statusFailure(response, 'NetEase song list');
   return { ok: true, value: body.value.songs.map(toSongInfo) };
 }
 

@@ -12,18 +12,18 @@ export function findMusicuModule<T>(response: UpstreamResponse, schema: z.ZodTyp
   if (!json.ok) return json;
   const top = json.value;
   if (typeof top !== 'object' || top === null || Array.isArray(top)) {
-    return { ok: false, failure: upstreamError(`QQ ${what}: answer is not a JSON object`, true) };
+    return upstreamError(`QQ ${what}: answer is not a JSON object`, true);
   }
   const record = top as Record<string, unknown>;
   // A non-zero top-level code is a failed call as a whole, e.g. the retired fcg_music_express endpoint's 104003.
   if (typeof record.code === 'number' && record.code !== 0) {
     const info = typeof record.errinfo === 'string' ? ` (${record.errinfo})` : '';
-    return { ok: false, failure: upstreamError(`QQ ${what}: answered code ${record.code}${info}`, true) };
+    return upstreamError(`QQ ${what}: answered code ${record.code}${info}`, true);
   }
   for (const value of Object.values(record)) {
     const module = schema.safeParse(value);
     if (module.success) return { ok: true, value: module.data };
   }
-  if (response.status < 200 || response.status >= 300) return { ok: false, failure: statusFailure(response, `QQ ${what}`) };
-  return { ok: false, failure: upstreamError(`QQ ${what}: no module with the expected fields in the answer`, true) };
+  if (response.status < 200 || response.status >= 300) return statusFailure(response, `QQ ${what}`);
+  return upstreamError(`QQ ${what}: no module with the expected fields in the answer`, true);
 }

@@ -51,7 +51,7 @@ export function createMusicuApi(options: { config: QqConfig; fetch: UpstreamFetc
       const response = await fetch({ url, headers: HEADERS, deadlineAt });
       return response.ok
         ? parseQqVkey(response.value, { fallbackSip: config.fallbackSip, fallbackTtlSec: config.assumedUrlTtlSec })
-        : response.failure;
+        : response;
     },
 
     async songlist(id, page, deadlineAt) {

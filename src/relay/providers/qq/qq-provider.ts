@@ -1,3 +1,4 @@
+import { failed, ok } from '../../../result.js';
 import { NotFoundError, UpstreamError } from '../../errors.js';
 import { formatRef } from '../../../refs/index.js';
 import { refused } from '../../upstream/response.js';
@@ -32,18 +33,14 @@ export function createQqProvider(options: QqProviderOptions): Provider<'qq'> {
       const detail = await retryWhileRetryable(retries(deadlineAt), failedRetryably, () =>
         api.songDetail(ref.songmid, deadlineAt),
       );
-      if (!detail.ok) return detail.failure;
+      if (!detail.ok) return detail;
       if (!detail.value) return refused('delisted', 'QQ has no song with this songmid');
       const { mediaMid } = detail.value;
       // The song keeps the ref it was asked for, even if QQ answers with a newer version's mid.
       const song = { ...detail.value.song, ref: formatRef(ref) };
 
-      const audio = await retryWhileRetryable(
-        retries(deadlineAt),
-        (result) => result.outcome === 'unplayable' && result.retryable,
-        () => api.audio(ref.songmid, mediaMid, deadlineAt),
-      );
-      return audio.outcome === 'playable' ? { outcome: 'playable', song, audio: audio.audio } : { ...audio, song };
+      const audio = await retryWhileRetryable(retries(deadlineAt), failedRetryably, () => api.audio(ref.songmid, mediaMid, deadlineAt));
+      return audio.ok ? ok({ song, audio: audio.value }) : failed({ ...audio.failure, song });
     },
 
     async getPlaylist(ref, page, context): Promise<PlaylistPage> {

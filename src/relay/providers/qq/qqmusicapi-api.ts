@@ -28,7 +28,7 @@ export function createQqMusicApi(options: { config: QqConfig & { qqMusicApiUrl: 
       const response = await fetch({ url: endpoint('song/urls', { id: songmid }), deadlineAt });
       return response.ok
         ? parseQqMusicApiSongUrls(response.value, songmid, { fallbackTtlSec: config.assumedUrlTtlSec })
-        : response.failure;
+        : response;
     },
 
     async songlist(id, _page, deadlineAt) {

@@ -14,7 +14,7 @@ export function parseQqSongDetail(response: UpstreamResponse): Parsed<QqTrack | 
   const module = findMusicuModule(response, DetailModule, 'song detail');
   if (!module.ok) return module;
   if (module.value.code !== undefined && module.value.code !== 0) {
-    return { ok: false, failure: upstreamError(`QQ song detail module answered code ${module.value.code}`, true) };
+    return upstreamError(`QQ song detail module answered code ${module.value.code}`, true);
   }
   return readTrackInfo(module.value.data.track_info);
 }
@@ -29,7 +29,7 @@ const QqMusicApiSong = z.object({
 export function parseQqMusicApiSong(response: UpstreamResponse): Parsed<QqTrack | undefined> {
   const body = readShape(response, QqMusicApiSong, 'QQMusicApi song answer');
   if (!body.ok) return body;
-  if (body.value.result !== 100 || !body.value.data) return { ok: false, failure: qqMusicApiFailure(body.value) };
+  if (body.value.result !== 100 || !body.value.data) return qqMusicApiFailure(body.value);
   return readTrackInfo(body.value.data.track_info);
 }
 
@@ -44,6 +44,6 @@ function readTrackInfo(trackInfo: unknown): Parsed<QqTrack | undefined> {
     return { ok: true, value: undefined };
   }
   const info = TrackInfo.safeParse(trackInfo);
-  if (!info.success) return { ok: false, failure: upstreamError('QQ song detail: track_info lacks name or mid', true) };
+  if (!info.success) return upstreamError('QQ song detail: track_info lacks name or mid', true);
   return { ok: true, value: trackFromTrackInfo(info.data) };
 }

@@ -30,7 +30,7 @@ export function parseQqSonglist(response: UpstreamResponse): Parsed<QqSonglist |
   const body = readShape(response, DirectBody, 'QQ songlist');
   if (!body.ok) return body;
   if (body.value.code !== undefined && body.value.code !== 0) {
-    return { ok: false, failure: upstreamError(`QQ songlist answered code ${body.value.code}`, true) };
+    return upstreamError(`QQ songlist answered code ${body.value.code}`, true);
   }
   const cd = body.value.cdlist[0];
   return { ok: true, value: cd ? toSonglist(cd) : undefined };
@@ -42,7 +42,7 @@ const QqMusicApiBody = z.object({ result: z.number(), errMsg: z.string().nullish
 export function parseQqMusicApiSonglist(response: UpstreamResponse): Parsed<QqSonglist | undefined> {
   const body = readShape(response, QqMusicApiBody, 'QQMusicApi songlist');
   if (!body.ok) return body;
-  if (body.value.result !== 100) return { ok: false, failure: qqMusicApiFailure(body.value) };
+  if (body.value.result !== 100) return qqMusicApiFailure(body.value);
   return { ok: true, value: body.value.data ? toSonglist(body.value.data) : undefined };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AudioLookup } from '../provider.js';
+import type { AudioSource, Parsed } from '../provider.js';
 import { expiresAt, isAbsoluteHttpUrl, playable } from '../audio-source.js';
 import { refused, upstreamError, type UpstreamResponse } from '../../upstream/response.js';
 import { describeQqFile } from './file-name.js';
@@ -35,9 +35,9 @@ export interface QqVkeyOptions {
 }
 
 /** What a `vkey.GetVkeyServer`/`CgiGetVkey` answer for ONE songmid says about its audio. */
-export function parseQqVkey(response: UpstreamResponse, options: QqVkeyOptions): AudioLookup {
+export function parseQqVkey(response: UpstreamResponse, options: QqVkeyOptions): Parsed<AudioSource> {
   const module = findMusicuModule(response, VkeyModule, 'vkey answer');
-  if (!module.ok) return module.failure;
+  if (!module.ok) return module;
   const { code, data } = module.value;
   if (code !== undefined && code !== 0) return upstreamError(`QQ vkey module answered code ${code}`, true);
   const info = data.midurlinfo[0];

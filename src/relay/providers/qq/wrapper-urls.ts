@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AudioLookup } from '../provider.js';
+import type { AudioSource, Parsed } from '../provider.js';
 import { expiresAt, playable } from '../audio-source.js';
 import { readShape, refused, upstreamError, type UpstreamResponse } from '../../upstream/response.js';
 import { describeQqFile } from './file-name.js';
@@ -22,9 +22,9 @@ const QqMusicApiUrls = z.object({
 });
 
 /** jsososo/QQMusicApi `GET /song/urls?id=<mid>`. */
-export function parseQqMusicApiSongUrls(response: UpstreamResponse, songmid: string, options: WrapperUrlOptions): AudioLookup {
+export function parseQqMusicApiSongUrls(response: UpstreamResponse, songmid: string, options: WrapperUrlOptions): Parsed<AudioSource> {
   const body = readShape(response, QqMusicApiUrls, 'QQMusicApi song URLs');
-  if (!body.ok) return body.failure;
+  if (!body.ok) return body;
   if (body.value.result !== 100) return qqMusicApiFailure(body.value);
   const url = body.value.data?.[songmid];
   if (!url) return refused('no-rights', 'QQMusicApi has no URL for the song');
@@ -42,9 +42,9 @@ const Rain120MusicPlay = z.object({
 });
 
 /** Rain120/qq-music-api `GET /getMusicPlay?songmid=<mid>`. */
-export function parseRain120MusicPlay(response: UpstreamResponse, songmid: string, options: WrapperUrlOptions): AudioLookup {
+export function parseRain120MusicPlay(response: UpstreamResponse, songmid: string, options: WrapperUrlOptions): Parsed<AudioSource> {
   const body = readShape(response, Rain120MusicPlay, 'qq-music-api play URL');
-  if (!body.ok) return body.failure;
+  if (!body.ok) return body;
   const entry = body.value.data.playUrl[songmid];
   if (!entry) return upstreamError('qq-music-api answer does not mention the song', true);
   if (!entry.url || entry.error) {
@@ -53,7 +53,7 @@ export function parseRain120MusicPlay(response: UpstreamResponse, songmid: strin
   return fromUrl(entry.url, response.fetchedAt, options);
 }
 
-function fromUrl(url: string, fetchedAt: number, options: WrapperUrlOptions): AudioLookup {
+function fromUrl(url: string, fetchedAt: number, options: WrapperUrlOptions): Parsed<AudioSource> {
   const fileName = url.split('?')[0]?.split('/').pop() ?? '';
   return playable({ url, ...describeQqFile(fileName), expiresAt: expiresAt(fetchedAt, undefined, options.fallbackTtlSec) });
 }
