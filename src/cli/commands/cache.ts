@@ -24,7 +24,7 @@ export function registerCache(program: Command): void {
     .action(
       action(async (_options: unknown, command: Command) => {
         const flags = optionsOf<Flags>(command);
-        const stats = await withStore(flags, (store) => store.getCacheStats());
+        const stats = await withStore(flags, (store) => store.caches.stats());
         if (flags.json) {
           printJson(stats);
           return;
@@ -51,7 +51,7 @@ export function registerCache(program: Command): void {
   ).action(
     action(async (_options: unknown, command: Command) => {
       const flags = optionsOf<Flags>(command);
-      const deleted = await withStore(flags, (store) => store.clearCaches());
+      const deleted = await withStore(flags, (store) => store.caches.clear());
       confirm(flags, `deleted ${deleted} cache entr${deleted === 1 ? 'y' : 'ies'}`);
     }),
   );

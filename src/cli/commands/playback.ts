@@ -35,9 +35,9 @@ function display(song: { ref: string; title?: string | undefined; artist?: strin
 }
 
 async function reportOf(store: Store, station: Station, listeners: Map<string, number> | null, now: number): Promise<NowReport> {
-  const playing = await store.getNowPlaying(station.name);
-  const [next] = await store.peekNextSongs(station.name, 1);
-  const nextMeta = next ? await store.getSongMetas([next.ref]) : new Map<string, SongMeta>();
+  const playing = await store.playback.getNowPlaying(station.name);
+  const [next] = await store.playback.peekNext(station.name, 1);
+  const nextMeta = next ? await store.caches.getSongMetas([next.ref]) : new Map<string, SongMeta>();
   return {
     station: station.name,
     mount: station.mount,
@@ -81,7 +81,7 @@ export function registerPlayback(program: Command): void {
   ).action(
     action(async (station: string, _options: unknown, command: Command) => {
       const flags = optionsOf<Flags>(command);
-      const receivers = await withStore(flags, (store) => store.skipSong(station));
+      const receivers = await withStore(flags, (store) => store.stations.skip(station));
       printLines([`asked ${station} to skip`]);
       if (receivers === 0) note('relaycast: no worker is listening: is the station running (relaycast start)?');
     }),
@@ -102,7 +102,7 @@ export function registerPlayback(program: Command): void {
       action(async (name: string | undefined, _options: unknown, command: Command) => {
         const flags = optionsOf<Flags>(command);
         const reports = await withStore(flags, async (store) => {
-          const stations = name === undefined ? await store.listStations() : [await store.getStation(name)];
+          const stations = name === undefined ? await store.stations.list() : [await store.stations.get(name)];
           const listeners = stations.length > 0 ? await fetchListeners(icecastUrlOf(flags)) : null;
           const now = Date.now();
           const out: NowReport[] = [];
@@ -130,7 +130,7 @@ export function registerPlayback(program: Command): void {
       const range = rangeOf(flags);
       const format = flags.json ? undefined : songFormat(flags.format, HISTORY_FORMAT);
       if (flags.format) compileFormat(flags.format);
-      const entries = await withStore(flags, (store) => store.getHistory(station, range));
+      const entries = await withStore(flags, (store) => store.playback.getHistory(station, range));
       const start = range?.start ?? 0;
       if (flags.json) {
         printJson({ station, songs: entries.map((entry, i) => ({ index: start + i + 1, ...entry })) });

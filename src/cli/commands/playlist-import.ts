@@ -200,9 +200,9 @@ Redis fails midway, nothing changes. Exit 0 when at least one song was imported.
           }
 
           const length = await withStore(flags, async (store) => {
-            const total = await store.importIntoPlaylist(name, added, { mode: flags.replace ? 'replace' : 'append', create: true });
+            const total = await store.playlists.import(name, added, { mode: flags.replace ? 'replace' : 'append', create: true });
             // Display data for listings; the playlist is already written, so a failure here only costs metadata.
-            await Promise.all([...metas].map(([ref, meta]) => store.putSongMeta(ref, meta).catch(() => undefined)));
+            await Promise.all([...metas].map(([ref, meta]) => store.caches.putSongMeta(ref, meta).catch(() => undefined)));
             return total;
           });
 

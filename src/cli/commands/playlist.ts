@@ -30,7 +30,7 @@ export function registerPlaylist(program: Command): void {
       action(async (_options: unknown, command: Command) => {
         const flags = optionsOf<Flags>(command);
         await withStore(flags, async (store) => {
-          const playlists = await store.listPlaylists();
+          const playlists = await store.playlists.list();
           if (flags.json) printJson(playlists);
           else printLines(playlists.map((playlist) => `${playlist.name}\t${songs(playlist.length)}`));
         });
@@ -53,7 +53,7 @@ export function registerPlaylist(program: Command): void {
       const range = rangeOf(flags);
       if (flags.format) compileFormat(flags.format);
       await withStore(flags, async (store) => {
-        const refs = await store.getPlaylist(name, range);
+        const refs = await store.playlists.get(name, range);
         await printSongs(store, refs, flags, range?.start ?? 0, (list) => ({ name, songs: list }));
       });
     }),
@@ -62,7 +62,7 @@ export function registerPlaylist(program: Command): void {
   quiet(verb(group, 'create <playlist>', 'create an empty playlist', 'relaycast playlist create evening')).action(
     action(async (name: string, _options: unknown, command: Command) => {
       const flags = optionsOf<Flags>(command);
-      await withStore(flags, (store) => store.createPlaylist(name));
+      await withStore(flags, (store) => store.playlists.create(name));
       done(flags, `created playlist ${name}`);
     }),
   );
@@ -72,7 +72,7 @@ export function registerPlaylist(program: Command): void {
   ).action(
     action(async (name: string, _options: unknown, command: Command) => {
       const flags = optionsOf<Flags>(command);
-      const count = await withStore(flags, (store) => store.removePlaylist(name));
+      const count = await withStore(flags, (store) => store.playlists.remove(name));
       done(flags, `removed playlist ${name} (${songs(count)})`);
     }),
   );
@@ -82,7 +82,7 @@ export function registerPlaylist(program: Command): void {
   ).action(
     action(async (name: string, newName: string, _options: unknown, command: Command) => {
       const flags = optionsOf<Flags>(command);
-      const moved = await withStore(flags, (store) => store.renamePlaylist(name, newName));
+      const moved = await withStore(flags, (store) => store.playlists.rename(name, newName));
       done(flags, `renamed playlist ${name} to ${newName}${moved > 0 ? ` (${moved} station(s) follow)` : ''}`);
     }),
   );
@@ -100,7 +100,7 @@ export function registerPlaylist(program: Command): void {
       const flags = optionsOf<Flags>(command);
       validateName('playlist', name);
       const refs = await refsFromArgs(refArgs);
-      const length = await withStore(flags, (store) => store.addToPlaylist(name, refs));
+      const length = await withStore(flags, (store) => store.playlists.add(name, refs));
       done(flags, `added ${songs(refs.length)} to ${name} (${songs(length)})`);
     }),
   );
@@ -119,7 +119,7 @@ export function registerPlaylist(program: Command): void {
       validateName('playlist', name);
       const position = parsePosition(positionText);
       const refs = await refsFromArgs(refArgs);
-      const length = await withStore(flags, (store) => store.insertIntoPlaylist(name, position, refs));
+      const length = await withStore(flags, (store) => store.playlists.insert(name, position, refs));
       done(flags, `inserted ${songs(refs.length)} into ${name} at ${position} (${songs(length)})`);
     }),
   );
@@ -137,7 +137,7 @@ export function registerPlaylist(program: Command): void {
       const flags = optionsOf<Flags>(command);
       validateName('playlist', name);
       const positions = parsePositions(positionArgs);
-      const removed = await withStore(flags, (store) => store.deleteFromPlaylist(name, positions));
+      const removed = await withStore(flags, (store) => store.playlists.delete(name, positions));
       done(flags, `deleted ${songs(removed)} from ${name}`);
     }),
   );
@@ -150,7 +150,7 @@ export function registerPlaylist(program: Command): void {
       validateName('playlist', name);
       const from = parsePosition(fromText, 'from position');
       const to = parsePosition(toText, 'to position');
-      await withStore(flags, (store) => store.moveInPlaylist(name, from, to));
+      await withStore(flags, (store) => store.playlists.move(name, from, to));
       done(flags, `moved ${name} ${from} to ${to}`);
     }),
   );
@@ -158,7 +158,7 @@ export function registerPlaylist(program: Command): void {
   quiet(verb(group, 'clear <playlist>', 'remove every song; the playlist stays', 'relaycast playlist clear evening')).action(
     action(async (name: string, _options: unknown, command: Command) => {
       const flags = optionsOf<Flags>(command);
-      const removed = await withStore(flags, (store) => store.clearPlaylist(name));
+      const removed = await withStore(flags, (store) => store.playlists.clear(name));
       done(flags, `cleared ${name} (${songs(removed)} removed)`);
     }),
   );
@@ -173,7 +173,7 @@ export function registerPlaylist(program: Command): void {
   ).action(
     action(async (name: string, _options: unknown, command: Command) => {
       const flags = optionsOf<Flags>(command);
-      await withStore(flags, (store) => store.shufflePlaylist(name));
+      await withStore(flags, (store) => store.playlists.shuffle(name));
       done(flags, `shuffled ${name}`);
     }),
   );
@@ -190,8 +190,8 @@ export function registerPlaylist(program: Command): void {
     action(async (name: string, _options: unknown, command: Command) => {
       const flags = optionsOf<Flags>(command);
       await withStore(flags, async (store) => {
-        const refs = await store.getPlaylist(name);
-        const metas = await store.getSongMetas(refs);
+        const refs = await store.playlists.get(name);
+        const metas = await store.caches.getSongMetas(refs);
         process.stdout.write(writeM3u(refs.map((ref) => ({ ref, ...metas.get(ref) }))));
       });
     }),

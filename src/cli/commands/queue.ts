@@ -15,7 +15,7 @@ async function showQueue(station: string, flags: Flags): Promise<void> {
   const range = rangeOf(flags);
   if (flags.format) compileFormat(flags.format);
   await withStore(flags, async (store) => {
-    const refs = await store.getQueue(station, range);
+    const refs = await store.queue.get(station, range);
     await printSongs(store, refs, flags, range?.start ?? 0, (songs) => ({ station, songs }));
   });
 }
@@ -65,7 +65,7 @@ export function registerQueue(program: Command): void {
       const flags = optionsOf<Flags>(command);
       validateName('station', station);
       const refs = await refsFromArgs(refArgs);
-      const length = await withStore(flags, (store) => store.enqueue(station, refs));
+      const length = await withStore(flags, (store) => store.queue.add(station, refs));
       confirm(flags, `queued ${plural(refs.length)} on ${station} (${plural(length)} in the queue)`);
     }),
   );
@@ -85,7 +85,7 @@ export function registerQueue(program: Command): void {
         const flags = optionsOf<Flags>(command);
         validateName('station', station);
         const refs = await refsFromArgs(refArgs);
-        const length = await withStore(flags, (store) => store.enqueueNext(station, refs, { now: flags.now === true }));
+        const length = await withStore(flags, (store) => store.queue.addNext(station, refs, { now: flags.now === true }));
         confirm(flags, `${plural(refs.length)} play next on ${station}${flags.now ? ' (now)' : ''} (${plural(length)} in the queue)`);
       }),
     );
@@ -103,7 +103,7 @@ export function registerQueue(program: Command): void {
       const flags = optionsOf<Flags>(command);
       validateName('station', station);
       const positions = parsePositions(positionArgs);
-      const removed = await withStore(flags, (store) => store.dequeue(station, positions));
+      const removed = await withStore(flags, (store) => store.queue.remove(station, positions));
       confirm(flags, `removed ${plural(removed)} from the queue of ${station}`);
     }),
   );
@@ -111,7 +111,7 @@ export function registerQueue(program: Command): void {
   addQuietOption(subcommand(group, 'clear <station>', 'empty the queue', 'relaycast queue clear jazz')).action(
     action(async (station: string, _options: unknown, command: Command) => {
       const flags = optionsOf<Flags>(command);
-      const removed = await withStore(flags, (store) => store.clearQueue(station));
+      const removed = await withStore(flags, (store) => store.queue.clear(station));
       confirm(flags, `cleared the queue of ${station} (${plural(removed)} removed)`);
     }),
   );

@@ -103,7 +103,7 @@ export function registerStation(program: Command): void {
     .action(
       action(async (_options: unknown, command: Command) => {
         const flags = optionsOf<CreateFlags>(command);
-        const stations = await withStore(flags, (store) => store.listStations());
+        const stations = await withStore(flags, (store) => store.stations.list());
         if (flags.json) printJson(stations);
         else printLines(stations.map(describeStation));
       }),
@@ -132,7 +132,7 @@ export function registerStation(program: Command): void {
       action(async (name: string, _options: unknown, command: Command) => {
         const flags = optionsOf<CreateFlags>(command);
         const settings = settingsOf(flags);
-        const station = await withStore(flags, (store) => store.createStation(name, settings));
+        const station = await withStore(flags, (store) => store.stations.create(name, settings));
         confirm(flags, `created station ${describeStation(station)}`);
       }),
     );
@@ -152,7 +152,7 @@ export function registerStation(program: Command): void {
       action(async (name: string, assignments: string[], _options: unknown, command: Command) => {
         const flags = optionsOf<CreateFlags>(command);
         const update = parseAssignments(assignments);
-        const station = await withStore(flags, (store) => store.updateStation(name, update, { now: flags.now === true }));
+        const station = await withStore(flags, (store) => store.stations.update(name, update, { now: flags.now === true }));
         confirm(flags, `updated station ${describeStation(station)}`);
       }),
     );
@@ -162,7 +162,7 @@ export function registerStation(program: Command): void {
   ).action(
     action(async (name: string, _options: unknown, command: Command) => {
       const flags = optionsOf<CreateFlags>(command);
-      await withStore(flags, (store) => store.removeStation(name));
+      await withStore(flags, (store) => store.stations.remove(name));
       confirm(flags, `removed station ${name}`);
     }),
   );
