@@ -109,7 +109,9 @@ export function followEvents(redis: Redis, handlers: EventHandlers): EventFollow
     );
   });
   subscriber.on('end', () => {
-    if (!closed) failSubscribed(new StoreUnavailableError('the events connection to Redis closed before it could subscribe: check that Redis runs and --redis/REDIS_URL'));
+    if (closed) return;
+    const reason = 'the events connection to Redis closed before it could subscribe: check that Redis runs and --redis/REDIS_URL';
+    failSubscribed(new StoreUnavailableError(reason));
   });
   // A lazyConnect client (the CLI's) does not connect by itself.
   if (subscriber.status === 'wait') subscriber.connect().catch(() => undefined);

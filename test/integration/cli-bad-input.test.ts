@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT } from '../../src/cli/exit-codes.js';
+import { EXIT } from '../../src/cli/cli-error.js';
 import { createStore } from '../../src/store/index.js';
 import { runCli, type RunCliOptions } from '../support/cli.js';
 import { startFakeRelay, type FakeRelay } from '../support/fake-relay.js';

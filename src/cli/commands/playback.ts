@@ -2,10 +2,9 @@ import type { Command } from 'commander';
 import type { NextSong, PlayedSong, SongMeta, Station, Store } from '../../store/index.js';
 import { compileFormat } from '../format/song-format.js';
 import { formatClock, formatDuration, progressBar } from '../format/time.js';
-import { action } from './cli-errors.js';
-import { subcommand } from './command-kit.js';
+import { action, subcommand } from './command-kit.js';
 import { fetchListeners } from './icecast-status.js';
-import { addIcecastOption, icecastUrlOf, optionsOf, type ConnectionFlags } from './options.js';
+import { addIcecastOption, icecastUrlOf, type ConnectionFlags } from './options.js';
 import { note, printJson, printLines, songFields, songFormat } from './output.js';
 import { withStore } from './session.js';
 import { addListOptions, rangeOf, type ListFlags } from './song-list.js';
@@ -79,8 +78,7 @@ export function registerPlayback(program: Command): void {
     'skip to the next song (the running worker acts on it)',
     'relaycast next jazz',
   ).action(
-    action(async (station: string, _options: unknown, command: Command) => {
-      const flags = optionsOf<Flags>(command);
+    action(async (flags: Flags, station: string) => {
       const receivers = await withStore(flags, (store) => store.stations.skip(station));
       printLines([`asked ${station} to skip`]);
       if (receivers === 0) note('relaycast: no worker is listening: is the station running (relaycast start)?');
@@ -99,8 +97,7 @@ export function registerPlayback(program: Command): void {
   )
     .option('--json', 'print JSON instead of text')
     .action(
-      action(async (name: string | undefined, _options: unknown, command: Command) => {
-        const flags = optionsOf<Flags>(command);
+      action(async (flags: Flags, name: string | undefined) => {
         const reports = await withStore(flags, async (store) => {
           const stations = name === undefined ? await store.stations.list() : [await store.stations.get(name)];
           const listeners = stations.length > 0 ? await fetchListeners(icecastUrlOf(flags)) : null;
@@ -125,8 +122,7 @@ export function registerPlayback(program: Command): void {
       "relaycast history jazz -f '%played% %artist% - %title%'",
     ),
   ).action(
-    action(async (station: string, _options: unknown, command: Command) => {
-      const flags = optionsOf<Flags>(command);
+    action(async (flags: Flags, station: string) => {
       const range = rangeOf(flags);
       const format = flags.json ? undefined : songFormat(flags.format, HISTORY_FORMAT);
       if (flags.format) compileFormat(flags.format);

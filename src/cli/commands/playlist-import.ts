@@ -3,13 +3,11 @@ import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import type { RelayClient, SongResolution } from '../../relay-client/index.js';
 import { isPlaylistRef, isSongRef, validateName, type SongMeta } from '../../store/index.js';
-import { CliError, usageError } from '../cli-error.js';
-import { EXIT } from '../exit-codes.js';
+import { CliError, EXIT, usageError } from '../cli-error.js';
 import { locationToRef, parseM3u } from '../format/m3u.js';
-import { action } from './cli-errors.js';
-import { confirm, plural, subcommand } from './command-kit.js';
+import { action, confirm, plural, subcommand } from './command-kit.js';
 import { MAX_STDIN_BYTES, readStdin } from './input.js';
-import { addRelayOptions, optionsOf, type ConnectionFlags } from './options.js';
+import { addRelayOptions, type ConnectionFlags } from './options.js';
 import { note, printJson, printLines } from './output.js';
 import { withRelay, withStore } from './session.js';
 
@@ -169,8 +167,7 @@ Redis fails midway, nothing changes. Exit 0 when at least one song was imported.
 `,
     )
     .action(
-      action(async (name: string, source: string, _options: unknown, cmd: Command) => {
-        const flags = optionsOf<Flags>(cmd);
+      action(async (flags: Flags, name: string, source: string) => {
         validateName('playlist', name);
         await withRelay(flags, async (relay) => {
           const candidates = await candidatesOf(source, relay, flags);
