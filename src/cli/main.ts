@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { ConfigError, describeError } from '../errors.js';
-import { CliError } from './cli-error.js';
-import { EXIT } from './exit-codes.js';
+import { describeError } from '../errors.js';
+import { exitCodeOf } from './cli-error.js';
 import { registerCommands } from './commands/index.js';
 
 async function buildProgram(argv: string[]): Promise<Command> {
@@ -13,16 +12,6 @@ async function buildProgram(argv: string[]): Promise<Command> {
     .configureOutput({ outputError: (text, write) => write(text.trim().split('\n')[0] + '\n') });
   await registerCommands(program, argv);
   return program;
-}
-
-function exitCodeOf(error: unknown): number {
-  if (error instanceof CliError) return error.exitCode;
-  if (error instanceof ConfigError) return EXIT.usage;
-  if (error instanceof CommanderError) {
-    const helpOrVersion = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
-    return helpOrVersion.includes(error.code) ? EXIT.ok : EXIT.usage;
-  }
-  return EXIT.failure;
 }
 
 async function main(argv: string[]): Promise<void> {

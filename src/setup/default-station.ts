@@ -1,4 +1,4 @@
-import { ConflictError, MAX_PLAYLIST_LENGTH, type Store } from '../store/index.js';
+import { ConflictError, MAX_PLAYLIST_LENGTH, type StorePlaylists, type StoreStations } from '../store/index.js';
 
 /**
  * The station `relaycast setup` creates when Redis has none, so that a fresh `docker compose up` is on air.
@@ -17,7 +17,10 @@ export type DefaultStationOutcome =
   | { readonly created: true; readonly songs: number }
   | { readonly created: false; readonly reason: 'stations-exist' | 'playlists-exist' };
 
-export type DefaultStationStore = Pick<Store, 'listStations' | 'listPlaylists' | 'getPlaylistLength' | 'createPlaylist' | 'addToPlaylist' | 'createStation'>;
+export interface DefaultStationStore {
+  readonly stations: Pick<StoreStations, 'list' | 'create'>;
+  readonly playlists: Pick<StorePlaylists, 'list' | 'length' | 'create' | 'add'>;
+}
 
 /**
  * Creates the default playlist (the given refs, in order) and station, only in a Redis without stations
@@ -26,15 +29,15 @@ export type DefaultStationStore = Pick<Store, 'listStations' | 'listPlaylists' |
  * empty, and is completed.
  */
 export async function ensureDefaultStation(store: DefaultStationStore, refs: readonly string[]): Promise<DefaultStationOutcome> {
-  if ((await store.listStations()).length > 0) return { created: false, reason: 'stations-exist' };
-  const playlists = await store.listPlaylists();
+  if ((await store.stations.list()).length > 0) return { created: false, reason: 'stations-exist' };
+  const playlists = await store.playlists.list();
   if (playlists.some((playlist) => playlist.name !== DEFAULT_STATION.playlist)) return { created: false, reason: 'playlists-exist' };
 
   const songs = refs.slice(0, MAX_PLAYLIST_LENGTH);
-  if (playlists.length === 0) await ignoreConflict(store.createPlaylist(DEFAULT_STATION.playlist));
-  if (songs.length > 0 && (await store.getPlaylistLength(DEFAULT_STATION.playlist)) === 0) await store.addToPlaylist(DEFAULT_STATION.playlist, songs);
+  if (playlists.length === 0) await ignoreConflict(store.playlists.create(DEFAULT_STATION.playlist));
+  if (songs.length > 0 && (await store.playlists.length(DEFAULT_STATION.playlist)) === 0) await store.playlists.add(DEFAULT_STATION.playlist, songs);
   await ignoreConflict(
-    store.createStation(DEFAULT_STATION.name, {
+    store.stations.create(DEFAULT_STATION.name, {
       mount: DEFAULT_STATION.mount,
       playlist: DEFAULT_STATION.playlist,
       iceName: DEFAULT_STATION.iceName,
@@ -42,7 +45,7 @@ export async function ensureDefaultStation(store: DefaultStationStore, refs: rea
       iceGenre: DEFAULT_STATION.iceGenre,
     }),
   );
-  return { created: true, songs: await store.getPlaylistLength(DEFAULT_STATION.playlist) };
+  return { created: true, songs: await store.playlists.length(DEFAULT_STATION.playlist) };
 }
 
 /** Another setup running at the same moment made it first: the outcome is the same. */

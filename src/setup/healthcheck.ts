@@ -78,7 +78,7 @@ async function checkStations(env: Env): Promise<HealthResult> {
   if (config.redis.url) {
     const redis = await connectRedis(config.redis.url);
     try {
-      for (const station of await createStore(redis).listStations()) mounts.add(station.mount);
+      for (const station of await createStore(redis).stations.list()) mounts.add(station.mount);
     } finally {
       await closeRedis(redis);
     }

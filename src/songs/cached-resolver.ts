@@ -1,7 +1,7 @@
 import { describeError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import type { PlayableSong, SongResolution } from '../relay-client/index.js';
-import type { AudioUrl, SongMeta, Store } from '../store/index.js';
+import type { AudioUrl, SongMeta, StoreCaches } from '../store/index.js';
 import { MemoryCache } from './memory-cache.js';
 import type { SongResolver } from './song-resolver.js';
 
@@ -22,7 +22,7 @@ export const MEMORY_CACHE_ENTRIES = 2_000;
 /** Metadata is kept for days in Redis; in memory it lives as long as its entry does. */
 const MEMORY_META_TTL_MS = 24 * 60 * 60 * 1000;
 
-export type SongCacheStore = Pick<Store, 'getSongMeta' | 'putSongMeta' | 'getAudioUrl' | 'putAudioUrl' | 'getUnplayable' | 'putUnplayable'>;
+export type SongCacheStore = Pick<StoreCaches, 'getSongMeta' | 'putSongMeta' | 'getAudioUrl' | 'putAudioUrl' | 'getUnplayable' | 'putUnplayable'>;
 
 export interface CachedResolverOptions {
   resolver: SongResolver;

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { EVENTS_CHANNEL } from './keys.js';
-import { storeCall } from './redis-errors.js';
+import { StoreUnavailableError } from './errors.js';
 
 /**
  * Edit events on the Redis pub/sub channel EVENTS_CHANNEL, one JSON object per message:
@@ -56,53 +56,70 @@ export function parseStoreEvent(message: string): StoreEvent | null {
   };
 }
 
-export interface EventSubscription {
-  /** Unsubscribes and closes the subscriber connection. */
-  close(): Promise<void>;
+export interface EventHandlers {
+  onEvent(event: StoreEvent): void;
+  /**
+   * Called each time the subscription is active again after Redis came back: pub/sub keeps nothing for
+   * absent subscribers, so this is when to re-read what may have been missed.
+   */
+  onReady?(): void;
+  /** Called with the raw message when a message on the channel is not a valid event. */
+  onInvalid?(message: string): void;
 }
 
-export interface SubscribeOptions {
-  /** Called with the raw message when a message on the channel is not a valid event. */
-  onInvalid?: (message: string) => void;
+export interface EventFollower {
+  /** Resolves once the first subscription is active, so no event published afterwards is missed. */
+  readonly subscribed: Promise<void>;
+  /** Drops the subscriber connection at once: stopping must not wait on a Redis that may be away. */
+  close(): void;
 }
 
 /**
- * Calls `handler` for each event. A subscribed Redis connection can do nothing else, so this opens its
- * own connection with `redis.duplicate()` (same address and options; ioredis resubscribes after a
- * reconnect). Resolves once the subscription is active, so no event published afterwards is missed.
+ * Follows the events for as long as the follower is open, across Redis restarts. A subscribed Redis
+ * connection can do nothing else, so this opens its own with `redis.duplicate()` (same address and
+ * options) and subscribes each time it is ready. With fail-fast options (the CLI's, no reconnects)
+ * `subscribed` rejects with StoreUnavailableError when the connection ends before it could subscribe.
  */
-export async function subscribeEvents(
-  redis: Redis,
-  handler: (event: StoreEvent) => void,
-  options: SubscribeOptions = {},
-): Promise<EventSubscription> {
+export function followEvents(redis: Redis, handlers: EventHandlers): EventFollower {
   const subscriber = redis.duplicate();
-  // Errors surface through subscribe() or ioredis's reconnects; an unhandled 'error' event would crash.
+  let closed = false;
+  let markSubscribed!: () => void;
+  let failSubscribed!: (error: Error) => void;
+  const subscribed = new Promise<void>((resolve, reject) => {
+    markSubscribed = resolve;
+    failSubscribed = reject;
+  });
+  // Only callers that wait for it see a failure; a worker that never waits must not crash on it.
+  subscribed.catch(() => undefined);
+  // Errors surface through `subscribed` or ioredis's reconnects; an unhandled 'error' event would crash.
   subscriber.on('error', () => undefined);
   subscriber.on('message', (channel: string, message: string) => {
     if (channel !== EVENTS_CHANNEL) return;
     const event = parseStoreEvent(message);
-    if (event) handler(event);
-    else options.onInvalid?.(message);
+    if (event) handlers.onEvent(event);
+    else handlers.onInvalid?.(message);
   });
-  try {
-    await storeCall(async () => {
-      // A lazyConnect client (the CLI's) must connect first: with no offline queue a command would fail.
-      if (subscriber.status === 'wait') await subscriber.connect();
-      await subscriber.subscribe(EVENTS_CHANNEL);
-    });
-  } catch (error) {
-    subscriber.disconnect();
-    throw error;
-  }
+  subscriber.on('ready', () => {
+    subscriber.subscribe(EVENTS_CHANNEL).then(
+      () => {
+        markSubscribed();
+        handlers.onReady?.();
+      },
+      () => undefined, // the connection dropped again; the next 'ready' retries
+    );
+  });
+  subscriber.on('end', () => {
+    if (closed) return;
+    const reason = 'the events connection to Redis closed before it could subscribe: check that Redis runs and --redis/REDIS_URL';
+    failSubscribed(new StoreUnavailableError(reason));
+  });
+  // A lazyConnect client (the CLI's) does not connect by itself.
+  if (subscriber.status === 'wait') subscriber.connect().catch(() => undefined);
   return {
-    async close() {
-      try {
-        await subscriber.unsubscribe(EVENTS_CHANNEL);
-        await subscriber.quit();
-      } catch {
-        subscriber.disconnect();
-      }
+    subscribed,
+    close() {
+      closed = true;
+      subscriber.disconnect();
     },
   };
 }

@@ -1,15 +1,15 @@
-export { createStore, type Store } from './store.js';
+export { createStore, type Store, type StorePlaylists, type StoreStations, type StoreQueue, type StorePlayback, type StoreCaches } from './store.js';
 export type { StoreOptions } from './context.js';
 export type { ImportOptions } from './playlists.js';
 export { connectRedis, closeRedis, validateRedisUrl, FAIL_FAST_REDIS_OPTIONS } from './connection.js';
 export {
-  subscribeEvents,
+  followEvents,
   parseStoreEvent,
   STORE_EVENT_TYPES,
   type StoreEvent,
   type StoreEventType,
-  type EventSubscription,
-  type SubscribeOptions,
+  type EventFollower,
+  type EventHandlers,
 } from './events.js';
 export { NotFoundError, ValidationError, ConflictError, StoreUnavailableError, StoreError } from './errors.js';
 export { keys, KEY_PREFIX, EVENTS_CHANNEL } from './keys.js';

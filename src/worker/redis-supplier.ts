@@ -2,7 +2,7 @@ import { describeError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import type { SongSupplier } from '../station/programme.js';
 import type { Song } from '../station/song.js';
-import { MAX_PEEK, type Store } from '../store/index.js';
+import { MAX_PEEK, type StorePlayback } from '../store/index.js';
 
 /**
  * Songs that went on air lately, remembered to be replayed while Redis cannot be asked what comes next:
@@ -30,7 +30,7 @@ export class RedisSupplier implements SongSupplier {
   private redisAway = false;
 
   constructor(
-    private readonly store: Pick<Store, 'peekNextSongs' | 'takeNextSong'>,
+    private readonly playback: Pick<StorePlayback, 'peekNext' | 'takeNext'>,
     private readonly station: string,
     private readonly logger: Logger,
   ) {}
@@ -41,7 +41,7 @@ export class RedisSupplier implements SongSupplier {
     if (ahead > MAX_PEEK) return null;
     let next;
     try {
-      next = (await this.store.peekNextSongs(this.station, ahead))[ahead - 1];
+      next = (await this.playback.peekNext(this.station, ahead))[ahead - 1];
     } catch (error) {
       return this.replayDuringOutage(error);
     }
@@ -84,7 +84,7 @@ export class RedisSupplier implements SongSupplier {
     while (this.handed[0]?.consumed) {
       const { song } = this.handed[0];
       try {
-        const taken = await this.store.takeNextSong(this.station);
+        const taken = await this.playback.takeNext(this.station);
         if (taken && taken.ref !== song.ref) this.logger.debug({ song: song.ref, taken: taken.ref }, 'the list changed while the song was prepared');
       } catch (error) {
         this.logger.warn({ song: song.ref, err: describeError(error) }, 'could not record the song as played');

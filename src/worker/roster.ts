@@ -1,7 +1,7 @@
 import { describeError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import type { Station } from '../station/index.js';
-import type { Station as StoredStation, Store, StoreEvent } from '../store/index.js';
+import type { Station as StoredStation, StoreEvent, StoreStations } from '../store/index.js';
 
 /** Settings that need a new Icecast source connection when they change (mount, format, ice headers). */
 function sourceKey(station: StoredStation): string {
@@ -28,7 +28,7 @@ export class StationRoster {
   private syncing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly store: Store,
+    private readonly stations: Pick<StoreStations, 'list'>,
     private readonly build: (stored: StoredStation) => Station,
     private readonly logger: Logger,
   ) {}
@@ -76,7 +76,7 @@ export class StationRoster {
   }
 
   private async syncNow(): Promise<void> {
-    const stored = new Map((await this.store.listStations()).map((station) => [station.name, station]));
+    const stored = new Map((await this.stations.list()).map((station) => [station.name, station]));
     for (const [name, entry] of this.running) {
       const latest = stored.get(name);
       if (!latest || sourceKey(latest) !== sourceKey(entry.stored)) await this.stop(name, latest ? 'its mount or format changed' : 'it was removed');

@@ -14,7 +14,7 @@ import { storedSettings } from './station-identity.js';
  * admins made them.
  */
 export async function seedStations(store: Store, config: Config, logger: Logger): Promise<void> {
-  const existing = new Set((await store.listStations()).map((station) => station.name));
+  const existing = new Set((await store.stations.list()).map((station) => station.name));
   for (const station of config.stations) {
     if (existing.has(station.name)) continue;
     try {
@@ -33,12 +33,12 @@ async function seedStation(store: Store, station: StationConfig, musicDir: strin
     if (ref) refs.push(ref);
     else logger.warn({ station: station.name, song: entry.location }, 'left out of the stored playlist: only song refs and files inside MUSIC_DIR can be stored');
   }
-  const playlists = new Set((await store.listPlaylists()).map((playlist) => playlist.name));
+  const playlists = new Set((await store.playlists.list()).map((playlist) => playlist.name));
   if (!playlists.has(station.name)) {
-    await store.createPlaylist(station.name);
-    if (refs.length > 0) await store.addToPlaylist(station.name, refs);
+    await store.playlists.create(station.name);
+    if (refs.length > 0) await store.playlists.add(station.name, refs);
   }
-  await store.createStation(station.name, storedSettings(station));
+  await store.stations.create(station.name, storedSettings(station));
 }
 
 /** A song ref as given, or a file inside the music folder as a `local:` ref: the M3U import's rule. */

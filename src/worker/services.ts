@@ -60,7 +60,7 @@ export async function openServices(config: Config, logger: Logger): Promise<Work
     const store = redis ? (await import('../store/index.js')).createStore(redis) : undefined;
     const { resolver: upstream, close: closeResolver } = lazySongResolver(config, logger);
     closers.push(closeResolver);
-    const resolver = new CachedResolver({ resolver: upstream, store, logger });
+    const resolver = new CachedResolver({ resolver: upstream, store: store?.caches, logger });
     return { store, resolver, audioCache, downloadDir: downloads.dir, close: () => closeAll(closers) };
   } catch (error) {
     await closeAll(closers);

@@ -4,8 +4,7 @@ import type { Logger } from '../log/index.js';
 import type { SongSupplier } from '../station/programme.js';
 import type { Station, StationIdentity } from '../station/index.js';
 import type { Song } from '../station/song.js';
-import type { Station as StoredStation, Store, StoreEvent } from '../store/index.js';
-import { followStoreEvents } from './events.js';
+import { followEvents, type Station as StoredStation, type Store, type StoreEvent } from '../store/index.js';
 import { RedisSupplier } from './redis-supplier.js';
 import { StationRoster } from './roster.js';
 import { seedStations } from './seed.js';
@@ -27,7 +26,7 @@ export function runStoredStations(
   build: BuildStation,
   clearCaches: ClearWorkerCaches,
 ): { roster: StationRoster; stop: () => Promise<void> } {
-  const roster = new StationRoster(store, (stored) => storedStation(store, stored, logger, build), logger);
+  const roster = new StationRoster(store.stations, (stored) => storedStation(store, stored, logger, build), logger);
   let seeded = false;
   const onReady = async () => {
     if (!seeded) {
@@ -42,11 +41,12 @@ export function runStoredStations(
     if (event.type !== 'cache-cleared') roster.handle(event);
     else clearCaches().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'could not clear the worker\'s own caches'));
   };
-  const stopFollowing = followStoreEvents(store.redis, { onEvent, onReady: () => void onReady() }, logger);
+  const onInvalid = (message: string) => logger.warn({ message: message.slice(0, 200) }, 'ignored an unknown event on the events channel');
+  const events = followEvents(store.redis, { onEvent, onReady: () => void onReady(), onInvalid });
   return {
     roster,
     async stop() {
-      stopFollowing();
+      events.close();
       await roster.stopAll();
     },
   };
@@ -54,7 +54,7 @@ export function runStoredStations(
 
 function storedStation(store: Store, stored: StoredStation, logger: Logger, build: BuildStation): Station {
   const stationLogger = logger.child({ station: stored.name });
-  const station = build(storedIdentity(stored), new RedisSupplier(store, stored.name, stationLogger));
+  const station = build(storedIdentity(stored), new RedisSupplier(store.playback, stored.name, stationLogger));
   // One write at a time, in event order: a song's end must never land after the next song's start.
   let writes: Promise<void> = Promise.resolve();
   let onAir: Song | undefined;
@@ -74,7 +74,7 @@ function storedStation(store: Store, stored: StoredStation, logger: Logger, buil
 
 async function recordEnd(store: Store, station: string, song: Song, logger: Logger): Promise<void> {
   try {
-    await store.setNowPlaying(station, null);
+    await store.playback.setNowPlaying(station, null);
   } catch (error) {
     logger.debug({ song: song.ref, err: describeError(error) }, 'end of song not recorded');
   }
@@ -93,8 +93,8 @@ async function recordPlay(store: Store, station: string, song: Song, logger: Log
     position: song.origin?.position ?? 0,
   };
   try {
-    await store.setNowPlaying(station, played);
-    await store.appendHistory(station, played);
+    await store.playback.setNowPlaying(station, played);
+    await store.playback.appendHistory(station, played);
   } catch (error) {
     logger.debug({ song: song.ref, err: describeError(error) }, 'now playing not recorded');
   }

@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT } from '../../src/cli/exit-codes.js';
+import { EXIT } from '../../src/cli/cli-error.js';
 import { createStore } from '../../src/store/index.js';
 import { runCli, type RunCliOptions } from '../support/cli.js';
 import { startFakeRelay, type FakeRelay } from '../support/fake-relay.js';
@@ -33,12 +33,12 @@ beforeAll(async () => {
   hangingPort = (hanging.address() as { port: number }).port;
 
   const store = createStore(redis);
-  await store.createPlaylist('p');
-  await store.addToPlaylist('p', ['netease:1', 'netease:2', 'netease:3']);
-  await store.createPlaylist('other');
-  await store.createStation('s', { mount: '/s.mp3', playlist: 'p' });
-  await store.enqueue('s', ['netease:9']);
-  await store.putSongMeta('netease:1', { title: 'T', artist: 'A' });
+  await store.playlists.create('p');
+  await store.playlists.add('p', ['netease:1', 'netease:2', 'netease:3']);
+  await store.playlists.create('other');
+  await store.stations.create('s', { mount: '/s.mp3', playlist: 'p' });
+  await store.queue.add('s', ['netease:9']);
+  await store.caches.putSongMeta('netease:1', { title: 'T', artist: 'A' });
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EXIT } from '../../src/cli/exit-codes.js';
+import { EXIT } from '../../src/cli/cli-error.js';
 import { runCli, type RunCliOptions } from '../support/cli.js';
 import { startFakeRelay, unplayableSong, type FakeRelay } from '../support/fake-relay.js';
 import { freePort } from '../support/ports.js';

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { connectRedis, createStore, subscribeEvents, type Store, type StoreEvent } from '../../src/store/index.js';
+import { connectRedis, createStore, followEvents, type Store, type StoreEvent } from '../../src/store/index.js';
 import { runCli, type RunCliOptions } from '../support/cli.js';
 import { startFakeRelay, unplayableSong, type FakeRelay } from '../support/fake-relay.js';
 import { freePort } from '../support/ports.js';
@@ -47,8 +47,8 @@ afterAll(async () => {
 beforeEach(async () => {
   await redis.flushall();
   store = createStore(redis);
-  await store.createPlaylist('p');
-  await store.addToPlaylist('p', ['netease:1', 'netease:2', 'netease:3']);
+  await store.playlists.create('p');
+  await store.playlists.add('p', ['netease:1', 'netease:2', 'netease:3']);
 });
 
 describe('relaycast station', () => {
@@ -74,7 +74,8 @@ describe('relaycast station', () => {
 
   it('tells a running worker about changes, with --now when asked', async () => {
     const events: StoreEvent[] = [];
-    const subscription = await subscribeEvents(redis, (event) => events.push(event));
+    const subscription = followEvents(redis, { onEvent: (event) => events.push(event) });
+    await subscription.subscribed;
     await ok(['station', 'create', 's', '--mount', '/s.mp3', '--playlist', 'p']);
     await ok(['station', 'set', 's', 'mode=shuffle', '--now']);
     const skip = await cli(['next', 's']);
@@ -85,11 +86,11 @@ describe('relaycast station', () => {
       { type: 'station-changed', station: 's', now: true },
       { type: 'skip', station: 's' },
     ]);
-    await subscription.close();
+    subscription.close();
   });
 
   it('warns when no worker listens for a skip', async () => {
-    await store.createStation('s', { mount: '/s.mp3', playlist: 'p' });
+    await store.stations.create('s', { mount: '/s.mp3', playlist: 'p' });
     const result = await cli(['next', 's']);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/no worker is listening/);
@@ -98,8 +99,8 @@ describe('relaycast station', () => {
 
 describe('relaycast queue', () => {
   beforeEach(async () => {
-    await store.createStation('s', { mount: '/s.mp3', playlist: 'p' });
-    await store.putSongMeta('netease:5', { title: 'Blue in Green', artist: 'Miles Davis', durationMs: 337_000 });
+    await store.stations.create('s', { mount: '/s.mp3', playlist: 'p' });
+    await store.caches.putSongMeta('netease:5', { title: 'Blue in Green', artist: 'Miles Davis', durationMs: 337_000 });
   });
 
   it('shows with `queue <station>`, edits with subcommands', async () => {
@@ -126,11 +127,11 @@ describe('relaycast queue', () => {
 
 describe('relaycast now and history', () => {
   beforeEach(async () => {
-    await store.createStation('s', { mount: '/s.mp3', playlist: 'p' });
-    await store.createStation('t', { mount: '/t.mp3', playlist: 'p' });
-    await store.putSongMeta('netease:9', { title: 'So What', artist: 'Miles Davis' });
-    await store.enqueue('s', ['netease:9']);
-    await store.setNowPlaying('s', {
+    await store.stations.create('s', { mount: '/s.mp3', playlist: 'p' });
+    await store.stations.create('t', { mount: '/t.mp3', playlist: 'p' });
+    await store.caches.putSongMeta('netease:9', { title: 'So What', artist: 'Miles Davis' });
+    await store.queue.add('s', ['netease:9']);
+    await store.playback.setNowPlaying('s', {
       ref: 'netease:2',
       title: 'Freddie Freeloader',
       artist: 'Miles Davis',
@@ -173,16 +174,16 @@ describe('relaycast now and history', () => {
   });
 
   it('shows a station whose song ended long ago as silent, never 1:24/0:25', async () => {
-    await store.setNowPlaying('t', { ref: 'netease:3', title: 'Short', artist: 'A', startedAt: Date.now() - 84_000, durationMs: 25_000, source: 'playlist', position: 3 });
+    await store.playback.setNowPlaying('t', { ref: 'netease:3', title: 'Short', artist: 'A', startedAt: Date.now() - 84_000, durationMs: 25_000, source: 'playlist', position: 3 });
     icecastBody = JSON.stringify({ icestats: {} });
     expect(await ok(['now', 't', '--icecast', icecastUrl])).toBe('t (/t.mp3, playlist p)\n  nothing playing (silent between songs)\n  next: netease:1\n  listeners: 0\n');
     expect(JSON.parse(await ok(['now', 't', '--json', '--icecast', icecastUrl])).playing).toBeNull();
-    await store.setNowPlaying('t', null);
+    await store.playback.setNowPlaying('t', null);
   });
 
   it('lists the history newest first, with --range, -f and --json', async () => {
     for (let i = 1; i <= 3; i += 1) {
-      await store.appendHistory('s', { ref: `netease:${i}`, title: `Song ${i}`, artist: 'A', startedAt: Date.UTC(2024, 0, 1, 12, i), source: 'playlist', position: i });
+      await store.playback.appendHistory('s', { ref: `netease:${i}`, title: `Song ${i}`, artist: 'A', startedAt: Date.UTC(2024, 0, 1, 12, i), source: 'playlist', position: i });
     }
     expect(await ok(['history', 's', '-f', '%position% %title% %source%'])).toBe('1 Song 3 playlist\n2 Song 2 playlist\n3 Song 1 playlist\n');
     expect(await ok(['history', 's', '--range', '1:2', '-f', '%artist% - %title%'])).toBe('A - Song 2\n');
@@ -208,10 +209,10 @@ describe('relaycast song and cache', () => {
   });
 
   it('reports cache stats and clears only caches', async () => {
-    await store.createStation('s', { mount: '/s.mp3', playlist: 'p' });
-    await store.putSongMeta('netease:1', { title: 'T', artist: 'A' });
-    await store.getSongMeta('netease:1');
-    await store.getAudioUrl('netease:1');
+    await store.stations.create('s', { mount: '/s.mp3', playlist: 'p' });
+    await store.caches.putSongMeta('netease:1', { title: 'T', artist: 'A' });
+    await store.caches.getSongMeta('netease:1');
+    await store.caches.getAudioUrl('netease:1');
     expect(JSON.parse(await ok(['cache', 'stats', '--json']))).toEqual({
       songMeta: { entries: 1, hits: 1, misses: 0 },
       audioUrl: { entries: 0, hits: 0, misses: 1 },

@@ -45,7 +45,7 @@ describe('relaycast playlist', () => {
     await ok(['playlist', 'create', 'p']);
     await ok(['playlist', 'add', 'p', 'netease:1', 'netease:2', 'netease:3', 'netease:4']);
     const store = createStore(redis);
-    await store.putSongMeta('netease:2', { title: 'So What', artist: 'Miles Davis', album: 'Kind of Blue', durationMs: 562_000 });
+    await store.caches.putSongMeta('netease:2', { title: 'So What', artist: 'Miles Davis', album: 'Kind of Blue', durationMs: 562_000 });
     expect(await ok(['playlist', 'show', 'p', '--range', '1:3'])).toBe('2. Miles Davis - So What (9:22)\n3. netease:3\n');
     expect(await ok(['playlist', 'show', 'p', '-f', '%position%;%artist%;%title%;%album%;%time%', '--range', '1'])).toBe(
       '2;Miles Davis;So What;Kind of Blue;9:22\n',
@@ -72,7 +72,7 @@ describe('relaycast playlist', () => {
   it('exports M3U that imports back through a pipe', async () => {
     await ok(['playlist', 'create', 'p']);
     await ok(['playlist', 'add', 'p', 'netease:1', 'netease:2']);
-    await createStore(redis).putSongMeta('netease:1', { title: '晴天', artist: '周杰伦', durationMs: 269_400 });
+    await createStore(redis).caches.putSongMeta('netease:1', { title: '晴天', artist: '周杰伦', durationMs: 269_400 });
     const m3u = await ok(['playlist', 'export', 'p']);
     expect(m3u).toBe('#EXTM3U\n#EXTINF:269,周杰伦 - 晴天\nnetease:1\nnetease:2\n');
     await ok(['playlist', 'create', 'copy']);

@@ -283,8 +283,8 @@ describe('docker-compose.yml run natively: setup, icecast, relay, fallback and w
     const redis = await connectRedis(`redis://127.0.0.1:${ports.redis}`);
     try {
       const store = createStore(redis);
-      expect((await store.listStations()).map((station) => [station.name, station.mount])).toEqual([[DEFAULT_STATION.name, DEFAULT_STATION.mount]]);
-      expect(await store.getPlaylist(DEFAULT_STATION.playlist)).toEqual(DEMO_SONGS.map((song) => `local:${DEMO_FOLDER}/${song.file}`));
+      expect((await store.stations.list()).map((station) => [station.name, station.mount])).toEqual([[DEFAULT_STATION.name, DEFAULT_STATION.mount]]);
+      expect(await store.playlists.get(DEFAULT_STATION.playlist)).toEqual(DEMO_SONGS.map((song) => `local:${DEMO_FOLDER}/${song.file}`));
     } finally {
       await closeRedis(redis);
     }

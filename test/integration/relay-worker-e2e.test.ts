@@ -165,7 +165,7 @@ describe('relay → worker → Icecast → listener', () => {
     expect(skipped.length).toBeGreaterThanOrEqual(1);
     expect(String(skipped[0]!.err)).toMatch(/403/);
     const client = redis.client();
-    expect(await createStore(client).getUnplayable('local:bravo.m4a')).toMatchObject({ reason: 'url-refused' });
+    expect(await createStore(client).caches.getUnplayable('local:bravo.m4a')).toMatchObject({ reason: 'url-refused' });
   });
 
   it('keeps the listener connected while Redis is stopped and restarted', async () => {

@@ -6,13 +6,13 @@ import {
   ConflictError,
   connectRedis,
   createStore,
+  followEvents,
   HISTORY_LIMIT,
   keys,
   NotFoundError,
   StoreUnavailableError,
-  subscribeEvents,
   ValidationError,
-  type EventSubscription,
+  type EventFollower,
   type PlayedSong,
   type Store,
   type StoreEvent,
@@ -26,16 +26,17 @@ let redis: Redis;
 let store: Store;
 let clock = 1_700_000_000_000;
 let events: StoreEvent[];
-let subscription: EventSubscription;
+let subscription: EventFollower;
 
 beforeAll(async () => {
   server = await startRedis();
   redis = await connectRedis(server.url);
-  subscription = await subscribeEvents(redis, (event) => events.push(event));
+  subscription = followEvents(redis, { onEvent: (event) => events.push(event) });
+  await subscription.subscribed;
 });
 
 afterAll(async () => {
-  await subscription?.close();
+  subscription?.close();
   redis?.disconnect();
   await server?.stop();
 });
@@ -54,21 +55,21 @@ async function eventsSoon(count: number): Promise<StoreEvent[]> {
 }
 
 async function setupStation(): Promise<void> {
-  await store.createPlaylist('p');
-  await store.addToPlaylist('p', ['netease:1', 'netease:2']);
-  await store.createStation('s', { mount: '/s.mp3', playlist: 'p' });
+  await store.playlists.create('p');
+  await store.playlists.add('p', ['netease:1', 'netease:2']);
+  await store.stations.create('s', { mount: '/s.mp3', playlist: 'p' });
 }
 
 describe('events', () => {
   it('publishes one event per edit, in order', async () => {
     await setupStation();
-    await store.insertIntoPlaylist('p', 1, ['netease:3']);
-    await store.enqueue('s', ['netease:4']);
-    await store.enqueueNext('s', ['netease:5'], { now: true });
-    await store.updateStation('s', { mode: 'shuffle' }, { now: true });
-    await store.skipSong('s');
-    await store.renamePlaylist('p', 'q');
-    await store.removeStation('s');
+    await store.playlists.insert('p', 1, ['netease:3']);
+    await store.queue.add('s', ['netease:4']);
+    await store.queue.addNext('s', ['netease:5'], { now: true });
+    await store.stations.update('s', { mode: 'shuffle' }, { now: true });
+    await store.stations.skip('s');
+    await store.playlists.rename('p', 'q');
+    await store.stations.remove('s');
     expect(await eventsSoon(12)).toEqual([
       { type: 'playlist-changed', playlist: 'p' },
       { type: 'playlist-changed', playlist: 'p' },
@@ -91,20 +92,20 @@ describe('events', () => {
     events = [];
     const before = await dumpRedis(redis);
     const failures: [() => Promise<unknown>, new (...args: never[]) => Error][] = [
-      [() => store.deleteFromPlaylist('p', [1, 3]), NotFoundError],
-      [() => store.insertIntoPlaylist('p', 4, ['netease:9']), NotFoundError],
-      [() => store.moveInPlaylist('p', 1, 3), NotFoundError],
-      [() => store.addToPlaylist('nope', ['netease:9']), NotFoundError],
-      [() => store.addToPlaylist('p', ['netease:9', 'bad']), ValidationError],
-      [() => store.createPlaylist('p'), ConflictError],
-      [() => store.removePlaylist('p'), ConflictError],
-      [() => store.renamePlaylist('p', 'p'), ConflictError],
-      [() => store.createStation('t', { mount: '/s.mp3', playlist: 'p' }), ConflictError],
-      [() => store.createStation('t', { mount: '/t.mp3', playlist: 'nope' }), NotFoundError],
-      [() => store.updateStation('s', { playlist: 'nope', mode: 'shuffle' }), NotFoundError],
-      [() => store.dequeue('s', [1]), NotFoundError],
-      [() => store.enqueue('nope', ['netease:1']), NotFoundError],
-      [() => store.skipSong('nope'), NotFoundError],
+      [() => store.playlists.delete('p', [1, 3]), NotFoundError],
+      [() => store.playlists.insert('p', 4, ['netease:9']), NotFoundError],
+      [() => store.playlists.move('p', 1, 3), NotFoundError],
+      [() => store.playlists.add('nope', ['netease:9']), NotFoundError],
+      [() => store.playlists.add('p', ['netease:9', 'bad']), ValidationError],
+      [() => store.playlists.create('p'), ConflictError],
+      [() => store.playlists.remove('p'), ConflictError],
+      [() => store.playlists.rename('p', 'p'), ConflictError],
+      [() => store.stations.create('t', { mount: '/s.mp3', playlist: 'p' }), ConflictError],
+      [() => store.stations.create('t', { mount: '/t.mp3', playlist: 'nope' }), NotFoundError],
+      [() => store.stations.update('s', { playlist: 'nope', mode: 'shuffle' }), NotFoundError],
+      [() => store.queue.remove('s', [1]), NotFoundError],
+      [() => store.queue.add('nope', ['netease:1']), NotFoundError],
+      [() => store.stations.skip('nope'), NotFoundError],
     ];
     for (const [edit, type] of failures) await expect(edit()).rejects.toBeInstanceOf(type);
     expect(await dumpRedis(redis)).toEqual(before);
@@ -116,48 +117,48 @@ describe('events', () => {
 describe('playlists and stations', () => {
   it('renames a playlist and the stations playing it follow', async () => {
     await setupStation();
-    expect(await store.renamePlaylist('p', 'evening')).toBe(1);
-    expect((await store.getStation('s')).playlist).toBe('evening');
-    expect(await store.getPlaylist('evening')).toEqual(['netease:1', 'netease:2']);
-    await expect(store.getPlaylist('p')).rejects.toBeInstanceOf(NotFoundError);
+    expect(await store.playlists.rename('p', 'evening')).toBe(1);
+    expect((await store.stations.get('s')).playlist).toBe('evening');
+    expect(await store.playlists.get('evening')).toEqual(['netease:1', 'netease:2']);
+    await expect(store.playlists.get('p')).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('quotes names in messages the way the CLI shows input', async () => {
-    await store.createPlaylist('rock/pop "live"');
-    await expect(store.createPlaylist('rock/pop "live"')).rejects.toThrow('playlist "rock/pop \\"live\\"" already exists');
+    await store.playlists.create('rock/pop "live"');
+    await expect(store.playlists.create('rock/pop "live"')).rejects.toThrow('playlist "rock/pop \\"live\\"" already exists');
   });
 
   it('keeps an emptied playlist, and lists playlists with lengths', async () => {
     await setupStation();
-    await store.createPlaylist('empty');
-    await store.clearPlaylist('p');
-    expect(await store.listPlaylists()).toEqual([
+    await store.playlists.create('empty');
+    await store.playlists.clear('p');
+    expect(await store.playlists.list()).toEqual([
       { name: 'empty', length: 0 },
       { name: 'p', length: 0 },
     ]);
   });
 
   it('moves, deletes repeated positions once, and shuffles without losing songs', async () => {
-    await store.createPlaylist('p');
-    await store.addToPlaylist('p', ['netease:1', 'netease:2', 'netease:3', 'netease:4']);
-    await store.moveInPlaylist('p', 4, 1);
-    expect(await store.getPlaylist('p')).toEqual(['netease:4', 'netease:1', 'netease:2', 'netease:3']);
-    expect(await store.deleteFromPlaylist('p', [2, 2, 4])).toBe(2);
-    expect(await store.getPlaylist('p')).toEqual(['netease:4', 'netease:2']);
-    await store.addToPlaylist('p', ['netease:7', 'netease:8', 'netease:9']);
-    await store.shufflePlaylist('p');
-    expect((await store.getPlaylist('p')).sort()).toEqual(['netease:2', 'netease:4', 'netease:7', 'netease:8', 'netease:9']);
-    expect(await store.getPlaylist('p', { start: 1, end: 3 })).toHaveLength(2);
-    expect(await store.getPlaylist('p', { start: 2, end: 2 })).toEqual([]);
+    await store.playlists.create('p');
+    await store.playlists.add('p', ['netease:1', 'netease:2', 'netease:3', 'netease:4']);
+    await store.playlists.move('p', 4, 1);
+    expect(await store.playlists.get('p')).toEqual(['netease:4', 'netease:1', 'netease:2', 'netease:3']);
+    expect(await store.playlists.delete('p', [2, 2, 4])).toBe(2);
+    expect(await store.playlists.get('p')).toEqual(['netease:4', 'netease:2']);
+    await store.playlists.add('p', ['netease:7', 'netease:8', 'netease:9']);
+    await store.playlists.shuffle('p');
+    expect((await store.playlists.get('p')).sort()).toEqual(['netease:2', 'netease:4', 'netease:7', 'netease:8', 'netease:9']);
+    expect(await store.playlists.get('p', { start: 1, end: 3 })).toHaveLength(2);
+    expect(await store.playlists.get('p', { start: 2, end: 2 })).toEqual([]);
   });
 
   it('frees the mount of a removed or re-mounted station', async () => {
     await setupStation();
-    await store.updateStation('s', { mount: '/new.mp3' });
-    await store.createStation('t', { mount: '/s.mp3', playlist: 'p' });
-    await store.removeStation('s');
-    await store.createStation('u', { mount: '/new.mp3', playlist: 'p', format: { bitrateKbps: 192 } });
-    expect((await store.listStations()).map((station) => [station.name, station.mount, station.format.bitrateKbps])).toEqual([
+    await store.stations.update('s', { mount: '/new.mp3' });
+    await store.stations.create('t', { mount: '/s.mp3', playlist: 'p' });
+    await store.stations.remove('s');
+    await store.stations.create('u', { mount: '/new.mp3', playlist: 'p', format: { bitrateKbps: 192 } });
+    expect((await store.stations.list()).map((station) => [station.name, station.mount, station.format.bitrateKbps])).toEqual([
       ['t', '/s.mp3', 128],
       ['u', '/new.mp3', 192],
     ]);
@@ -166,39 +167,39 @@ describe('playlists and stations', () => {
   it('seeds a configured station on a nested mount (/live/radio.mp3): the config and the store follow one mount rule', async () => {
     const config = await loadConfig({ ICECAST_SOURCE_PASSWORD: 'x', STATION_NAME: 'live', STATION_MOUNT: '/live/radio.mp3' });
     await seedStations(store, config, silentLogger());
-    expect((await store.getStation('live')).mount).toBe('/live/radio.mp3');
+    expect((await store.stations.get('live')).mount).toBe('/live/radio.mp3');
   });
 
   it('removes every key of a removed station', async () => {
     await setupStation();
-    await store.enqueue('s', ['netease:5']);
-    await store.takeNextSong('s');
-    await store.takeNextSong('s');
-    await store.removeStation('s');
+    await store.queue.add('s', ['netease:5']);
+    await store.playback.takeNext('s');
+    await store.playback.takeNext('s');
+    await store.stations.remove('s');
     const left = await redis.keys('*');
     expect(left.filter((key) => key.includes(':s')).sort()).toEqual([]);
   });
 
   it('imports atomically, replacing or appending', async () => {
-    await store.importIntoPlaylist('new', ['netease:1', 'netease:2'], { mode: 'append', create: true });
-    await store.importIntoPlaylist('new', ['netease:3'], { mode: 'append', create: false });
-    expect(await store.getPlaylist('new')).toEqual(['netease:1', 'netease:2', 'netease:3']);
-    await store.importIntoPlaylist('new', ['netease:9'], { mode: 'replace', create: false });
-    expect(await store.getPlaylist('new')).toEqual(['netease:9']);
-    await expect(store.importIntoPlaylist('missing', ['netease:1'], { mode: 'append', create: false })).rejects.toBeInstanceOf(NotFoundError);
+    await store.playlists.import('new', ['netease:1', 'netease:2'], { mode: 'append', create: true });
+    await store.playlists.import('new', ['netease:3'], { mode: 'append', create: false });
+    expect(await store.playlists.get('new')).toEqual(['netease:1', 'netease:2', 'netease:3']);
+    await store.playlists.import('new', ['netease:9'], { mode: 'replace', create: false });
+    expect(await store.playlists.get('new')).toEqual(['netease:9']);
+    await expect(store.playlists.import('missing', ['netease:1'], { mode: 'append', create: false })).rejects.toBeInstanceOf(NotFoundError);
   });
 });
 
 describe('queue, now playing and history', () => {
   it('inserts at the head in the given order, and reading never changes the queue', async () => {
     await setupStation();
-    await store.enqueue('s', ['netease:1']);
-    await store.enqueueNext('s', ['netease:2', 'netease:3']);
-    expect(await store.getQueue('s')).toEqual(['netease:2', 'netease:3', 'netease:1']);
-    expect(await store.getQueue('s')).toEqual(['netease:2', 'netease:3', 'netease:1']);
-    await store.peekNextSongs('s', 5);
-    expect(await store.dequeue('s', [1, 3])).toBe(2);
-    expect(await store.getQueue('s')).toEqual(['netease:3']);
+    await store.queue.add('s', ['netease:1']);
+    await store.queue.addNext('s', ['netease:2', 'netease:3']);
+    expect(await store.queue.get('s')).toEqual(['netease:2', 'netease:3', 'netease:1']);
+    expect(await store.queue.get('s')).toEqual(['netease:2', 'netease:3', 'netease:1']);
+    await store.playback.peekNext('s', 5);
+    expect(await store.queue.remove('s', [1, 3])).toBe(2);
+    expect(await store.queue.get('s')).toEqual(['netease:3']);
   });
 
   it('keeps now playing and a bounded history, newest first', async () => {
@@ -212,36 +213,36 @@ describe('queue, now playing and history', () => {
       source: 'playlist',
       position: 1,
     });
-    await store.setNowPlaying('s', song(1));
-    expect(await store.getNowPlaying('s')).toEqual(song(1));
-    await store.setNowPlaying('s', null);
-    expect(await store.getNowPlaying('s')).toBeNull();
-    for (let i = 1; i <= HISTORY_LIMIT + 5; i += 1) await store.appendHistory('s', song(i));
-    const history = await store.getHistory('s');
+    await store.playback.setNowPlaying('s', song(1));
+    expect(await store.playback.getNowPlaying('s')).toEqual(song(1));
+    await store.playback.setNowPlaying('s', null);
+    expect(await store.playback.getNowPlaying('s')).toBeNull();
+    for (let i = 1; i <= HISTORY_LIMIT + 5; i += 1) await store.playback.appendHistory('s', song(i));
+    const history = await store.playback.getHistory('s');
     expect(history).toHaveLength(HISTORY_LIMIT);
     expect(history[0]).toEqual(song(HISTORY_LIMIT + 5));
-    expect(await store.getHistory('s', { start: 0, end: 2 })).toHaveLength(2);
-    await expect(store.setNowPlaying('gone', song(1))).rejects.toBeInstanceOf(NotFoundError);
+    expect(await store.playback.getHistory('s', { start: 0, end: 2 })).toHaveLength(2);
+    await expect(store.playback.setNowPlaying('gone', song(1))).rejects.toBeInstanceOf(NotFoundError);
   });
 });
 
 describe('caches', () => {
   it('stores an audio URL until the safety margin before it expires, and counts hits and misses', async () => {
     const audio = { url: 'http://cdn/a.mp3?k=1', format: 'mp3', bitrate: 320_000, expiresAt: clock + 60_000 };
-    expect(await store.putAudioUrl('netease:1', audio, 10_000)).toBe(true);
+    expect(await store.caches.putAudioUrl('netease:1', audio, 10_000)).toBe(true);
     const ttl = await redis.pttl(keys.audioUrl('netease:1'));
     expect(ttl).toBeGreaterThan(49_000);
     expect(ttl).toBeLessThanOrEqual(50_000);
-    expect(await store.putAudioUrl('netease:2', { ...audio, expiresAt: clock + 5_000 }, 5_000)).toBe(false);
+    expect(await store.caches.putAudioUrl('netease:2', { ...audio, expiresAt: clock + 5_000 }, 5_000)).toBe(false);
     expect(await redis.exists(keys.audioUrl('netease:2'))).toBe(0);
-    expect(await store.getAudioUrl('netease:1')).toEqual(audio);
-    expect(await store.getAudioUrl('netease:2')).toBeNull();
-    await store.putUnplayable('netease:3', 'no-rights', 60_000);
-    expect(await store.getUnplayable('netease:3')).toEqual({ reason: 'no-rights', at: clock });
-    await store.putSongMeta('netease:1', { title: 'T', artist: 'A', durationMs: 1000 });
-    expect(await store.getSongMeta('netease:1')).toEqual({ title: 'T', artist: 'A', durationMs: 1000 });
+    expect(await store.caches.getAudioUrl('netease:1')).toEqual(audio);
+    expect(await store.caches.getAudioUrl('netease:2')).toBeNull();
+    await store.caches.putUnplayable('netease:3', 'no-rights', 60_000);
+    expect(await store.caches.getUnplayable('netease:3')).toEqual({ reason: 'no-rights', at: clock });
+    await store.caches.putSongMeta('netease:1', { title: 'T', artist: 'A', durationMs: 1000 });
+    expect(await store.caches.getSongMeta('netease:1')).toEqual({ title: 'T', artist: 'A', durationMs: 1000 });
     expect(await redis.pttl(keys.songMeta('netease:1'))).toBeGreaterThan(29 * 86_400_000);
-    const stats = await store.getCacheStats();
+    const stats = await store.caches.stats();
     expect(stats).toEqual({
       songMeta: { entries: 1, hits: 1, misses: 0 },
       audioUrl: { entries: 1, hits: 1, misses: 1 },
@@ -251,17 +252,17 @@ describe('caches', () => {
 
   it('treats a corrupted entry as a miss', async () => {
     await redis.set(keys.songMeta('netease:1'), '{not json');
-    expect(await store.getSongMeta('netease:1')).toBeNull();
+    expect(await store.caches.getSongMeta('netease:1')).toBeNull();
   });
 
   it('clears caches only, never playlists, stations or queues', async () => {
     await setupStation();
-    await store.enqueue('s', ['netease:1']);
+    await store.queue.add('s', ['netease:1']);
     const kept = await dumpRedis(redis);
-    await store.putSongMeta('netease:1', { title: 'T', artist: 'A' });
-    await store.putUnplayable('netease:2', 'x', 60_000);
-    await store.getSongMeta('netease:1');
-    expect(await store.clearCaches()).toBe(2);
+    await store.caches.putSongMeta('netease:1', { title: 'T', artist: 'A' });
+    await store.caches.putUnplayable('netease:2', 'x', 60_000);
+    await store.caches.getSongMeta('netease:1');
+    expect(await store.caches.clear()).toBe(2);
     expect(await dumpRedis(redis)).toEqual(kept);
   });
 });
@@ -278,10 +279,10 @@ describe('unavailable Redis', () => {
     try {
       const client = await connectRedis(own.url);
       await own.restart();
-      await expect(createStore(client).listPlaylists()).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(createStore(client).playlists.list()).rejects.toBeInstanceOf(StoreUnavailableError);
       client.disconnect();
       const again = await connectRedis(own.url);
-      expect(await createStore(again).listPlaylists()).toEqual([]);
+      expect(await createStore(again).playlists.list()).toEqual([]);
       again.disconnect();
     } finally {
       await own.stop();

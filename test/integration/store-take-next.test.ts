@@ -24,14 +24,14 @@ const range = (count: number) => Array.from({ length: count }, (_, i) => i + 1);
 
 async function takeRefs(station: string, count: number): Promise<(string | null)[]> {
   const out: (string | null)[] = [];
-  for (let i = 0; i < count; i += 1) out.push((await store.takeNextSong(station))?.ref ?? null);
+  for (let i = 0; i < count; i += 1) out.push((await store.playback.takeNext(station))?.ref ?? null);
   return out;
 }
 
 async function station(songs: string[], settings: { mode?: 'order' | 'shuffle'; repeat?: boolean } = {}): Promise<void> {
-  await store.createPlaylist('p');
-  if (songs.length > 0) await store.addToPlaylist('p', songs);
-  await store.createStation('s', { mount: '/s.mp3', playlist: 'p', ...settings });
+  await store.playlists.create('p');
+  if (songs.length > 0) await store.playlists.add('p', songs);
+  await store.stations.create('s', { mount: '/s.mp3', playlist: 'p', ...settings });
 }
 
 beforeAll(async () => {
@@ -52,64 +52,64 @@ beforeEach(async () => {
 describe('takeNextSong in order mode', () => {
   it('plays the playlist in order with positions, and starts over with repeat on', async () => {
     await station(refs(1, 2, 3));
-    expect(await store.takeNextSong('s')).toEqual({ ref: 'netease:1', source: 'playlist', position: 1 });
+    expect(await store.playback.takeNext('s')).toEqual({ ref: 'netease:1', source: 'playlist', position: 1 });
     expect(await takeRefs('s', 5)).toEqual(refs(2, 3, 1, 2, 3));
   });
 
   it('returns null after the last song with repeat off, and plays songs appended later', async () => {
     await station(refs(1, 2), { repeat: false });
     expect(await takeRefs('s', 4)).toEqual([...refs(1, 2), null, null]);
-    await store.addToPlaylist('p', refs(3));
+    await store.playlists.add('p', refs(3));
     expect(await takeRefs('s', 2)).toEqual([...refs(3), null]);
   });
 
   it('returns null for an empty playlist and NotFoundError for a missing station', async () => {
     await station([]);
-    expect(await store.takeNextSong('s')).toBeNull();
-    await expect(store.takeNextSong('nope')).rejects.toBeInstanceOf(NotFoundError);
+    expect(await store.playback.takeNext('s')).toBeNull();
+    await expect(store.playback.takeNext('nope')).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('continues after the current song when songs are inserted before it', async () => {
     await station(refs(1, 2, 3, 4));
     await takeRefs('s', 2);
-    await store.insertIntoPlaylist('p', 1, refs(8, 9));
+    await store.playlists.insert('p', 1, refs(8, 9));
     expect(await takeRefs('s', 2)).toEqual(refs(3, 4));
   });
 
   it('plays the song that took its place when the current song is deleted', async () => {
     await station(refs(1, 2, 3, 4));
     await takeRefs('s', 2);
-    await store.deleteFromPlaylist('p', [2]);
+    await store.playlists.delete('p', [2]);
     expect(await takeRefs('s', 2)).toEqual(refs(3, 4));
   });
 
   it('continues after the current song when earlier songs are deleted', async () => {
     await station(refs(1, 2, 3, 4, 5));
     await takeRefs('s', 3);
-    await store.deleteFromPlaylist('p', [1, 2]);
+    await store.playlists.delete('p', [1, 2]);
     expect(await takeRefs('s', 2)).toEqual(refs(4, 5));
   });
 
   it('plays a song inserted right after the current one next', async () => {
     await station(refs(1, 2, 3));
     await takeRefs('s', 1);
-    await store.insertIntoPlaylist('p', 2, refs(7));
+    await store.playlists.insert('p', 2, refs(7));
     expect(await takeRefs('s', 3)).toEqual(refs(7, 2, 3));
   });
 
   it('follows the current song when it is moved', async () => {
     await station(refs(1, 2, 3, 4));
     await takeRefs('s', 2);
-    await store.moveInPlaylist('p', 2, 4);
-    expect(await store.takeNextSong('s')).toEqual({ ref: 'netease:1', source: 'playlist', position: 1 });
+    await store.playlists.move('p', 2, 4);
+    expect(await store.playback.takeNext('s')).toEqual({ ref: 'netease:1', source: 'playlist', position: 1 });
   });
 
   it('starts a new playlist from its beginning', async () => {
     await station(refs(1, 2, 3));
     await takeRefs('s', 2);
-    await store.createPlaylist('other');
-    await store.addToPlaylist('other', refs(7, 8));
-    await store.updateStation('s', { playlist: 'other' });
+    await store.playlists.create('other');
+    await store.playlists.add('other', refs(7, 8));
+    await store.stations.update('s', { playlist: 'other' });
     expect(await takeRefs('s', 2)).toEqual(refs(7, 8));
   });
 });
@@ -118,17 +118,17 @@ describe('takeNextSong with a queue', () => {
   it('plays the queue first, in order, then resumes the playlist where it was', async () => {
     await station(refs(1, 2, 3));
     await takeRefs('s', 1);
-    await store.enqueue('s', refs(50, 51));
-    await store.enqueueNext('s', refs(40));
-    expect(await store.takeNextSong('s')).toEqual({ ref: 'netease:40', source: 'queue', position: 1 });
+    await store.queue.add('s', refs(50, 51));
+    await store.queue.addNext('s', refs(40));
+    expect(await store.playback.takeNext('s')).toEqual({ ref: 'netease:40', source: 'queue', position: 1 });
     expect(await takeRefs('s', 3)).toEqual(refs(50, 51, 2));
-    expect(await store.getQueue('s')).toEqual([]);
+    expect(await store.queue.get('s')).toEqual([]);
   });
 
   it('plays the queue even when the playlist is over', async () => {
     await station(refs(1), { repeat: false });
     await takeRefs('s', 2);
-    await store.enqueue('s', refs(9));
+    await store.queue.add('s', refs(9));
     expect(await takeRefs('s', 2)).toEqual([...refs(9), null]);
   });
 });
@@ -181,8 +181,8 @@ describe('takeNextSong in shuffle mode', () => {
     const first = (await takeRefs('s', 3)) as string[];
     const unplayed = songs.filter((ref) => !first.includes(ref));
     const removed = unplayed[0] as string;
-    await store.deleteFromPlaylist('p', [songs.indexOf(removed) + 1]);
-    await store.addToPlaylist('p', refs(99));
+    await store.playlists.delete('p', [songs.indexOf(removed) + 1]);
+    await store.playlists.add('p', refs(99));
     // 10 songs, 3 played, 1 removed, 1 added: 7 left in this round.
     const rest = await takeRefs('s', 8);
     expect(rest).not.toContain(removed);
@@ -194,7 +194,7 @@ describe('takeNextSong in shuffle mode', () => {
   it('reports the playlist position of the song picked', async () => {
     await station(refs(1, 2, 3, 4), { mode: 'shuffle' });
     for (let i = 0; i < 8; i += 1) {
-      const next = await store.takeNextSong('s');
+      const next = await store.playback.takeNext('s');
       expect(next?.ref).toBe(`netease:${next?.position}`);
     }
   });
@@ -203,9 +203,9 @@ describe('takeNextSong in shuffle mode', () => {
 describe('peekNextSongs', () => {
   it('shows the queue then the playlist, and changes nothing', async () => {
     await station(refs(1, 2, 3));
-    await store.enqueue('s', refs(9));
+    await store.queue.add('s', refs(9));
     const before = await dumpRedis(redis);
-    const peeked = await store.peekNextSongs('s', 5);
+    const peeked = await store.playback.peekNext('s', 5);
     expect(peeked).toEqual([
       { ref: 'netease:9', source: 'queue', position: 1 },
       { ref: 'netease:1', source: 'playlist', position: 1 },
@@ -219,12 +219,12 @@ describe('peekNextSongs', () => {
   it('predicts exactly what shuffle will take, across a round boundary', async () => {
     await station(refs(...range(7)), { mode: 'shuffle' });
     await takeRefs('s', 4);
-    const peeked = (await store.peekNextSongs('s', 12)).map((song) => song.ref);
+    const peeked = (await store.playback.peekNext('s', 12)).map((song) => song.ref);
     expect(await takeRefs('s', 12)).toEqual(peeked);
   });
 
   it('stops where repeat off would stop', async () => {
     await station(refs(1, 2), { repeat: false });
-    expect((await store.peekNextSongs('s', 5)).map((song) => song.ref)).toEqual(refs(1, 2));
+    expect((await store.playback.peekNext('s', 5)).map((song) => song.ref)).toEqual(refs(1, 2));
   });
 });

@@ -69,9 +69,9 @@ describe('a running worker and `relaycast cache clear`', () => {
     [icecast, redis, relay] = await Promise.all([startIcecast(), startRedis(), startFakeRelay({ token: 'secret', song })]);
     client = redis.client();
     store = createStore(client);
-    await store.createPlaylist('loop');
-    await store.addToPlaylist('loop', ['netease:1', 'netease:2']);
-    await store.createStation('loop', { mount: '/loop.mp3', playlist: 'loop' });
+    await store.playlists.create('loop');
+    await store.playlists.add('loop', ['netease:1', 'netease:2']);
+    await store.stations.create('loop', { mount: '/loop.mp3', playlist: 'loop' });
     worker = await startWorker({
       icecast: { url: icecast.url, sourcePassword: icecast.sourcePassword },
       relay: { url: relay.url, token: 'secret' },
@@ -113,13 +113,13 @@ describe('a running worker and `relaycast cache clear`', () => {
   });
 
   it('records the end of a song: `now` shows a station that has nothing left as silent', async () => {
-    await store.createPlaylist('once');
-    await store.addToPlaylist('once', ['netease:3']);
+    await store.playlists.create('once');
+    await store.playlists.add('once', ['netease:3']);
     const marker = worker.events.length;
-    await store.createStation('once', { mount: '/once.mp3', playlist: 'once', repeat: false });
+    await store.stations.create('once', { mount: '/once.mp3', playlist: 'once', repeat: false });
     await worker.waitForEvent((event) => event.msg === 'now playing' && event.station === 'once' && worker.events.indexOf(event) >= marker, 20_000);
-    await eventually(async () => (await store.getNowPlaying('once'))?.ref === 'netease:3', 2_000, 'now playing recorded');
+    await eventually(async () => (await store.playback.getNowPlaying('once'))?.ref === 'netease:3', 2_000, 'now playing recorded');
     // Its one song ends: the record goes within the song's length and the pacing lead, not minutes later.
-    await eventually(async () => (await store.getNowPlaying('once')) === null, SONG_MS + 5_000, 'now playing cleared');
+    await eventually(async () => (await store.playback.getNowPlaying('once')) === null, SONG_MS + 5_000, 'now playing cleared');
   });
 });

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import type { CacheCounters } from '../../store/index.js';
-import { action } from './cli-errors.js';
-import { addQuietOption, confirm, examples, subcommand } from './command-kit.js';
-import { optionsOf, type ConnectionFlags } from './options.js';
+import { action, addQuietOption, examples, subcommand } from './command-kit.js';
+import type { ConnectionFlags } from './options.js';
 import { printJson, printLines } from './output.js';
-import { withStore } from './session.js';
+import { editStore, withStore } from './session.js';
 
 type Flags = ConnectionFlags & { json?: boolean; quiet?: boolean };
 
@@ -22,9 +21,8 @@ export function registerCache(program: Command): void {
   subcommand(group, 'stats', 'entries, hits and misses of each cache', 'relaycast cache stats', 'relaycast cache stats --json')
     .option('--json', 'print JSON instead of text')
     .action(
-      action(async (_options: unknown, command: Command) => {
-        const flags = optionsOf<Flags>(command);
-        const stats = await withStore(flags, (store) => store.getCacheStats());
+      action(async (flags: Flags) => {
+        const stats = await withStore(flags, (store) => store.caches.stats());
         if (flags.json) {
           printJson(stats);
           return;
@@ -49,10 +47,8 @@ export function registerCache(program: Command): void {
       'relaycast cache clear',
     ),
   ).action(
-    action(async (_options: unknown, command: Command) => {
-      const flags = optionsOf<Flags>(command);
-      const deleted = await withStore(flags, (store) => store.clearCaches());
-      confirm(flags, `deleted ${deleted} cache entr${deleted === 1 ? 'y' : 'ies'}`);
+    action(async (flags: Flags) => {
+      await editStore(flags, (store) => store.caches.clear(), (deleted) => `deleted ${deleted} cache entr${deleted === 1 ? 'y' : 'ies'}`);
     }),
   );
 }

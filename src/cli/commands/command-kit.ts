@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addRedisOption } from './options.js';
+import { addRedisOption, optionsOf } from './options.js';
 import { printLines } from './output.js';
 
 /** The `Examples:` block every verb's --help ends with. */
@@ -22,3 +22,16 @@ export function confirm(flags: { quiet?: boolean }, message: string): void {
 }
 
 export const plural = (count: number, noun = 'song') => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
+/**
+ * A commander action that gets the command's flags (its own and its parents') first, then its positional
+ * arguments; commander passes the arguments, then the options object, then the command.
+ */
+export function action<Flags extends object, Args extends unknown[]>(
+  run: (flags: Flags, ...args: Args) => Promise<void>,
+): (...commanderArgs: unknown[]) => Promise<void> {
+  return (...commanderArgs) => {
+    const command = commanderArgs.at(-1) as Command;
+    return run(optionsOf<Flags>(command), ...(commanderArgs.slice(0, -2) as Args));
+  };
+}

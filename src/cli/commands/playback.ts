@@ -2,10 +2,9 @@ import type { Command } from 'commander';
 import type { NextSong, PlayedSong, SongMeta, Station, Store } from '../../store/index.js';
 import { compileFormat } from '../format/song-format.js';
 import { formatClock, formatDuration, progressBar } from '../format/time.js';
-import { action } from './cli-errors.js';
-import { subcommand } from './command-kit.js';
+import { action, subcommand } from './command-kit.js';
 import { fetchListeners } from './icecast-status.js';
-import { addIcecastOption, icecastUrlOf, optionsOf, type ConnectionFlags } from './options.js';
+import { addIcecastOption, icecastUrlOf, type ConnectionFlags } from './options.js';
 import { note, printJson, printLines, songFields, songFormat } from './output.js';
 import { withStore } from './session.js';
 import { addListOptions, rangeOf, type ListFlags } from './song-list.js';
@@ -35,9 +34,9 @@ function display(song: { ref: string; title?: string | undefined; artist?: strin
 }
 
 async function reportOf(store: Store, station: Station, listeners: Map<string, number> | null, now: number): Promise<NowReport> {
-  const playing = await store.getNowPlaying(station.name);
-  const [next] = await store.peekNextSongs(station.name, 1);
-  const nextMeta = next ? await store.getSongMetas([next.ref]) : new Map<string, SongMeta>();
+  const playing = await store.playback.getNowPlaying(station.name);
+  const [next] = await store.playback.peekNext(station.name, 1);
+  const nextMeta = next ? await store.caches.getSongMetas([next.ref]) : new Map<string, SongMeta>();
   return {
     station: station.name,
     mount: station.mount,
@@ -79,9 +78,8 @@ export function registerPlayback(program: Command): void {
     'skip to the next song (the running worker acts on it)',
     'relaycast next jazz',
   ).action(
-    action(async (station: string, _options: unknown, command: Command) => {
-      const flags = optionsOf<Flags>(command);
-      const receivers = await withStore(flags, (store) => store.skipSong(station));
+    action(async (flags: Flags, station: string) => {
+      const receivers = await withStore(flags, (store) => store.stations.skip(station));
       printLines([`asked ${station} to skip`]);
       if (receivers === 0) note('relaycast: no worker is listening: is the station running (relaycast start)?');
     }),
@@ -99,10 +97,9 @@ export function registerPlayback(program: Command): void {
   )
     .option('--json', 'print JSON instead of text')
     .action(
-      action(async (name: string | undefined, _options: unknown, command: Command) => {
-        const flags = optionsOf<Flags>(command);
+      action(async (flags: Flags, name: string | undefined) => {
         const reports = await withStore(flags, async (store) => {
-          const stations = name === undefined ? await store.listStations() : [await store.getStation(name)];
+          const stations = name === undefined ? await store.stations.list() : [await store.stations.get(name)];
           const listeners = stations.length > 0 ? await fetchListeners(icecastUrlOf(flags)) : null;
           const now = Date.now();
           const out: NowReport[] = [];
@@ -125,12 +122,11 @@ export function registerPlayback(program: Command): void {
       "relaycast history jazz -f '%played% %artist% - %title%'",
     ),
   ).action(
-    action(async (station: string, _options: unknown, command: Command) => {
-      const flags = optionsOf<Flags>(command);
+    action(async (flags: Flags, station: string) => {
       const range = rangeOf(flags);
       const format = flags.json ? undefined : songFormat(flags.format, HISTORY_FORMAT);
       if (flags.format) compileFormat(flags.format);
-      const entries = await withStore(flags, (store) => store.getHistory(station, range));
+      const entries = await withStore(flags, (store) => store.playback.getHistory(station, range));
       const start = range?.start ?? 0;
       if (flags.json) {
         printJson({ station, songs: entries.map((entry, i) => ({ index: start + i + 1, ...entry })) });

@@ -5,12 +5,10 @@ import type { RelayClient, SongResolution } from '../../relay-client/index.js';
 import { locationToRef, parseM3u } from '../../m3u/index.js';
 import { isPlaylistRef, isSongRef } from '../../refs/index.js';
 import { validateName, type SongMeta } from '../../store/index.js';
-import { CliError, usageError } from '../cli-error.js';
-import { EXIT } from '../exit-codes.js';
-import { action } from './cli-errors.js';
-import { confirm, plural, subcommand } from './command-kit.js';
+import { CliError, EXIT, usageError } from '../cli-error.js';
+import { action, confirm, plural, subcommand } from './command-kit.js';
 import { MAX_STDIN_BYTES, readStdin } from './input.js';
-import { addRelayOptions, optionsOf, type ConnectionFlags } from './options.js';
+import { addRelayOptions, type ConnectionFlags } from './options.js';
 import { note, printJson, printLines } from './output.js';
 import { withRelay, withStore } from './session.js';
 
@@ -170,8 +168,7 @@ Redis fails midway, nothing changes. Exit 0 when at least one song was imported.
 `,
     )
     .action(
-      action(async (name: string, source: string, _options: unknown, cmd: Command) => {
-        const flags = optionsOf<Flags>(cmd);
+      action(async (flags: Flags, name: string, source: string) => {
         validateName('playlist', name);
         await withRelay(flags, async (relay) => {
           const candidates = await candidatesOf(source, relay, flags);
@@ -201,9 +198,9 @@ Redis fails midway, nothing changes. Exit 0 when at least one song was imported.
           }
 
           const length = await withStore(flags, async (store) => {
-            const total = await store.importIntoPlaylist(name, added, { mode: flags.replace ? 'replace' : 'append', create: true });
+            const total = await store.playlists.import(name, added, { mode: flags.replace ? 'replace' : 'append', create: true });
             // Display data for listings; the playlist is already written, so a failure here only costs metadata.
-            await Promise.all([...metas].map(([ref, meta]) => store.putSongMeta(ref, meta).catch(() => undefined)));
+            await Promise.all([...metas].map(([ref, meta]) => store.caches.putSongMeta(ref, meta).catch(() => undefined)));
             return total;
           });
 

@@ -2,21 +2,15 @@ import type { Command } from 'commander';
 import { writeM3u } from '../../m3u/index.js';
 import { validateName } from '../../store/index.js';
 import { compileFormat } from '../format/song-format.js';
-import { action } from './cli-errors.js';
 import { parsePosition, parsePositions, refsFromArgs } from './input.js';
-import { addQuietOption, confirm, examples, plural, subcommand } from './command-kit.js';
-import { optionsOf, type ConnectionFlags } from './options.js';
+import { action, addQuietOption, examples, plural, subcommand } from './command-kit.js';
+import type { ConnectionFlags } from './options.js';
 import { printJson, printLines } from './output.js';
 import { registerPlaylistImport } from './playlist-import.js';
-import { withStore } from './session.js';
+import { editStore, withStore } from './session.js';
 import { addListOptions, printSongs, rangeOf, type ListFlags } from './song-list.js';
 
 type Flags = ConnectionFlags & ListFlags & { quiet?: boolean };
-
-const verb = subcommand;
-const quiet = addQuietOption;
-const done = confirm;
-const songs = (count: number) => plural(count);
 
 export function registerPlaylist(program: Command): void {
   const group = program
@@ -24,21 +18,20 @@ export function registerPlaylist(program: Command): void {
     .description('stored playlists: list, edit, import from a music service or M3U, export')
     .addHelpText('after', examples('relaycast playlist ls', 'relaycast playlist add evening netease:186016 qq:0039MnYb0qxYhV'));
 
-  verb(group, 'ls', 'list stored playlists with their length', 'relaycast playlist ls', 'relaycast playlist ls --json')
+  subcommand(group, 'ls', 'list stored playlists with their length', 'relaycast playlist ls', 'relaycast playlist ls --json')
     .option('--json', 'print JSON instead of text')
     .action(
-      action(async (_options: unknown, command: Command) => {
-        const flags = optionsOf<Flags>(command);
+      action(async (flags: Flags) => {
         await withStore(flags, async (store) => {
-          const playlists = await store.listPlaylists();
+          const playlists = await store.playlists.list();
           if (flags.json) printJson(playlists);
-          else printLines(playlists.map((playlist) => `${playlist.name}\t${songs(playlist.length)}`));
+          else printLines(playlists.map((playlist) => `${playlist.name}\t${plural(playlist.length)}`));
         });
       }),
     );
 
   addListOptions(
-    verb(
+    subcommand(
       group,
       'show <playlist>',
       'print the songs of a playlist',
@@ -48,47 +41,44 @@ export function registerPlaylist(program: Command): void {
       'relaycast playlist show evening --json',
     ),
   ).action(
-    action(async (name: string, _options: unknown, command: Command) => {
-      const flags = optionsOf<Flags>(command);
+    action(async (flags: Flags, name: string) => {
       const range = rangeOf(flags);
       if (flags.format) compileFormat(flags.format);
       await withStore(flags, async (store) => {
-        const refs = await store.getPlaylist(name, range);
+        const refs = await store.playlists.get(name, range);
         await printSongs(store, refs, flags, range?.start ?? 0, (list) => ({ name, songs: list }));
       });
     }),
   );
 
-  quiet(verb(group, 'create <playlist>', 'create an empty playlist', 'relaycast playlist create evening')).action(
-    action(async (name: string, _options: unknown, command: Command) => {
-      const flags = optionsOf<Flags>(command);
-      await withStore(flags, (store) => store.createPlaylist(name));
-      done(flags, `created playlist ${name}`);
+  addQuietOption(subcommand(group, 'create <playlist>', 'create an empty playlist', 'relaycast playlist create evening')).action(
+    action(async (flags: Flags, name: string) => {
+      await editStore(flags, (store) => store.playlists.create(name), () => `created playlist ${name}`);
     }),
   );
 
-  quiet(
-    verb(group, 'rm <playlist>', 'delete a playlist (refused while a station plays it)', 'relaycast playlist rm old-mix'),
+  addQuietOption(
+    subcommand(group, 'rm <playlist>', 'delete a playlist (refused while a station plays it)', 'relaycast playlist rm old-mix'),
   ).action(
-    action(async (name: string, _options: unknown, command: Command) => {
-      const flags = optionsOf<Flags>(command);
-      const count = await withStore(flags, (store) => store.removePlaylist(name));
-      done(flags, `removed playlist ${name} (${songs(count)})`);
+    action(async (flags: Flags, name: string) => {
+      await editStore(flags, (store) => store.playlists.remove(name), (count) => `removed playlist ${name} (${plural(count)})`);
     }),
   );
 
-  quiet(
-    verb(group, 'rename <playlist> <new-name>', 'rename a playlist; stations playing it follow', 'relaycast playlist rename evening night'),
+  addQuietOption(
+    subcommand(group, 'rename <playlist> <new-name>', 'rename a playlist; stations playing it follow', 'relaycast playlist rename evening night'),
   ).action(
-    action(async (name: string, newName: string, _options: unknown, command: Command) => {
-      const flags = optionsOf<Flags>(command);
-      const moved = await withStore(flags, (store) => store.renamePlaylist(name, newName));
-      done(flags, `renamed playlist ${name} to ${newName}${moved > 0 ? ` (${moved} station(s) follow)` : ''}`);
+    action(async (flags: Flags, name: string, newName: string) => {
+      await editStore(
+        flags,
+        (store) => store.playlists.rename(name, newName),
+        (moved) => `renamed playlist ${name} to ${newName}${moved > 0 ? ` (${moved} station(s) follow)` : ''}`,
+      );
     }),
   );
 
-  quiet(
-    verb(
+  addQuietOption(
+    subcommand(
       group,
       'add <playlist> <ref...>',
       'append songs (refs, or - to read one ref per line from stdin)',
@@ -96,17 +86,19 @@ export function registerPlaylist(program: Command): void {
       'relaycast playlist export morning | relaycast playlist add evening -',
     ),
   ).action(
-    action(async (name: string, refArgs: string[], _options: unknown, command: Command) => {
-      const flags = optionsOf<Flags>(command);
+    action(async (flags: Flags, name: string, refArgs: string[]) => {
       validateName('playlist', name);
       const refs = await refsFromArgs(refArgs);
-      const length = await withStore(flags, (store) => store.addToPlaylist(name, refs));
-      done(flags, `added ${songs(refs.length)} to ${name} (${songs(length)})`);
+      await editStore(
+        flags,
+        (store) => store.playlists.add(name, refs),
+        (length) => `added ${plural(refs.length)} to ${name} (${plural(length)})`,
+      );
     }),
   );
 
-  quiet(
-    verb(
+  addQuietOption(
+    subcommand(
       group,
       'insert <playlist> <position> <ref...>',
       'insert songs so the first lands at <position> (1 = the top; length+1 = the end)',
@@ -114,18 +106,20 @@ export function registerPlaylist(program: Command): void {
       'cat picks.txt | relaycast playlist insert evening 5 -',
     ),
   ).action(
-    action(async (name: string, positionText: string, refArgs: string[], _options: unknown, command: Command) => {
-      const flags = optionsOf<Flags>(command);
+    action(async (flags: Flags, name: string, positionText: string, refArgs: string[]) => {
       validateName('playlist', name);
       const position = parsePosition(positionText);
       const refs = await refsFromArgs(refArgs);
-      const length = await withStore(flags, (store) => store.insertIntoPlaylist(name, position, refs));
-      done(flags, `inserted ${songs(refs.length)} into ${name} at ${position} (${songs(length)})`);
+      await editStore(
+        flags,
+        (store) => store.playlists.insert(name, position, refs),
+        (length) => `inserted ${plural(refs.length)} into ${name} at ${position} (${plural(length)})`,
+      );
     }),
   );
 
-  quiet(
-    verb(
+  addQuietOption(
+    subcommand(
       group,
       'del <playlist> <position...>',
       'delete songs by position (1-based; ranges like 3-7); all positions are checked first',
@@ -133,65 +127,56 @@ export function registerPlaylist(program: Command): void {
       'relaycast playlist del evening 1 4 10-12',
     ),
   ).action(
-    action(async (name: string, positionArgs: string[], _options: unknown, command: Command) => {
-      const flags = optionsOf<Flags>(command);
+    action(async (flags: Flags, name: string, positionArgs: string[]) => {
       validateName('playlist', name);
       const positions = parsePositions(positionArgs);
-      const removed = await withStore(flags, (store) => store.deleteFromPlaylist(name, positions));
-      done(flags, `deleted ${songs(removed)} from ${name}`);
+      await editStore(flags, (store) => store.playlists.delete(name, positions), (removed) => `deleted ${plural(removed)} from ${name}`);
     }),
   );
 
-  quiet(
-    verb(group, 'move <playlist> <from> <to>', 'move the song at <from> to <to> (1-based)', 'relaycast playlist move evening 7 1'),
+  addQuietOption(
+    subcommand(group, 'move <playlist> <from> <to>', 'move the song at <from> to <to> (1-based)', 'relaycast playlist move evening 7 1'),
   ).action(
-    action(async (name: string, fromText: string, toText: string, _options: unknown, command: Command) => {
-      const flags = optionsOf<Flags>(command);
+    action(async (flags: Flags, name: string, fromText: string, toText: string) => {
       validateName('playlist', name);
       const from = parsePosition(fromText, 'from position');
       const to = parsePosition(toText, 'to position');
-      await withStore(flags, (store) => store.moveInPlaylist(name, from, to));
-      done(flags, `moved ${name} ${from} to ${to}`);
+      await editStore(flags, (store) => store.playlists.move(name, from, to), () => `moved ${name} ${from} to ${to}`);
     }),
   );
 
-  quiet(verb(group, 'clear <playlist>', 'remove every song; the playlist stays', 'relaycast playlist clear evening')).action(
-    action(async (name: string, _options: unknown, command: Command) => {
-      const flags = optionsOf<Flags>(command);
-      const removed = await withStore(flags, (store) => store.clearPlaylist(name));
-      done(flags, `cleared ${name} (${songs(removed)} removed)`);
+  addQuietOption(subcommand(group, 'clear <playlist>', 'remove every song; the playlist stays', 'relaycast playlist clear evening')).action(
+    action(async (flags: Flags, name: string) => {
+      await editStore(flags, (store) => store.playlists.clear(name), (removed) => `cleared ${name} (${plural(removed)} removed)`);
     }),
   );
 
-  quiet(
-    verb(
+  addQuietOption(
+    subcommand(
       group,
       'shuffle <playlist>',
       'reorder the stored playlist at random, for good (a station in shuffle mode leaves it as it is)',
       'relaycast playlist shuffle evening',
     ),
   ).action(
-    action(async (name: string, _options: unknown, command: Command) => {
-      const flags = optionsOf<Flags>(command);
-      await withStore(flags, (store) => store.shufflePlaylist(name));
-      done(flags, `shuffled ${name}`);
+    action(async (flags: Flags, name: string) => {
+      await editStore(flags, (store) => store.playlists.shuffle(name), () => `shuffled ${name}`);
     }),
   );
 
   registerPlaylistImport(group);
 
-  verb(
+  subcommand(
     group,
     'export <playlist>',
     'write the playlist as M3U (#EXTM3U, #EXTINF:<seconds>,<artist> - <title>, ref) to stdout',
     'relaycast playlist export evening > evening.m3u8',
     'relaycast playlist export evening | relaycast playlist import copy -',
   ).action(
-    action(async (name: string, _options: unknown, command: Command) => {
-      const flags = optionsOf<Flags>(command);
+    action(async (flags: Flags, name: string) => {
       await withStore(flags, async (store) => {
-        const refs = await store.getPlaylist(name);
-        const metas = await store.getSongMetas(refs);
+        const refs = await store.playlists.get(name);
+        const metas = await store.caches.getSongMetas(refs);
         process.stdout.write(writeM3u(refs.map((ref) => ({ ref, ...metas.get(ref) }))));
       });
     }),

@@ -2,11 +2,10 @@ import type { Command } from 'commander';
 import { validateName } from '../../store/index.js';
 import { usageError } from '../cli-error.js';
 import { compileFormat } from '../format/song-format.js';
-import { action } from './cli-errors.js';
-import { addQuietOption, confirm, examples, plural, subcommand } from './command-kit.js';
+import { action, addQuietOption, examples, plural, subcommand } from './command-kit.js';
 import { parsePositions, refsFromArgs } from './input.js';
-import { addRedisOption, optionsOf, type ConnectionFlags } from './options.js';
-import { withStore } from './session.js';
+import { addRedisOption, type ConnectionFlags } from './options.js';
+import { editStore, withStore } from './session.js';
 import { addListOptions, printSongs, rangeOf, type ListFlags } from './song-list.js';
 
 type Flags = ConnectionFlags & ListFlags & { quiet?: boolean; now?: boolean };
@@ -15,7 +14,7 @@ async function showQueue(station: string, flags: Flags): Promise<void> {
   const range = rangeOf(flags);
   if (flags.format) compileFormat(flags.format);
   await withStore(flags, async (store) => {
-    const refs = await store.getQueue(station, range);
+    const refs = await store.queue.get(station, range);
     await printSongs(store, refs, flags, range?.start ?? 0, (songs) => ({ station, songs }));
   });
 }
@@ -40,15 +39,15 @@ export function registerQueue(program: Command): void {
       ),
     )
     .action(
-      action(async (station: string | undefined, _options: unknown, command: Command) => {
+      action(async (flags: Flags, station: string | undefined) => {
         if (station === undefined) throw usageError('missing station: relaycast queue <station> (see relaycast queue --help)');
-        await showQueue(station, optionsOf<Flags>(command));
+        await showQueue(station, flags);
       }),
     );
 
   addListOptions(subcommand(group, 'show <station>', 'print the queue, next song first', 'relaycast queue show jazz --range 0:5')).action(
-    action(async (station: string, _options: unknown, command: Command) => {
-      await showQueue(station, optionsOf<Flags>(command));
+    action(async (flags: Flags, station: string) => {
+      await showQueue(station, flags);
     }),
   );
 
@@ -61,12 +60,14 @@ export function registerQueue(program: Command): void {
       'relaycast playlist export picks | relaycast queue add jazz -',
     ),
   ).action(
-    action(async (station: string, refArgs: string[], _options: unknown, command: Command) => {
-      const flags = optionsOf<Flags>(command);
+    action(async (flags: Flags, station: string, refArgs: string[]) => {
       validateName('station', station);
       const refs = await refsFromArgs(refArgs);
-      const length = await withStore(flags, (store) => store.enqueue(station, refs));
-      confirm(flags, `queued ${plural(refs.length)} on ${station} (${plural(length)} in the queue)`);
+      await editStore(
+        flags,
+        (store) => store.queue.add(station, refs),
+        (length) => `queued ${plural(refs.length)} on ${station} (${plural(length)} in the queue)`,
+      );
     }),
   );
 
@@ -81,12 +82,14 @@ export function registerQueue(program: Command): void {
   )
     .option('--now', 'cut the current song and play the first of them at once')
     .action(
-      action(async (station: string, refArgs: string[], _options: unknown, command: Command) => {
-        const flags = optionsOf<Flags>(command);
+      action(async (flags: Flags, station: string, refArgs: string[]) => {
         validateName('station', station);
         const refs = await refsFromArgs(refArgs);
-        const length = await withStore(flags, (store) => store.enqueueNext(station, refs, { now: flags.now === true }));
-        confirm(flags, `${plural(refs.length)} play next on ${station}${flags.now ? ' (now)' : ''} (${plural(length)} in the queue)`);
+        await editStore(
+          flags,
+          (store) => store.queue.addNext(station, refs, { now: flags.now === true }),
+          (length) => `${plural(refs.length)} play next on ${station}${flags.now ? ' (now)' : ''} (${plural(length)} in the queue)`,
+        );
       }),
     );
 
@@ -99,20 +102,24 @@ export function registerQueue(program: Command): void {
       'relaycast queue del jazz 2-4 7',
     ),
   ).action(
-    action(async (station: string, positionArgs: string[], _options: unknown, command: Command) => {
-      const flags = optionsOf<Flags>(command);
+    action(async (flags: Flags, station: string, positionArgs: string[]) => {
       validateName('station', station);
       const positions = parsePositions(positionArgs);
-      const removed = await withStore(flags, (store) => store.dequeue(station, positions));
-      confirm(flags, `removed ${plural(removed)} from the queue of ${station}`);
+      await editStore(
+        flags,
+        (store) => store.queue.remove(station, positions),
+        (removed) => `removed ${plural(removed)} from the queue of ${station}`,
+      );
     }),
   );
 
   addQuietOption(subcommand(group, 'clear <station>', 'empty the queue', 'relaycast queue clear jazz')).action(
-    action(async (station: string, _options: unknown, command: Command) => {
-      const flags = optionsOf<Flags>(command);
-      const removed = await withStore(flags, (store) => store.clearQueue(station));
-      confirm(flags, `cleared the queue of ${station} (${plural(removed)} removed)`);
+    action(async (flags: Flags, station: string) => {
+      await editStore(
+        flags,
+        (store) => store.queue.clear(station),
+        (removed) => `cleared the queue of ${station} (${plural(removed)} removed)`,
+      );
     }),
   );
 }

@@ -1,5 +1,6 @@
 import { createRelayClient, type RelayClient } from '../../relay-client/index.js';
 import { closeRedis, connectRedis, createStore, type Store } from '../../store/index.js';
+import { confirm } from './command-kit.js';
 import { redisUrlOf, relaySettingsOf, type ConnectionFlags } from './options.js';
 
 /** Connects to Redis (failing fast), runs `work`, and always closes the connection. */
@@ -10,6 +11,18 @@ export async function withStore<T>(flags: ConnectionFlags, work: (store: Store) 
   } finally {
     await closeRedis(redis);
   }
+}
+
+/**
+ * The body most store commands share: open the store, make one edit, close it, then say what was done
+ * (unless -q). Arguments are checked before, so bad input is exit 2 even while Redis is away.
+ */
+export async function editStore<T>(
+  flags: ConnectionFlags & { quiet?: boolean },
+  edit: (store: Store) => Promise<T>,
+  done: (result: T) => string,
+): Promise<void> {
+  confirm(flags, done(await withStore(flags, edit)));
 }
 
 /** A relay client for one command; its keep-alive sockets are closed afterwards. */

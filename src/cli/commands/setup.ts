@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { createLogger } from '../../log/index.js';
 import { readSetupSettings, runSetup } from '../../setup/index.js';
-import { action } from './cli-errors.js';
-import { examples } from './command-kit.js';
+import { action, examples } from './command-kit.js';
 
 export function registerSetup(program: Command): void {
   program

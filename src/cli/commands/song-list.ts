@@ -30,7 +30,7 @@ export async function printSongs(
   wrap: (songs: Record<string, unknown>[]) => unknown = (songs) => songs,
 ): Promise<void> {
   const format = flags.json ? undefined : songFormat(flags.format);
-  const metas = await store.getSongMetas(refs);
+  const metas = await store.caches.getSongMetas(refs);
   if (flags.json) {
     printJson(wrap(refs.map((ref, i) => songJson(ref, metas.get(ref), start + i + 1))));
     return;

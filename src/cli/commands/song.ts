@@ -3,9 +3,8 @@ import { redactUrl } from '../../log/index.js';
 import type { SongResolution } from '../../relay-client/index.js';
 import { validateSongRef } from '../../store/index.js';
 import { formatDuration } from '../format/time.js';
-import { action } from './cli-errors.js';
-import { examples } from './command-kit.js';
-import { addRelayOptions, optionsOf, type ConnectionFlags } from './options.js';
+import { action, examples } from './command-kit.js';
+import { addRelayOptions, type ConnectionFlags } from './options.js';
 import { printJson, printLines } from './output.js';
 import { withRelay } from './session.js';
 
@@ -43,8 +42,7 @@ export function registerSong(program: Command): void {
     .option('--json', 'print JSON instead of text')
     .option('--show-url', 'print the whole audio URL: its query string or path is a credential (signed keys, the relay file token)')
     .action(
-      action(async (ref: string, _options: unknown, command: Command) => {
-        const flags = optionsOf<Flags>(command);
+      action(async (flags: Flags, ref: string) => {
         validateSongRef(ref);
         const resolution = await withRelay(flags, (relay) => relay.resolveSong(ref));
         if (flags.json) {

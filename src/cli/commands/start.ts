@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { createLogger } from '../../log/index.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT } from '../cli-error.js';
 import { Worker } from '../../worker/worker.js';
 
 /** Stations get this long to close their sources and kill their ffmpeg children after SIGTERM/SIGINT. */

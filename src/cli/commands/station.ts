@@ -2,12 +2,11 @@ import type { Command } from 'commander';
 import { describeFormat } from '../../audio/index.js';
 import type { NewStation, PlayMode, Station, StationUpdate } from '../../store/index.js';
 import { usageError } from '../cli-error.js';
-import { action } from './cli-errors.js';
-import { addQuietOption, confirm, examples, subcommand } from './command-kit.js';
+import { action, addQuietOption, examples, subcommand } from './command-kit.js';
 import { parseOnOff, parseWholeNumber } from './input.js';
-import { optionsOf, type ConnectionFlags } from './options.js';
+import type { ConnectionFlags } from './options.js';
 import { printJson, printLines } from './output.js';
-import { withStore } from './session.js';
+import { editStore, withStore } from './session.js';
 
 type CreateFlags = ConnectionFlags & {
   mount: string;
@@ -101,9 +100,8 @@ export function registerStation(program: Command): void {
   subcommand(group, 'ls', 'list stations and their settings', 'relaycast station ls', 'relaycast station ls --json')
     .option('--json', 'print JSON instead of text')
     .action(
-      action(async (_options: unknown, command: Command) => {
-        const flags = optionsOf<CreateFlags>(command);
-        const stations = await withStore(flags, (store) => store.listStations());
+      action(async (flags: CreateFlags) => {
+        const stations = await withStore(flags, (store) => store.stations.list());
         if (flags.json) printJson(stations);
         else printLines(stations.map(describeStation));
       }),
@@ -129,11 +127,13 @@ export function registerStation(program: Command): void {
     .option('--ice-description <text>', 'station description')
     .option('--ice-genre <text>', 'station genre')
     .action(
-      action(async (name: string, _options: unknown, command: Command) => {
-        const flags = optionsOf<CreateFlags>(command);
+      action(async (flags: CreateFlags, name: string) => {
         const settings = settingsOf(flags);
-        const station = await withStore(flags, (store) => store.createStation(name, settings));
-        confirm(flags, `created station ${describeStation(station)}`);
+        await editStore(
+          flags,
+          (store) => store.stations.create(name, settings),
+          (station) => `created station ${describeStation(station)}`,
+        );
       }),
     );
 
@@ -149,21 +149,21 @@ export function registerStation(program: Command): void {
   )
     .option('--now', 'apply at once (the worker cuts the current song) instead of from the next song')
     .action(
-      action(async (name: string, assignments: string[], _options: unknown, command: Command) => {
-        const flags = optionsOf<CreateFlags>(command);
+      action(async (flags: CreateFlags, name: string, assignments: string[]) => {
         const update = parseAssignments(assignments);
-        const station = await withStore(flags, (store) => store.updateStation(name, update, { now: flags.now === true }));
-        confirm(flags, `updated station ${describeStation(station)}`);
+        await editStore(
+          flags,
+          (store) => store.stations.update(name, update, { now: flags.now === true }),
+          (station) => `updated station ${describeStation(station)}`,
+        );
       }),
     );
 
   addQuietOption(
     subcommand(group, 'rm <station>', 'delete a station with its queue and history (not its playlist)', 'relaycast station rm jazz'),
   ).action(
-    action(async (name: string, _options: unknown, command: Command) => {
-      const flags = optionsOf<CreateFlags>(command);
-      await withStore(flags, (store) => store.removeStation(name));
-      confirm(flags, `removed station ${name}`);
+    action(async (flags: CreateFlags, name: string) => {
+      await editStore(flags, (store) => store.stations.remove(name), () => `removed station ${name}`);
     }),
   );
 }

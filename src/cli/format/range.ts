@@ -1,3 +1,5 @@
+import { usageError } from '../cli-error.js';
+
 /**
  * `--range START:END` as mpc reads it: 0-based START, END excluded, both optional (`5:`, `:10`, `:`);
  * a single number N means just that index (N:N+1).
@@ -7,15 +9,13 @@ export interface Range {
   readonly end?: number;
 }
 
-export class RangeSyntaxError extends Error {}
-
 /** Larger indexes are typos; the store's lists are far shorter. */
 const MAX_INDEX = 10_000_000;
 
 function parseIndex(text: string, which: string, whole: string): number {
-  if (!/^\d+$/.test(text)) throw new RangeSyntaxError(`invalid range ${JSON.stringify(whole)}: ${which} must be a whole number ≥ 0`);
+  if (!/^\d+$/.test(text)) throw usageError(`invalid range ${JSON.stringify(whole)}: ${which} must be a whole number ≥ 0`);
   const value = Number(text);
-  if (value > MAX_INDEX) throw new RangeSyntaxError(`invalid range ${JSON.stringify(whole)}: ${which} is too large`);
+  if (value > MAX_INDEX) throw usageError(`invalid range ${JSON.stringify(whole)}: ${which} is too large`);
   return value;
 }
 
@@ -30,6 +30,6 @@ export function parseRange(text: string): Range {
   const start = startText === '' ? 0 : parseIndex(startText, 'START', text);
   if (endText === '') return { start };
   const end = parseIndex(endText, 'END', text);
-  if (end < start) throw new RangeSyntaxError(`invalid range ${JSON.stringify(text)}: END is before START`);
+  if (end < start) throw usageError(`invalid range ${JSON.stringify(text)}: END is before START`);
   return { start, end };
 }

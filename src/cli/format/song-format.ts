@@ -1,3 +1,5 @@
+import { usageError } from '../cli-error.js';
+
 /**
  * mpc-style format strings (`-f/--format`): `%tag%` is replaced by a song's field; `[...]` is printed only
  * when every tag inside it has a value; `|` separates alternatives (the first whose tags all have values
@@ -10,8 +12,6 @@ export type FormatFields = Partial<Record<FormatTag, string>>;
 
 type Item = { kind: 'text'; text: string } | { kind: 'tag'; tag: FormatTag } | { kind: 'group'; alternatives: Item[][] };
 
-export class FormatSyntaxError extends Error {}
-
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t' };
 /** Bound on nested brackets: a format is typed by a person, deeper nesting is a mistake. */
 const MAX_DEPTH = 16;
@@ -20,7 +20,7 @@ function parse(format: string): Item[][] {
   let index = 0;
 
   function parseAlternatives(depth: number): Item[][] {
-    if (depth > MAX_DEPTH) throw new FormatSyntaxError(`brackets nested deeper than ${MAX_DEPTH}`);
+    if (depth > MAX_DEPTH) throw usageError(`brackets nested deeper than ${MAX_DEPTH}`);
     const alternatives: Item[][] = [[]];
     let current = alternatives[0] as Item[];
     const pushText = (text: string) => {
@@ -32,16 +32,16 @@ function parse(format: string): Item[][] {
       const char = format[index] as string;
       if (char === '\\') {
         const next = format[index + 1];
-        if (next === undefined) throw new FormatSyntaxError('format ends with a lone \\');
+        if (next === undefined) throw usageError('format ends with a lone \\');
         pushText(ESCAPES[next] ?? next);
         index += 2;
       } else if (char === '[') {
         index += 1;
         current.push({ kind: 'group', alternatives: parseAlternatives(depth + 1) });
-        if (format[index] !== ']') throw new FormatSyntaxError('a [ has no matching ]');
+        if (format[index] !== ']') throw usageError('a [ has no matching ]');
         index += 1;
       } else if (char === ']') {
-        if (depth === 0) throw new FormatSyntaxError('a ] has no matching [');
+        if (depth === 0) throw usageError('a ] has no matching [');
         return alternatives;
       } else if (char === '|') {
         current = [];
@@ -53,7 +53,7 @@ function parse(format: string): Item[][] {
         const end = format.indexOf('%', index + 1);
         const name = end < 0 ? '' : format.slice(index + 1, end);
         if (!(FORMAT_TAGS as readonly string[]).includes(name)) {
-          throw new FormatSyntaxError(
+          throw usageError(
             `unknown tag ${end < 0 ? '%' : `%${name}%`}: known tags are ${FORMAT_TAGS.map((tag) => `%${tag}%`).join(' ')} (write \\% for a %)`,
           );
         }
@@ -98,7 +98,7 @@ export interface SongFormat {
   render(fields: FormatFields): string;
 }
 
-/** Compiles a format once; throws FormatSyntaxError with what to fix. */
+/** Compiles a format once; throws a usage CliError (exit 2) that says what to fix. */
 export function compileFormat(format: string): SongFormat {
   const alternatives = parse(format);
   return {

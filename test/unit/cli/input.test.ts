@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { CliError } from '../../../src/cli/cli-error.js';
-import { EXIT } from '../../../src/cli/exit-codes.js';
+import { CliError, EXIT } from '../../../src/cli/cli-error.js';
 import { parseAssignments } from '../../../src/cli/commands/station.js';
 import { parseOnOff, parsePosition, parsePositions, parseRefLines, refsFromArgs } from '../../../src/cli/commands/input.js';
 import { parseListeners } from '../../../src/cli/commands/icecast-status.js';

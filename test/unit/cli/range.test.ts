@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseRange, RangeSyntaxError } from '../../../src/cli/format/range.js';
+import { CliError, EXIT } from '../../../src/cli/cli-error.js';
+import { parseRange } from '../../../src/cli/format/range.js';
 
 describe('parseRange (mpc: 0-based START, END excluded)', () => {
   it.each([
@@ -12,6 +13,7 @@ describe('parseRange (mpc: 0-based START, END excluded)', () => {
   ])('%s', (text, range) => expect(parseRange(text)).toEqual(range));
 
   it.each(['', 'a:b', '-1:3', '3:1', '1.5:2', '1:2:3', '99999999999:'])('refuses %j', (text) => {
-    expect(() => parseRange(text)).toThrow(RangeSyntaxError);
+    expect(() => parseRange(text)).toThrow(CliError);
+    expect(() => parseRange(text)).toThrow(expect.objectContaining({ exitCode: EXIT.usage }));
   });
 });

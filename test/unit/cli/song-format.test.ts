@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileFormat, FormatSyntaxError } from '../../../src/cli/format/song-format.js';
+import { CliError, EXIT } from '../../../src/cli/cli-error.js';
+import { compileFormat } from '../../../src/cli/format/song-format.js';
 
 const full = { artist: 'Miles Davis', title: 'So What', album: 'Kind of Blue', time: '9:22', position: '3', ref: 'netease:1' };
 const bare = { ref: 'netease:2', file: 'netease:2', position: '4' };
@@ -44,7 +45,8 @@ describe('compileFormat', () => {
     ['abc\\', /lone \\/],
     ['['.repeat(20) + ']'.repeat(20), /nested deeper/],
   ])('refuses %j with what to fix', (format, message) => {
-    expect(() => compileFormat(format)).toThrow(FormatSyntaxError);
+    expect(() => compileFormat(format)).toThrow(CliError);
+    expect(() => compileFormat(format)).toThrow(expect.objectContaining({ exitCode: EXIT.usage }));
     expect(() => compileFormat(format)).toThrow(message);
   });
 });

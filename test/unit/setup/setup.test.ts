@@ -14,12 +14,16 @@ const fakeFfmpeg: RunProgram = async (_program, args) => writeFile(args.at(-1)!,
 function fakeStore() {
   const calls: string[] = [];
   const store = {
-    listStations: async () => [],
-    listPlaylists: async () => [],
-    getPlaylistLength: async () => 0,
-    createPlaylist: async (name: string) => void calls.push(`playlist ${name}`),
-    addToPlaylist: async (name: string, refs: readonly string[]) => (calls.push(`add ${name} ${refs.join(' ')}`), refs.length),
-    createStation: async (name: string) => (calls.push(`station ${name}`), { name }),
+    stations: {
+      list: async () => [],
+      create: async (name: string) => (calls.push(`station ${name}`), { name }),
+    },
+    playlists: {
+      list: async () => [],
+      length: async () => 0,
+      create: async (name: string) => void calls.push(`playlist ${name}`),
+      add: async (name: string, refs: readonly string[]) => (calls.push(`add ${name} ${refs.join(' ')}`), refs.length),
+    },
   } as unknown as Store;
   return { store, calls };
 }

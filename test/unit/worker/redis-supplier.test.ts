@@ -11,11 +11,11 @@ function fakeStore(refs: string[]) {
     if (state.down) throw new Error('Connection is closed.');
   };
   const store = {
-    async peekNextSongs(_station: string, count: number) {
+    async peekNext(_station: string, count: number) {
       refuse();
       return Array.from({ length: count }, (_, index) => at(state.position + index));
     },
-    async takeNextSong() {
+    async takeNext() {
       refuse();
       state.takes += 1;
       return at(state.position++);
