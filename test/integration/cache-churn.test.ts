@@ -6,6 +6,7 @@ import { DEFAULT_STREAM_FORMAT, type Mp3Frame } from '../../src/audio/index.js';
 import { AudioCache, cacheWhilePlaying } from '../../src/cache/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { eachFrame, inBatches } from '../support/frames.js';
+import { seeded } from '../support/seeded-random.js';
 import { makeTempDir } from '../support/tmp.js';
 
 const format = DEFAULT_STREAM_FORMAT;
@@ -22,18 +23,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await temp.remove();
 });
-
-/** A small seeded generator (mulberry32), so a failing run can be repeated exactly. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Each song always transcodes to the same frames, so whatever the cache serves can be checked exactly. */
 function framesOf(song: number): Mp3Frame[] {

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/cli-error.js';
 import { createStore } from '../../src/store/index.js';
-import { runCli, type RunCliOptions } from '../support/cli.js';
+import { cliAgainst, runCli, type RunCliOptions } from '../support/cli.js';
 import { startFakeRelay, type FakeRelay } from '../support/fake-relay.js';
 import { freePort } from '../support/ports.js';
 import { dumpRedis, startRedis, type RedisServer } from '../support/redis.js';
@@ -16,8 +16,7 @@ let hanging: Server;
 let hangingPort: number;
 const sockets = new Set<Socket>();
 
-const cli = (args: string[], options: RunCliOptions = {}) =>
-  runCli(args, { ...options, env: { REDIS_URL: server.url, RELAY_URL: relay.url, RELAY_TOKEN: 'secret', ...options.env } });
+const { run: cli } = cliAgainst(() => ({ REDIS_URL: server.url, RELAY_URL: relay.url, RELAY_TOKEN: 'secret' }));
 
 beforeAll(async () => {
   server = await startRedis();

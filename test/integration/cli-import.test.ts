@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/cli-error.js';
-import { runCli, type RunCliOptions } from '../support/cli.js';
+import { cliAgainst } from '../support/cli.js';
 import { startFakeRelay, unplayableSong, type FakeRelay } from '../support/fake-relay.js';
 import { freePort } from '../support/ports.js';
 import { dumpRedis, startRedis, type RedisServer } from '../support/redis.js';
@@ -22,8 +22,7 @@ function refusal(ref: string) {
   return undefined;
 }
 
-const cli = (args: string[], options: RunCliOptions = {}) =>
-  runCli(args, { ...options, env: { REDIS_URL: server.url, RELAY_URL: relay.url, RELAY_TOKEN: 'secret', ...options.env } });
+const { run: cli } = cliAgainst(() => ({ REDIS_URL: server.url, RELAY_URL: relay.url, RELAY_TOKEN: 'secret' }));
 
 beforeAll(async () => {
   server = await startRedis();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS_CHANNEL } from '../../src/store/index.js';
-import { runCli } from '../support/cli.js';
+import { cliAgainst } from '../support/cli.js';
 import { makeTone } from '../support/fixtures.js';
 import { startIcecast, type IcecastServer } from '../support/icecast.js';
 import { listen, type Listener } from '../support/listener.js';
@@ -31,12 +31,8 @@ describe('admins drive a running station from the CLI', () => {
   const skipsSeen: number[] = [];
   const stationChangesSeen: number[] = [];
 
-  const cli = async (...args: string[]) => {
-    const result = await runCli(args, { env: { REDIS_URL: redis.url, RELAY_URL: relay.url, RELAY_TOKEN: relay.token, ICECAST_URL: icecast.url } });
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    return result.stdout;
-  };
+  const { ok } = cliAgainst(() => ({ REDIS_URL: redis.url, RELAY_URL: relay.url, RELAY_TOKEN: relay.token, ICECAST_URL: icecast.url }));
+  const cli = (...args: string[]) => ok(args);
   const startTheWorker = async () => {
     worker = await startWorker({
       icecast: { url: icecast.url, sourcePassword: icecast.sourcePassword },

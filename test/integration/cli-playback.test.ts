@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectRedis, createStore, followEvents, type Store, type StoreEvent } from '../../src/store/index.js';
-import { runCli, type RunCliOptions } from '../support/cli.js';
+import { cliAgainst, runCli } from '../support/cli.js';
 import { startFakeRelay, unplayableSong, type FakeRelay } from '../support/fake-relay.js';
 import { freePort } from '../support/ports.js';
 import { startRedis, type RedisServer } from '../support/redis.js';
@@ -15,15 +15,7 @@ let icecast: Server;
 let icecastUrl: string;
 let icecastBody = '';
 
-const cli = (args: string[], options: RunCliOptions = {}) =>
-  runCli(args, { ...options, env: { REDIS_URL: server.url, RELAY_URL: relay.url, RELAY_TOKEN: 't', ...options.env } });
-
-async function ok(args: string[], options: RunCliOptions = {}): Promise<string> {
-  const result = await cli(args, options);
-  expect(result.stderr).toBe('');
-  expect(result.code).toBe(0);
-  return result.stdout;
-}
+const { run: cli, ok } = cliAgainst(() => ({ REDIS_URL: server.url, RELAY_URL: relay.url, RELAY_TOKEN: 't' }));
 
 beforeAll(async () => {
   server = await startRedis();

@@ -1,21 +1,13 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createStore } from '../../src/store/index.js';
-import { runCli, type RunCliOptions } from '../support/cli.js';
+import { cliAgainst } from '../support/cli.js';
 import { startRedis, type RedisServer } from '../support/redis.js';
 
 let server: RedisServer;
 let redis: Redis;
 
-const cli = (args: string[], options: RunCliOptions = {}) =>
-  runCli(args, { ...options, env: { REDIS_URL: server.url, ...options.env } });
-
-async function ok(args: string[], options: RunCliOptions = {}): Promise<string> {
-  const result = await cli(args, options);
-  expect(result.stderr).toBe('');
-  expect(result.code).toBe(0);
-  return result.stdout;
-}
+const { run: cli, ok } = cliAgainst(() => ({ REDIS_URL: server.url }));
 
 beforeAll(async () => {
   server = await startRedis();

@@ -2,22 +2,11 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectRedis, createStore, NO_REPEAT_WINDOW, NotFoundError, type Store } from '../../src/store/index.js';
 import { dumpRedis, startRedis, type RedisServer } from '../support/redis.js';
+import { seeded } from '../support/seeded-random.js';
 
 let server: RedisServer;
 let redis: Redis;
 let store: Store;
-
-/** A deterministic random source (mulberry32), so shuffle tests are reproducible. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const refs = (...ids: number[]) => ids.map((id) => `netease:${id}`);
 const range = (count: number) => Array.from({ length: count }, (_, i) => i + 1);

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { expect } from 'vitest';
 import { CLI_PATH, REPO_ROOT } from './paths.js';
 
 export interface CliResult {
@@ -48,4 +49,28 @@ export function runCli(args: readonly string[], options: RunCliOptions = {}): Pr
     child.stdin.on('error', () => undefined);
     child.stdin.end(options.stdin ?? '');
   });
+}
+
+export interface BoundCli {
+  /** Runs `relaycast <args>` with the bound environment; `options.env` adds to it. */
+  run(args: readonly string[], options?: RunCliOptions): Promise<CliResult>;
+  /** Runs it and expects success: exit code 0 and nothing on stderr. Returns what it printed on stdout. */
+  ok(args: readonly string[], options?: RunCliOptions): Promise<string>;
+}
+
+/**
+ * The CLI pointed at a test file's services. `env` is called at each run, because the services' addresses
+ * are known only once beforeAll has started them.
+ */
+export function cliAgainst(env: () => Record<string, string>): BoundCli {
+  const run = (args: readonly string[], options: RunCliOptions = {}) => runCli(args, { ...options, env: { ...env(), ...options.env } });
+  return {
+    run,
+    async ok(args, options) {
+      const result = await run(args, options);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      return result.stdout;
+    },
+  };
 }
