@@ -13,11 +13,15 @@ function fakeStore() {
   const playlists = new Map<string, string[]>();
   const stations = new Map<string, { playlist: string }>();
   const store = {
-    listStations: async () => [...stations.keys()].map((name) => ({ name })),
-    listPlaylists: async () => [...playlists.keys()].map((name) => ({ name })),
-    createPlaylist: async (name: string) => void playlists.set(name, []),
-    addToPlaylist: async (name: string, refs: string[]) => void playlists.get(name)?.push(...validateRefs(refs)),
-    createStation: async (name: string, settings: { playlist: string }) => void stations.set(name, settings),
+    stations: {
+      list: async () => [...stations.keys()].map((name) => ({ name })),
+      create: async (name: string, settings: { playlist: string }) => void stations.set(name, settings),
+    },
+    playlists: {
+      list: async () => [...playlists.keys()].map((name) => ({ name })),
+      create: async (name: string) => void playlists.set(name, []),
+      add: async (name: string, refs: string[]) => void playlists.get(name)?.push(...validateRefs(refs)),
+    },
   };
   return { store: store as unknown as Store, playlists, stations };
 }
