@@ -22,6 +22,13 @@ export class ConfigError extends RelaycastError {
   }
 }
 
+/** Input refused before anything was touched: a bad name, ref, mount, option or value. */
+export class ValidationError extends RelaycastError {
+  constructor(message: string) {
+    super('ERR_VALIDATION', message);
+  }
+}
+
 /** One line for humans: the message of the error and of each cause, without stack traces. */
 export function describeError(error: unknown): string {
   const parts: string[] = [];

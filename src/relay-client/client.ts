@@ -2,13 +2,14 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import got from 'got';
+import { ValidationError } from '../errors.js';
 import { redactUrl } from '../log/index.js';
 import { parsePlaylistRef, parseSongRef } from '../refs/index.js';
-import { ValidationError } from '../store/index.js';
+import { failed, ok } from '../result.js';
+import type { RetryPolicy } from '../time/index.js';
 import { describeUnknownOptions, rejectUnknownOptions } from '../unknown-options.js';
 import { RelayNotFoundError, RelayRejectedError, RelayResponseError, RelayUnavailableError } from './errors.js';
 import { describeCause, errorBodyOf, parseJson, parseWith, unexpectedStatus, type RawAnswer } from './responses.js';
-import type { RetryPolicy } from '../time/index.js';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type AttemptFailure } from './retry.js';
 import { playlistPageSchema, songResponseSchema, type PlaylistPage, type PlaylistSong } from './schemas.js';
 import type { ListProgress, RelayPlaylist, RelayTimeouts, SongResolution } from './types.js';
@@ -160,12 +161,12 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
     const answer = await get(`v1/songs/${encodeURIComponent(ref)}`);
     if (answer.status === 200) {
       const song = parseWith(songResponseSchema, parseJson(answer), answer, 'song');
-      return { playable: true, ...song };
+      return ok(song);
     }
     const error = errorBodyOf(answer.text);
     // 422 (the service says no) and 502 (the service failed) carry the relay's error object.
     if (error && (answer.status === 422 || answer.status === 404 || answer.status >= 500)) {
-      return { playable: false, ref, reason: error.reason, retryable: error.retryable, message: error.message };
+      return failed({ ref, reason: error.reason, retryable: error.retryable, message: error.message });
     }
     throw unexpectedStatus(answer);
   }

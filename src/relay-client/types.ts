@@ -1,3 +1,4 @@
+import type { Result } from '../result.js';
 import type { PlaylistSong } from './schemas.js';
 
 export interface RelayTimeouts {
@@ -24,7 +25,6 @@ export interface AudioSource {
 }
 
 export interface PlayableSong {
-  readonly playable: true;
   readonly ref: string;
   readonly title: string;
   /** Display form of the artists ("A / B"). */
@@ -36,9 +36,8 @@ export interface PlayableSong {
   readonly audio: AudioSource;
 }
 
-/** "Unplayable" is normal data (no rights, delisted, preview only...), not an error. */
+/** Why the relay will not hand out a song's audio. */
 export interface UnplayableSong {
-  readonly playable: false;
   readonly ref: string;
   /** The relay's machine reason, e.g. `no-rights`, `not-found`, `trial-only`. */
   readonly reason: string;
@@ -47,7 +46,8 @@ export interface UnplayableSong {
   readonly message: string;
 }
 
-export type SongResolution = PlayableSong | UnplayableSong;
+/** "Unplayable" is normal data (no rights, delisted, preview only...), not an error. */
+export type SongResolution = Result<PlayableSong, UnplayableSong>;
 
 export interface RelayPlaylist {
   readonly ref: string;

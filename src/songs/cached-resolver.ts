@@ -1,7 +1,8 @@
 import { describeError } from '../errors.js';
 import type { Logger } from '../log/index.js';
-import type { PlayableSong, SongResolution } from '../relay-client/index.js';
-import type { AudioUrl, SongMeta, StoreCaches } from '../store/index.js';
+import type { PlayableSong, SongResolution, UnplayableSong } from '../relay-client/index.js';
+import { failed, ok } from '../result.js';
+import { songMetaOf, type AudioUrl, type SongMeta, type StoreCaches } from '../store/index.js';
 import { MemoryCache } from './memory-cache.js';
 import type { SongResolver } from './song-resolver.js';
 
@@ -31,8 +32,6 @@ export interface CachedResolverOptions {
   logger: Logger;
   now?: () => number;
 }
-
-type Unplayable = Extract<SongResolution, { playable: false }>;
 
 export interface CacheCounters {
   relayRequests: number;
@@ -76,21 +75,20 @@ export class CachedResolver {
   async knownMetadata(ref: string): Promise<SongMeta | undefined> {
     const meta = (await this.redis(() => this.options.store!.getSongMeta(ref))) ?? undefined;
     const remembered = this.memory.get(ref);
-    const found = meta ?? (remembered?.playable ? metaOf(remembered) : undefined);
+    const found = meta ?? (remembered?.ok ? songMetaOf(remembered.value) : undefined);
     if (found) this.counters.hits += 1;
     return found;
   }
 
   /** Remembers that a song cannot be played although the relay offered it (its URL kept failing). */
   async markUnplayable(ref: string, reason: string, message: string): Promise<void> {
-    const unplayable: Unplayable = { playable: false, ref, reason, retryable: false, message };
-    this.memory.set(ref, unplayable, UNPLAYABLE_TTL_MS);
+    this.memory.set(ref, failed({ ref, reason, retryable: false, message }), UNPLAYABLE_TTL_MS);
     await this.redis(() => this.options.store!.putUnplayable(ref, reason, UNPLAYABLE_TTL_MS));
   }
 
   /** Forgets every song remembered as unplayable in this process (after `relaycast cache clear`). */
   forgetUnplayable(): void {
-    this.memory.deleteWhere((resolution) => !resolution.playable);
+    this.memory.deleteWhere((resolution) => !resolution.ok);
   }
 
   private async fromRedis(ref: string): Promise<SongResolution | undefined> {
@@ -99,25 +97,28 @@ export class CachedResolver {
     const found = await this.redis(async () => {
       const unplayable = await store.getUnplayable(ref);
       // Entries written before only the song's own reasons were kept (a relay without a provider, say) are ignored.
-      if (unplayable && SONG_UNPLAYABLE_REASONS.has(unplayable.reason)) return { playable: false, ref, reason: unplayable.reason, retryable: false, message: 'remembered as unplayable' } satisfies Unplayable;
+      if (unplayable && SONG_UNPLAYABLE_REASONS.has(unplayable.reason)) return failed<UnplayableSong>({ ref, reason: unplayable.reason, retryable: false, message: 'remembered as unplayable' });
       const [meta, audio] = await Promise.all([store.getSongMeta(ref), store.getAudioUrl(ref)]);
       if (!meta || !audio || audio.expiresAt - URL_SAFETY_MARGIN_MS <= this.now()) return undefined;
-      return playableFrom(ref, meta, audio);
+      return ok(playableFrom(ref, meta, audio));
     });
     return found ?? undefined;
   }
 
   private async remember(resolution: SongResolution): Promise<void> {
-    const { ref } = resolution;
-    if (resolution.playable) {
-      this.memory.set(ref, resolution, Math.min(resolution.audio.expiresAt - URL_SAFETY_MARGIN_MS - this.now(), MEMORY_META_TTL_MS));
+    if (resolution.ok) {
+      const song = resolution.value;
+      this.memory.set(song.ref, resolution, Math.min(song.audio.expiresAt - URL_SAFETY_MARGIN_MS - this.now(), MEMORY_META_TTL_MS));
       await this.redis(async () => {
-        await this.options.store!.putSongMeta(ref, metaOf(resolution));
-        await this.options.store!.putAudioUrl(ref, resolution.audio, URL_SAFETY_MARGIN_MS);
+        await this.options.store!.putSongMeta(song.ref, songMetaOf(song));
+        await this.options.store!.putAudioUrl(song.ref, song.audio, URL_SAFETY_MARGIN_MS);
       });
-    } else if (SONG_UNPLAYABLE_REASONS.has(resolution.reason)) {
+      return;
+    }
+    const { ref, reason } = resolution.failure;
+    if (SONG_UNPLAYABLE_REASONS.has(reason)) {
       this.memory.set(ref, resolution, UNPLAYABLE_TTL_MS);
-      await this.redis(() => this.options.store!.putUnplayable(ref, resolution.reason, UNPLAYABLE_TTL_MS));
+      await this.redis(() => this.options.store!.putUnplayable(ref, reason, UNPLAYABLE_TTL_MS));
     } else {
       this.memory.set(ref, resolution, BRIEF_REFUSAL_TTL_MS);
     }
@@ -139,15 +140,6 @@ export class CachedResolver {
   }
 }
 
-export function metaOf(song: PlayableSong): SongMeta {
-  return {
-    title: song.title,
-    artist: song.artist,
-    ...(song.album ? { album: song.album } : {}),
-    ...(song.durationMs ? { durationMs: song.durationMs } : {}),
-  };
-}
-
 function playableFrom(ref: string, meta: SongMeta, audio: AudioUrl): PlayableSong {
-  return { playable: true, ref, title: meta.title, artist: meta.artist, artists: [meta.artist], album: meta.album ?? null, durationMs: meta.durationMs ?? null, coverUrl: null, audio };
+  return { ref, title: meta.title, artist: meta.artist, artists: [meta.artist], album: meta.album ?? null, durationMs: meta.durationMs ?? null, coverUrl: null, audio };
 }

@@ -14,8 +14,8 @@ import { RelayAuthError, RelayRejectedError, RelayUnavailableError } from '../re
 import { SongNotReadyError } from '../station/errors.js';
 import type { FrameLoader, LoadedSong } from '../station/programme.js';
 import type { Song } from '../station/song.js';
-import type { SongMeta } from '../store/index.js';
-import { metaOf, type CachedResolver } from './cached-resolver.js';
+import { songMetaOf, type SongMeta } from '../store/index.js';
+import type { CachedResolver } from './cached-resolver.js';
 import { SongUnplayableError } from './errors.js';
 
 export interface RefLoaderOptions {
@@ -77,13 +77,13 @@ async function loadSong(song: Song, signal: AbortSignal, options: RefLoaderOptio
   });
   const frames = transcode({ input, format: options.format, logger });
   if (temporary) frames.once('close', () => void rm(input, { force: true }));
-  return { song: songOf(song, metaOf(resolution)), frames: withCache(frames, song.ref, options) };
+  return { song: songOf(song, songMetaOf(resolution)), frames: withCache(frames, song.ref, options) };
 }
 
 async function resolvePlayable(ref: string, resolver: CachedResolver, fresh: boolean): Promise<PlayableSong> {
   const resolution = await resolver.resolve(ref, { fresh });
-  if (!resolution.playable) throw new SongUnplayableError(ref, resolution.reason, resolution.message);
-  return resolution;
+  if (!resolution.ok) throw new SongUnplayableError(ref, resolution.failure.reason, resolution.failure.message);
+  return resolution.value;
 }
 
 async function describeCached(song: Song, resolver: CachedResolver): Promise<Song> {
@@ -91,7 +91,7 @@ async function describeCached(song: Song, resolver: CachedResolver): Promise<Son
   const meta = await resolver.knownMetadata(song.ref);
   if (meta) return songOf(song, meta);
   const resolution = await resolver.resolve(song.ref).catch(() => undefined);
-  return resolution?.playable ? songOf(song, metaOf(resolution)) : song;
+  return resolution?.ok ? songOf(song, songMetaOf(resolution.value)) : song;
 }
 
 async function fetchAudio(

@@ -1,6 +1,7 @@
 import { describeError } from '../errors.js';
 import type { Resolver } from '../relay/index.js';
 import type { SongResolution } from '../relay-client/index.js';
+import { failed, ok } from '../result.js';
 
 /** Where the worker learns a song's metadata and audio URL: the relay over HTTP, or the providers in-process. */
 export interface SongResolver {
@@ -18,11 +19,10 @@ export function embeddedResolver(resolver: Resolver): SongResolver {
         const resolution = await resolver.resolveSong(ref);
         if (!resolution.ok) {
           const { reason, retryable, detail } = resolution.failure;
-          return { playable: false, ref, reason, retryable, message: detail };
+          return failed({ ref, reason, retryable, message: detail });
         }
         const { song, audio } = resolution.value;
-        return {
-          playable: true,
+        return ok({
           ref: song.ref,
           title: song.title,
           artist: song.artists.join(', '),
@@ -31,10 +31,10 @@ export function embeddedResolver(resolver: Resolver): SongResolver {
           durationMs: song.durationMs ?? null,
           coverUrl: song.coverUrl ?? null,
           audio: { url: audio.url, format: audio.format, bitrate: audio.bitrate ?? null, expiresAt: audio.expiresAt },
-        };
+        });
       } catch (error) {
         // A ref the providers refuse (bad syntax, unknown file, provider off) will not get better by asking again.
-        return { playable: false, ref, reason: 'not-found', retryable: false, message: describeError(error) };
+        return failed({ ref, reason: 'not-found', retryable: false, message: describeError(error) });
       }
     },
   };

@@ -1,16 +1,12 @@
 import { RelaycastError } from '../errors.js';
 
+// The store's input errors are the project's one ValidationError, so the CLI maps them once.
+export { ValidationError } from '../errors.js';
+
 /** A station, playlist or position that does not exist. */
 export class NotFoundError extends RelaycastError {
   constructor(message: string) {
     super('ERR_NOT_FOUND', message);
-  }
-}
-
-/** Input the store refuses before touching Redis: a bad name, ref, mount or value. */
-export class ValidationError extends RelaycastError {
-  constructor(message: string) {
-    super('ERR_VALIDATION', message);
   }
 }
 

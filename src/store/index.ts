@@ -41,3 +41,4 @@ export type {
   StationUpdate,
   Unplayable,
 } from './types.js';
+export { songMetaOf, type DescribedSong } from './song-meta.js';

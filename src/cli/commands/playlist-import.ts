@@ -4,7 +4,7 @@ import { SingleBar } from 'cli-progress';
 import type { RelayClient, SongResolution } from '../../relay-client/index.js';
 import { locationToRef, parseM3u } from '../../m3u/index.js';
 import { isPlaylistRef, isSongRef } from '../../refs/index.js';
-import { validateName, type SongMeta } from '../../store/index.js';
+import { songMetaOf, validateName, type SongMeta } from '../../store/index.js';
 import { CliError, EXIT, usageError } from '../cli-error.js';
 import { action, confirm, plural, subcommand } from './command-kit.js';
 import { MAX_STDIN_BYTES, readStdin } from './input.js';
@@ -122,16 +122,6 @@ async function resolveAll(refs: readonly string[], relay: RelayClient, flags: Fl
   return results;
 }
 
-function metaOf(resolution: SongResolution): SongMeta | null {
-  if (!resolution.playable) return null;
-  return {
-    title: resolution.title,
-    artist: resolution.artist,
-    ...(resolution.album && { album: resolution.album }),
-    ...(resolution.durationMs !== null && { durationMs: resolution.durationMs }),
-  };
-}
-
 function describeSkipped(skipped: Skipped): string {
   const where = skipped.line === undefined ? `#${skipped.index}` : `line ${skipped.line}`;
   return `  ${where} ${skipped.ref ?? skipped.location}: ${skipped.reason}${skipped.message ? ` (${skipped.message})` : ''}`;
@@ -184,12 +174,11 @@ Redis fails midway, nothing changes. Exit 0 when at least one song was imported.
             const resolution = candidate.ref ? resolutions.get(candidate.ref) : undefined;
             if (!candidate.ref || !resolution) {
               skipped.push({ ...base, reason: 'invalid-entry', message: candidate.problem ?? 'not a song' });
-            } else if (!resolution.playable) {
-              skipped.push({ ...base, ref: candidate.ref, reason: resolution.reason, message: resolution.message });
+            } else if (!resolution.ok) {
+              skipped.push({ ...base, ref: candidate.ref, reason: resolution.failure.reason, message: resolution.failure.message });
             } else {
               added.push(candidate.ref);
-              const meta = metaOf(resolution);
-              if (meta) metas.set(candidate.ref, meta);
+              metas.set(candidate.ref, songMetaOf(resolution.value));
             }
           }
           if (added.length === 0) {

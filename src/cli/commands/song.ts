@@ -11,25 +11,34 @@ import { withRelay } from './session.js';
 type Flags = ConnectionFlags & { json?: boolean; showUrl?: boolean };
 
 function describe(resolution: SongResolution, showUrl: boolean, now: number): string[] {
-  if (!resolution.playable) {
+  if (!resolution.ok) {
+    const { ref, reason, message, retryable } = resolution.failure;
     return [
-      resolution.ref,
-      `  playable: no: ${resolution.reason}${resolution.message ? ` (${resolution.message})` : ''}`,
-      `  ${resolution.retryable ? 'may work later: the relay could not find out now' : 'permanent: will not play until the service changes'}`,
+      ref,
+      `  playable: no: ${reason}${message ? ` (${message})` : ''}`,
+      `  ${retryable ? 'may work later: the relay could not find out now' : 'permanent: will not play until the service changes'}`,
     ];
   }
-  const { audio } = resolution;
+  const song = resolution.value;
+  const { audio } = song;
   const minutesLeft = Math.max(0, Math.round((audio.expiresAt - now) / 60_000));
   const bitrate = audio.bitrate ? `, ${Math.round(audio.bitrate / 1000)} kb/s` : '';
   return [
-    resolution.ref,
-    `  title:    ${resolution.title}`,
-    `  artist:   ${resolution.artist || '-'}`,
-    `  album:    ${resolution.album ?? '-'}`,
-    `  duration: ${formatDuration(resolution.durationMs)}`,
+    song.ref,
+    `  title:    ${song.title}`,
+    `  artist:   ${song.artist || '-'}`,
+    `  album:    ${song.album ?? '-'}`,
+    `  duration: ${formatDuration(song.durationMs)}`,
     `  playable: yes (${audio.format}${bitrate}, URL valid for ${minutesLeft} min)`,
     `  url:      ${showUrl ? audio.url : redactUrl(audio.url)}`,
   ];
+}
+
+/** The documented `--json` shape: the song or the refusal, flagged by `playable`. */
+function jsonOf(resolution: SongResolution, showUrl: boolean): object {
+  if (!resolution.ok) return { playable: false, ...resolution.failure };
+  const song = resolution.value;
+  return { playable: true, ...song, audio: { ...song.audio, url: showUrl ? song.audio.url : redactUrl(song.audio.url) } };
 }
 
 export function registerSong(program: Command): void {
@@ -46,8 +55,7 @@ export function registerSong(program: Command): void {
         validateSongRef(ref);
         const resolution = await withRelay(flags, (relay) => relay.resolveSong(ref));
         if (flags.json) {
-          const shown = resolution.playable && !flags.showUrl ? { ...resolution, audio: { ...resolution.audio, url: redactUrl(resolution.audio.url) } } : resolution;
-          printJson(shown);
+          printJson(jsonOf(resolution, flags.showUrl === true));
         } else {
           printLines(describe(resolution, flags.showUrl === true, Date.now()));
         }

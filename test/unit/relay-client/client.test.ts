@@ -36,26 +36,23 @@ describe('resolveSong', () => {
   it('returns a playable song with its audio, sending the bearer token', async () => {
     const { relay, client } = await setup({});
     const song = await client.resolveSong('local:jazz/a b.mp3');
-    expect(song).toMatchObject({ playable: true, ref: 'local:jazz/a b.mp3', title: 'Title of local:jazz/a b.mp3', album: 'Album', durationMs: 200_000 });
-    if (song.playable) expect(song.audio).toMatchObject({ format: 'mp3', bitrate: 320_000 });
+    expect(song).toMatchObject({ ok: true, value: { ref: 'local:jazz/a b.mp3', title: 'Title of local:jazz/a b.mp3', album: 'Album', durationMs: 200_000 } });
+    if (song.ok) expect(song.value.audio).toMatchObject({ format: 'mp3', bitrate: 320_000 });
     expect(relay.requests[0]).toMatchObject({ path: '/v1/songs/local%3Ajazz%2Fa%20b.mp3', authorization: 'Bearer secret' });
   });
 
   it('returns unplayable songs as data, without retrying a 422', async () => {
     const { relay, client } = await setup({ song: (ref) => unplayableSong(ref, 'no-rights') });
     expect(await client.resolveSong('netease:1')).toEqual({
-      playable: false,
-      ref: 'netease:1',
-      reason: 'no-rights',
-      retryable: false,
-      message: 'netease:1 is no-rights',
+      ok: false,
+      failure: { ref: 'netease:1', reason: 'no-rights', retryable: false, message: 'netease:1 is no-rights' },
     });
     expect(relay.requests).toHaveLength(1);
   });
 
   it('retries a 502 marked retryable, then reports the last answer', async () => {
     const { relay, client } = await setup({ song: (ref) => unplayableSong(ref, 'upstream-error', 502, true) });
-    expect(await client.resolveSong('netease:1')).toMatchObject({ playable: false, reason: 'upstream-error', retryable: true });
+    expect(await client.resolveSong('netease:1')).toMatchObject({ ok: false, failure: { reason: 'upstream-error', retryable: true } });
     expect(relay.requests).toHaveLength(3);
   });
 
@@ -64,7 +61,7 @@ describe('resolveSong', () => {
     const { client } = await setup({
       song: (ref) => (++calls < 3 ? { status: 503, body: 'busy' } : playableSong(ref)),
     });
-    expect(await client.resolveSong('netease:1')).toMatchObject({ playable: true });
+    expect(await client.resolveSong('netease:1')).toMatchObject({ ok: true });
     expect(calls).toBe(3);
   });
 
@@ -98,10 +95,8 @@ describe('resolveSong', () => {
       }),
     });
     expect(await client.resolveSong('netease:1')).toMatchObject({
-      artist: 'A / B',
-      album: null,
-      durationMs: null,
-      audio: { expiresAt: Date.parse('2030-01-01T00:00:00Z'), bitrate: null },
+      ok: true,
+      value: { artist: 'A / B', album: null, durationMs: null, audio: { expiresAt: Date.parse('2030-01-01T00:00:00Z'), bitrate: null } },
     });
   });
 

@@ -9,6 +9,7 @@ import {
   type SongCacheStore,
 } from '../../../src/songs/cached-resolver.js';
 import type { AudioUrl, SongMeta } from '../../../src/store/index.js';
+import { failed, ok } from '../../../src/result.js';
 import { captureLog } from '../../support/icecast.js';
 
 /**
@@ -41,7 +42,7 @@ function refusing(reason: string, retryable: boolean) {
   const resolver = {
     async resolveSong(ref: string): Promise<SongResolution> {
       asked.push(ref);
-      return { playable: false, ref, reason, retryable, message: `refused: ${reason}` };
+      return failed({ ref, reason, retryable, message: `refused: ${reason}` });
     },
   };
   return { resolver, asked };
@@ -101,7 +102,6 @@ const URL_LIFE_MS = 20 * 60_000;
 
 function song(ref: string, expiresAt: number): PlayableSong {
   return {
-    playable: true,
     ref,
     title: `Title of ${ref}`,
     artist: 'Someone',
@@ -121,7 +121,7 @@ function playing(now: () => number) {
     async resolveSong(ref: string): Promise<SongResolution> {
       asked.push(ref);
       if (state.failure) throw state.failure;
-      return song(ref, now() + URL_LIFE_MS);
+      return ok(song(ref, now() + URL_LIFE_MS));
     },
   };
   return { resolver, asked, state };
@@ -142,10 +142,10 @@ describe('CachedResolver playable songs', () => {
     const { cached, redis, relay } = setup();
     const first = await cached.resolve('qq:abc');
     expect(redis.metas.get('qq:abc')).toEqual({ title: 'Title of qq:abc', artist: 'Someone', album: 'An album', durationMs: 180_000 });
-    expect(redis.urls.get('qq:abc')).toEqual(first.playable && first.audio);
+    expect(redis.urls.get('qq:abc')).toEqual(first.ok && first.value.audio);
     expect(redis.margins.get('qq:abc')).toBe(URL_SAFETY_MARGIN_MS);
     const again = await cached.resolve('qq:abc');
-    expect(again).toMatchObject({ playable: true, title: 'Title of qq:abc', audio: { url: 'https://cdn.example/qq:abc.m4a' } });
+    expect(again).toMatchObject({ ok: true, value: { title: 'Title of qq:abc', audio: { url: 'https://cdn.example/qq:abc.m4a' } } });
     expect(relay.asked).toEqual(['qq:abc']);
     expect(cached.counters).toEqual({ relayRequests: 1, hits: 1, misses: 1 });
   });
@@ -159,7 +159,7 @@ describe('CachedResolver playable songs', () => {
     clock.time += 1;
     const renewed = await cached.resolve('qq:abc');
     expect(relay.asked).toHaveLength(2);
-    expect(renewed.playable && renewed.audio.expiresAt).toBe(clock.time + URL_LIFE_MS);
+    expect(renewed.ok && renewed.value.audio.expiresAt).toBe(clock.time + URL_LIFE_MS);
   });
 
   it('without Redis keeps the URL in memory until the same safety margin', async () => {
@@ -185,7 +185,7 @@ describe('CachedResolver playable songs', () => {
     relay.state.failure = new RelayUnavailableError('the relay did not answer', { url: 'http://relay.invalid/v1/songs' });
     await expect(cached.resolve('qq:abc')).rejects.toBe(relay.state.failure);
     delete relay.state.failure;
-    await expect(cached.resolve('qq:abc')).resolves.toMatchObject({ playable: true });
+    await expect(cached.resolve('qq:abc')).resolves.toMatchObject({ ok: true });
     expect(relay.asked).toHaveLength(2);
     expect(redis.unplayable.size).toBe(0);
   });
@@ -205,9 +205,9 @@ describe('CachedResolver playable songs', () => {
     const { cached, redis, relay } = setup();
     await cached.markUnplayable('qq:abc', 'url-refused', 'the CDN answered 403 twice');
     expect(redis.unplayable.get('qq:abc')).toEqual({ reason: 'url-refused', ttlMs: UNPLAYABLE_TTL_MS });
-    expect(await cached.resolve('qq:abc')).toMatchObject({ playable: false, reason: 'url-refused' });
+    expect(await cached.resolve('qq:abc')).toMatchObject({ ok: false, failure: { reason: 'url-refused' } });
     redis.unplayable.clear();
-    expect(await cached.resolve('qq:abc')).toMatchObject({ playable: false, reason: 'url-refused' });
+    expect(await cached.resolve('qq:abc')).toMatchObject({ ok: false, failure: { reason: 'url-refused' } });
     expect(relay.asked).toEqual([]);
   });
 });
@@ -216,9 +216,9 @@ describe('CachedResolver while Redis is away', () => {
   it('resolves through the relay and memory, warns once per outage, and says when Redis answers again', async () => {
     const { cached, redis, relay, log } = setup();
     redis.state.down = true;
-    await expect(cached.resolve('qq:abc')).resolves.toMatchObject({ playable: true });
-    await expect(cached.resolve('qq:abc')).resolves.toMatchObject({ playable: true });
-    await expect(cached.resolve('qq:def')).resolves.toMatchObject({ playable: true });
+    await expect(cached.resolve('qq:abc')).resolves.toMatchObject({ ok: true });
+    await expect(cached.resolve('qq:abc')).resolves.toMatchObject({ ok: true });
+    await expect(cached.resolve('qq:def')).resolves.toMatchObject({ ok: true });
     expect(relay.asked).toEqual(['qq:abc', 'qq:def']);
     expect(log.lines.filter((line) => line.level === 'warn').map((line) => line.msg)).toEqual(['Redis unreachable: resolving songs without it until it is back']);
     redis.state.down = false;
@@ -231,6 +231,6 @@ describe('CachedResolver while Redis is away', () => {
     const { cached, redis } = setup();
     redis.state.down = true;
     await cached.markUnplayable('qq:abc', 'url-refused', 'refused twice');
-    expect(await cached.resolve('qq:abc')).toMatchObject({ playable: false, reason: 'url-refused' });
+    expect(await cached.resolve('qq:abc')).toMatchObject({ ok: false, failure: { reason: 'url-refused' } });
   });
 });

@@ -7,6 +7,7 @@ import { AudioCache } from '../../../src/cache/index.js';
 import { AudioUrlExpiredError } from '../../../src/download/index.js';
 import { createLogger, silentLogger } from '../../../src/log/index.js';
 import { RelayRejectedError, RelayUnavailableError, type SongResolution } from '../../../src/relay-client/index.js';
+import { failed, ok } from '../../../src/result.js';
 import { CachedResolver } from '../../../src/songs/cached-resolver.js';
 import { SongUnplayableError } from '../../../src/songs/errors.js';
 import { refLoader, type RefLoaderOptions } from '../../../src/songs/ref-loader.js';
@@ -65,7 +66,7 @@ function relay(answer: (ref: string) => SongResolution | Error | undefined = () 
         if (given) return given;
         const version = asked.filter((seen) => seen === ref).length;
         const url = `${cdn().base}/${ref.replace(':', '-')}.mp3?v=${version}`;
-        return { playable: true, ref, title: `Title of ${ref}`, artist: 'Someone', artists: ['Someone'], album: null, durationMs: 1000, coverUrl: null, audio: { url, format: 'mp3', bitrate: null, expiresAt: Date.now() + 600_000 } };
+        return ok({ ref, title: `Title of ${ref}`, artist: 'Someone', artists: ['Someone'], album: null, durationMs: 1000, coverUrl: null, audio: { url, format: 'mp3', bitrate: null, expiresAt: Date.now() + 600_000 } });
       },
     },
   });
@@ -123,7 +124,7 @@ describe('refLoader', () => {
     serveTone();
     const downloads = await folder('downloads');
     const local = pathToFileURL(tone).href;
-    const { resolver } = relay((ref) => ({ playable: true, ref, title: 'Local', artist: 'Me', artists: ['Me'], album: null, durationMs: null, coverUrl: null, audio: { url: local, format: 'mp3', bitrate: null, expiresAt: Date.now() + 600_000 } }));
+    const { resolver } = relay((ref) => ok({ ref, title: 'Local', artist: 'Me', artists: ['Me'], album: null, durationMs: null, coverUrl: null, audio: { url: local, format: 'mp3', bitrate: null, expiresAt: Date.now() + 600_000 } }));
     const loaded = await loader(resolver, { downloadDir: downloads }).load(byRef('local:tone.mp3'));
     expect(await readdir(downloads)).toEqual([]);
     expect((await readFrames(loaded.frames)).length).toBeGreaterThan(30);
@@ -157,12 +158,12 @@ describe('refLoader', () => {
     const { resolver, asked } = relay();
     refused.add('/qq-a.mp3?v=1').add('/qq-a.mp3?v=2');
     await expect(loader(resolver, { downloadDir: downloads }).load(byRef('qq:a'))).rejects.toBeInstanceOf(AudioUrlExpiredError);
-    expect(await resolver.resolve('qq:a')).toMatchObject({ playable: false, reason: 'url-refused' });
+    expect(await resolver.resolve('qq:a')).toMatchObject({ ok: false, failure: { reason: 'url-refused' } });
     expect(asked).toHaveLength(2);
   });
 
   it('skips a song the relay says cannot play', async () => {
-    const { resolver } = relay((ref) => ({ playable: false, ref, reason: 'no-rights', retryable: false, message: 'no licence' }));
+    const { resolver } = relay((ref) => failed({ ref, reason: 'no-rights', retryable: false, message: 'no licence' }));
     const failure = await loader(resolver).load(byRef('qq:a')).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(SongUnplayableError);
     expect(failure).toMatchObject({ ref: 'qq:a', reason: 'no-rights' });
