@@ -1,8 +1,11 @@
 import { posix } from 'node:path';
 import { hasProviderPrefix, parseSongRef, RefSyntaxError } from '../refs/index.js';
+import { failed, ok, type Result } from '../result.js';
 
-export type LocationResult = { readonly ref: string } | { readonly problem: string };
-export type LibraryPathResult = { readonly path: string } | { readonly problem: string };
+/** A song ref, or why the location names none. */
+export type LocationResult = Result<string, string>;
+/** A path inside the music folder, or why the location names none. */
+export type LibraryPathResult = Result<string, string>;
 
 export interface LocationOptions {
   /** Absolute paths under this folder become `local:<path relative to it>`. */
@@ -28,7 +31,7 @@ const WINDOWS_DRIVE = /^[A-Za-z]:\//;
 export function locationToRef(location: string, options: LocationOptions = {}): LocationResult {
   if (hasProviderPrefix(location)) return songRef(location);
   const place = libraryPathOf(location, { roots: options.localRoot === undefined ? [] : [options.localRoot] });
-  return 'path' in place ? songRef(`local:${place.path}`) : place;
+  return place.ok ? songRef(`local:${place.value}`) : place;
 }
 
 /**
@@ -37,7 +40,7 @@ export function locationToRef(location: string, options: LocationOptions = {}): 
  */
 export function libraryPathOf(location: string, place: LibraryPlace): LibraryPathResult {
   if (URL_SCHEME.test(location) || location.startsWith('file:')) {
-    return { problem: 'URLs are not supported: use song refs or paths relative to the relay music folder' };
+    return failed('URLs are not supported: use song refs or paths relative to the relay music folder');
   }
   // Playlists written on Windows use backslashes.
   const path = location.replace(/\\/g, '/');
@@ -45,15 +48,15 @@ export function libraryPathOf(location: string, place: LibraryPlace): LibraryPat
   if (path.startsWith('/') || WINDOWS_DRIVE.test(path)) {
     const root = place.roots.map((folder) => folder.replace(/\\/g, '/').replace(/\/+$/, '')).find((folder) => path.startsWith(`${folder}/`));
     if (root === undefined) {
-      return { problem: `absolute path outside the music folder: give --local-root <folder> to import paths under it` };
+      return failed('absolute path outside the music folder: give --local-root <folder> to import paths under it');
     }
     inside = path.slice(root.length + 1);
   } else {
     inside = posix.join(place.folder ?? '', path);
   }
   const normalized = posix.normalize(inside);
-  if (normalized.startsWith('../') || normalized === '..') return { problem: 'the path leaves the music folder (..)' };
-  return { path: normalized };
+  if (normalized.startsWith('../') || normalized === '..') return failed('the path leaves the music folder (..)');
+  return ok(normalized);
 }
 
 /** Whether a song location of the start config or a playlist file is a path on this host, not a URL or a ref. */
@@ -64,9 +67,9 @@ export function isFileLocation(location: string): boolean {
 function songRef(ref: string): LocationResult {
   try {
     parseSongRef(ref);
-    return { ref };
+    return ok(ref);
   } catch (error) {
-    if (error instanceof RefSyntaxError) return { problem: error.message };
+    if (error instanceof RefSyntaxError) return failed(error.message);
     throw error;
   }
 }

@@ -46,5 +46,5 @@ function asRef(location: string, musicDir: string | undefined): string | undefin
   // A relative path of the start config is relative to the worker, not to the relay's music folder.
   if (!hasProviderPrefix(location) && !isAbsolute(location)) return undefined;
   const result = locationToRef(location, musicDir === undefined ? {} : { localRoot: resolve(musicDir) });
-  return 'ref' in result ? result.ref : undefined;
+  return result.ok ? result.value : undefined;
 }

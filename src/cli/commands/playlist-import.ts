@@ -93,9 +93,9 @@ async function candidatesOf(source: string, relay: RelayClient, flags: Flags): P
   const entries = parseM3u(await readM3uSource(source));
   return entries.map((entry, i) => {
     const result = locationToRef(entry.location, flags.localRoot === undefined ? {} : { localRoot: flags.localRoot });
-    return 'ref' in result
-      ? { index: i + 1, line: entry.line, location: entry.location, ref: result.ref }
-      : { index: i + 1, line: entry.line, location: entry.location, problem: result.problem };
+    return result.ok
+      ? { index: i + 1, line: entry.line, location: entry.location, ref: result.value }
+      : { index: i + 1, line: entry.line, location: entry.location, problem: result.failure };
   });
 }
 

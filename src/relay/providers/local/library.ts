@@ -73,7 +73,7 @@ export class MusicLibrary {
   /** The library-relative path of an M3U entry, or undefined when it points elsewhere (see libraryPathOf). */
   async entryPath(playlistRelPath: string, location: string): Promise<string | undefined> {
     const place = libraryPathOf(location, { roots: [await this.root(), this.dir], folder: posix.dirname(playlistRelPath) });
-    return 'path' in place ? place.path : undefined;
+    return place.ok ? place.value : undefined;
   }
 }
 
