@@ -1,4 +1,4 @@
-import { frameLengthBytes, MPEG1_BITRATES_KBPS, MPEG1_SAMPLE_RATES, SAMPLES_PER_FRAME } from './mpeg1.js';
+import { frameLengthBytes, MPEG1_BITRATES_KBPS, MPEG1_SAMPLE_RATES, mpeg1BitrateIndex, mpeg1SampleRateIndex, SAMPLES_PER_FRAME } from './mpeg1.js';
 
 /**
  * The fixed MP3 format of one station's stream. Every piece of the stream (each song and the
@@ -44,10 +44,10 @@ export function formatKey(format: StreamFormat): string {
 
 /** Why libmp3lame cannot encode this as MPEG-1 Layer III CBR, or undefined when it can. */
 export function streamFormatProblem(format: StreamFormat): string | undefined {
-  if (!(MPEG1_BITRATES_KBPS as readonly number[]).includes(format.bitrateKbps)) {
+  if (mpeg1BitrateIndex(format.bitrateKbps) === undefined) {
     return `invalid bitrate ${format.bitrateKbps} kb/s: expected one of ${MPEG1_BITRATES_KBPS.join(', ')}`;
   }
-  if (!MPEG1_SAMPLE_RATES.includes(format.sampleRate)) {
+  if (mpeg1SampleRateIndex(format.sampleRate) === undefined) {
     return `invalid sample rate ${format.sampleRate} Hz: expected one of ${MPEG1_SAMPLE_RATES.join(', ')}`;
   }
   if (format.channels !== 1 && format.channels !== 2) return `invalid channels ${String(format.channels)}: expected 1 or 2`;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_STREAM_FORMAT } from '../audio/format.js';
-import { MPEG1_BITRATES_KBPS, MPEG1_SAMPLE_RATES } from '../audio/mpeg1.js';
+import { MPEG1_BITRATES_KBPS, MPEG1_SAMPLE_RATES, mpeg1BitrateIndex, mpeg1SampleRateIndex } from '../audio/mpeg1.js';
 import { mountProblem, nameProblem } from '../station-rules/index.js';
 
 /** A text checked by one of the shared rules, which says what is wrong with it or nothing. */
@@ -18,11 +18,11 @@ export const streamFormatSchema = z
   .object({
     bitrateKbps: z
       .number()
-      .refine((value) => (MPEG1_BITRATES_KBPS as readonly number[]).includes(value), `must be one of ${MPEG1_BITRATES_KBPS.join(', ')}`)
+      .refine((value) => mpeg1BitrateIndex(value) !== undefined, `must be one of ${MPEG1_BITRATES_KBPS.join(', ')}`)
       .default(DEFAULT_STREAM_FORMAT.bitrateKbps),
     sampleRate: z
       .number()
-      .refine((value) => (MPEG1_SAMPLE_RATES as readonly number[]).includes(value), `must be one of ${MPEG1_SAMPLE_RATES.join(', ')}`)
+      .refine((value) => mpeg1SampleRateIndex(value) !== undefined, `must be one of ${MPEG1_SAMPLE_RATES.join(', ')}`)
       .default(DEFAULT_STREAM_FORMAT.sampleRate),
     channels: z.union([z.literal(1), z.literal(2)]).default(DEFAULT_STREAM_FORMAT.channels),
   })
