@@ -6,8 +6,8 @@ import type { Config } from '../config/index.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import { redactUrl } from '../log/index.js';
-import { CachedResolver } from '../songs/cached-resolver.js';
-import { embeddedResolver, type SongResolver } from '../songs/song-resolver.js';
+import { CachedResolver } from '../frame-loader/cached-resolver.js';
+import { embeddedResolver, type SongResolver } from '../frame-loader/song-resolver.js';
 import type { Store } from '../store/index.js';
 import { openDownloadArea } from './download-area.js';
 

@@ -1,7 +1,7 @@
 import { SilentFrames, probeTags } from '../audio/index.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
-import { refLoader } from '../songs/ref-loader.js';
+import { refLoader } from '../frame-loader/ref-loader.js';
 import { ListSupplier, type ListEntry } from '../station/list-supplier.js';
 import type { SongSupplier } from '../station/programme.js';
 import { Station, type StationIdentity } from '../station/index.js';

@@ -7,7 +7,7 @@ import {
   UNPLAYABLE_TTL_MS,
   URL_SAFETY_MARGIN_MS,
   type SongCacheStore,
-} from '../../../src/songs/cached-resolver.js';
+} from '../../../src/frame-loader/cached-resolver.js';
 import type { AudioUrl, SongMeta } from '../../../src/store/index.js';
 import { failed, ok } from '../../../src/result.js';
 import { captureLog } from '../../support/icecast.js';
