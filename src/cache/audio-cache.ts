@@ -5,7 +5,7 @@ import { Writable, type Readable } from 'node:stream';
 import { formatKey, type StreamFormat } from '../audio/index.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log/index.js';
-import { withDeadline } from '../time/index.js';
+import { withDeadline, systemWallClock, type WallClock } from '../time/index.js';
 import { describeUnknownOptions, rejectUnknownOptions } from '../unknown-options.js';
 import { STALE_TEMP_AFTER_MS, UNAVAILABLE_RETRY_MS } from './defaults.js';
 import { CacheDirectoryError, CacheEntryTooLargeError } from './errors.js';
@@ -24,7 +24,7 @@ export interface AudioCacheOptions {
   maxBytes: number;
   logger: Logger;
   /** Wall-clock milliseconds (Date.now by default); stored as each entry's mtime, its last-played time. */
-  now?: () => number;
+  now?: WallClock;
 }
 
 export interface AudioCacheStats {
@@ -65,7 +65,7 @@ export class AudioCache {
   private readonly dir: string;
   private readonly maxBytes: number;
   private readonly logger: Logger;
-  private readonly now: () => number;
+  private readonly now: WallClock;
   private readonly health: WriteHealth;
   /** The directory made and its entries indexed; until then every writer tries (probe permitting) again. */
   private indexed: Promise<void> | undefined;
@@ -74,7 +74,7 @@ export class AudioCache {
     this.dir = options.dir;
     this.maxBytes = options.maxBytes;
     this.logger = options.logger;
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? systemWallClock;
     this.health = new WriteHealth({ dir: this.dir, logger: this.logger, now: this.now, retryAfterMs: UNAVAILABLE_RETRY_MS });
   }
 

@@ -10,6 +10,7 @@ import { encodeHeader, FRAME_PREFIX_BYTES, framePrefix, headerLength, MAX_PAYLOA
 import { tempFileName } from './entry-name.js';
 import { CacheEntryTooLargeError, CacheWriteError } from './errors.js';
 import { toFileTime, writeFully } from './file-io.js';
+import type { WallClock } from '../time/index.js';
 
 export interface EntryWriterTarget {
   readonly dir: string;
@@ -19,7 +20,7 @@ export interface EntryWriterTarget {
   readonly formatKey: string;
   /** The entry may not grow past this: the size of the whole cache. */
   readonly maxBytes: number;
-  readonly now: () => number;
+  readonly now: WallClock;
   readonly logger: Logger;
   /** Makes sure the folder is there (and indexed) before the temp file is created in it. */
   readonly prepare: () => Promise<void>;

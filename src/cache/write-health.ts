@@ -1,6 +1,7 @@
 import type { Logger } from '../log/index.js';
 import { describeCondition, diskCondition } from '../disk-condition.js';
 import { CacheUnavailableError } from './errors.js';
+import type { WallClock } from '../time/index.js';
 
 /**
  * `usable`: songs are cached as they play. `unavailable`: the folder refused a write (full, read-only, no
@@ -12,7 +13,7 @@ type WriteState = { status: 'usable' } | { status: 'unavailable'; warned: Set<st
 export interface WriteHealthOptions {
   dir: string;
   logger: Logger;
-  now: () => number;
+  now: WallClock;
   /** How long after a refused write the next writer tries again. */
   retryAfterMs: number;
 }

@@ -5,6 +5,7 @@ import { failed, ok } from '../result.js';
 import { songMetaOf, type AudioUrl, type SongMeta, type StoreCaches } from '../store/index.js';
 import { MemoryCache } from './memory-cache.js';
 import type { SongResolver } from './song-resolver.js';
+import { systemWallClock, type WallClock } from '../time/index.js';
 
 /** Audio URLs are forgotten this long before they expire, so a download started from the cache still works. */
 export const URL_SAFETY_MARGIN_MS = 90_000;
@@ -30,7 +31,7 @@ export interface CachedResolverOptions {
   /** Redis; without it (or while it is down) songs are remembered in memory only. */
   store?: SongCacheStore | undefined;
   logger: Logger;
-  now?: () => number;
+  now?: WallClock;
 }
 
 export interface CacheCounters {
@@ -47,11 +48,11 @@ export interface CacheCounters {
 export class CachedResolver {
   readonly counters: CacheCounters = { relayRequests: 0, hits: 0, misses: 0 };
   private readonly memory: MemoryCache<SongResolution>;
-  private readonly now: () => number;
+  private readonly now: WallClock;
   private redisFailing = false;
 
   constructor(private readonly options: CachedResolverOptions) {
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? systemWallClock;
     this.memory = new MemoryCache(MEMORY_CACHE_ENTRIES, this.now);
   }
 

@@ -1,3 +1,5 @@
+import type { WallClock } from '../time/index.js';
+
 /**
  * A small bounded map with expiry, least recently used out first: the worker's song cache when Redis is
  * not configured or not reachable, so even then the relay is asked once per song per expiry window.
@@ -7,7 +9,7 @@ export class MemoryCache<V> {
 
   constructor(
     private readonly maxEntries: number,
-    private readonly now: () => number,
+    private readonly now: WallClock,
   ) {}
 
   get(key: string): V | undefined {

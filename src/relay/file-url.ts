@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { failed, ok, type Result } from '../result.js';
+import type { WallClock } from '../time/index.js';
 
 /**
  * Capability URLs for local files: `<publicBaseUrl>/v1/files/<token>`, the token an HMAC-signed
@@ -14,7 +15,7 @@ export interface FileUrlSigner {
   verify(token: string): FileGrant;
 }
 
-export function createFileUrlSigner(options: { secret: string; publicBaseUrl: string; now: () => number }): FileUrlSigner {
+export function createFileUrlSigner(options: { secret: string; publicBaseUrl: string; now: WallClock }): FileUrlSigner {
   const base = options.publicBaseUrl.endsWith('/') ? options.publicBaseUrl : `${options.publicBaseUrl}/`;
   const sign = (payload: string) => createHmac('sha256', options.secret).update(payload).digest();
 

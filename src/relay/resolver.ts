@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { probeTags } from '../audio/index.js';
 import { RelaycastError } from '../errors.js';
 import type { Logger } from '../log/index.js';
-import { withDeadline } from '../time/index.js';
+import { withDeadline, systemWallClock, type WallClock } from '../time/index.js';
 import { parseResolverConfig, type ResolverConfig, type ResolverConfigInput } from './config.js';
 import { NotFoundError, ProviderDisabledError, UpstreamError } from './errors.js';
 import { createLocalProvider } from './providers/local/local-provider.js';
@@ -49,7 +49,7 @@ export interface ResolverOptions {
   fileUrl?: (file: LibraryFile, expiresAt: number) => string;
   /** Share the library with the file server so both apply the same path rules to the same root. */
   library?: MusicLibrary;
-  now?: () => number;
+  now?: WallClock;
   random?: () => number;
 }
 
@@ -68,7 +68,7 @@ export interface Resolver {
 export function createResolver(options: ResolverOptions): Resolver {
   const config = parseResolverConfig(options.config);
   const { logger } = options;
-  const now = options.now ?? Date.now;
+  const now = options.now ?? systemWallClock;
   const providers = createProviders(config, options, now);
 
   function need<P extends ProviderName>(provider: Provider<P> | undefined, name: P, ref: string): Provider<P> {
@@ -163,7 +163,7 @@ interface Providers {
   local?: Provider<'local'>;
 }
 
-function createProviders(config: ResolverConfig, options: ResolverOptions, now: () => number): Providers {
+function createProviders(config: ResolverConfig, options: ResolverOptions, now: WallClock): Providers {
   const fetchFor = (origins: string[]) =>
     createUpstreamFetch({ allowedOrigins: origins, maxBodyBytes: config.maxUpstreamBodyBytes, now, logger: options.logger });
   const { netease, qq, local } = config;

@@ -14,13 +14,14 @@ import { resolutionOutcome } from './providers/provider.js';
 import type { TagReader } from './providers/local/tags.js';
 import { RefSyntaxError } from '../refs/index.js';
 import { PageRequestError, createResolver } from './resolver.js';
+import { systemWallClock, type WallClock } from '../time/index.js';
 
 export interface RelayServerOptions {
   config: RelayConfigInput;
   logger: Logger;
   /** Tags of local files; default ffprobe (`probeTags`). `noTags` names songs after their files. */
   tagReader?: TagReader;
-  now?: () => number;
+  now?: WallClock;
   random?: () => number;
 }
 
@@ -52,7 +53,7 @@ const FILES = '/v1/files/';
 export function createRelayServer(options: RelayServerOptions): RelayServer {
   const config = parseRelayConfig(options.config);
   const { logger } = options;
-  const now = options.now ?? Date.now;
+  const now = options.now ?? systemWallClock;
   const { token, listen, publicBaseUrl, fileUrlSecret, rateLimit, trustProxy, ...resolverConfig } = config;
 
   const library = config.local ? new MusicLibrary(config.local.musicDir) : undefined;

@@ -3,19 +3,20 @@ import { EVENTS_CHANNEL } from './keys.js';
 import type { LuaScript } from './lua/script.js';
 import { StoreError } from './errors.js';
 import { storeCall } from './redis-errors.js';
+import { systemWallClock, type WallClock } from '../time/index.js';
 
 /** What every store function needs; time and randomness come from outside so tests control them. */
 export interface StoreContext {
   readonly redis: Redis;
   /** Epoch milliseconds. */
-  readonly now: () => number;
+  readonly now: WallClock;
   /** A seed for the Lua shuffles: an integer in 1..2^31-2. */
   readonly seed: () => number;
 }
 
 export interface StoreOptions {
   /** Epoch milliseconds; defaults to Date.now. */
-  readonly clock?: () => number;
+  readonly clock?: WallClock;
   /** Uniform in [0, 1); defaults to Math.random. */
   readonly random?: () => number;
 }
@@ -24,7 +25,7 @@ export function createContext(redis: Redis, options: StoreOptions = {}): StoreCo
   const random = options.random ?? Math.random;
   return {
     redis,
-    now: options.clock ?? Date.now,
+    now: options.clock ?? systemWallClock,
     seed: () => 1 + Math.floor(random() * 2_147_483_645),
   };
 }

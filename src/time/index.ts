@@ -2,3 +2,4 @@ export { systemClock, type Clock, type Timer } from './clock.js';
 export { backoffMs, delayBeforeRetry, type Backoff, type RetryPolicy } from './backoff.js';
 export { LazyDeadline, type Due } from './lazy-deadline.js';
 export { withDeadline } from './with-deadline.js';
+export { systemWallClock, type WallClock } from './wall-clock.js';

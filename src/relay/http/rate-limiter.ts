@@ -1,10 +1,12 @@
+import type { WallClock } from '../../time/index.js';
+
 /** Token bucket per client: `burst` requests at once, then `perSecond` sustained. */
 export interface RateLimiterOptions {
   perSecond: number;
   burst: number;
   /** Clients remembered; the least recently seen is forgotten first, so memory stays bounded. */
   maxClients: number;
-  now: () => number;
+  now: WallClock;
 }
 
 interface Bucket {

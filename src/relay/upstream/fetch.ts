@@ -3,6 +3,7 @@ import type { Logger } from '../../log/index.js';
 import { redactUrl } from '../../log/index.js';
 import type { Parsed } from '../providers/provider.js';
 import { upstreamError, type UpstreamResponse } from './response.js';
+import type { WallClock } from '../../time/index.js';
 
 export interface UpstreamRequest {
   url: URL;
@@ -19,7 +20,7 @@ export interface UpstreamFetchOptions {
   allowedOrigins: readonly string[];
   /** Bodies past this many bytes (after decompression) are aborted. */
   maxBodyBytes: number;
-  now: () => number;
+  now: WallClock;
   logger: Logger;
 }
 

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { delayBeforeRetry, type Backoff } from '../../time/index.js';
+import { delayBeforeRetry, type Backoff, type WallClock } from '../../time/index.js';
 
 /** Upstream retries are quick: a whole lookup, retries included, has a budget of a few seconds. */
 export const UPSTREAM_BACKOFF: Backoff = Object.freeze({ firstDelayMs: 150, capDelayMs: 1_000 });
@@ -8,7 +8,7 @@ export interface RetryOptions {
   /** Total tries, the first one included. */
   attempts: number;
   deadlineAt: number;
-  now: () => number;
+  now: WallClock;
   random: () => number;
 }
 

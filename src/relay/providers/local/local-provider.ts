@@ -9,6 +9,7 @@ import type { LookupContext, PlaylistPage, Provider, SongInfo } from '../provide
 import type { LibraryFile, MusicLibrary } from './library.js';
 import { TagReads } from './tag-reads.js';
 import { localSongInfo, type AudioTags, type TagReader } from './tags.js';
+import type { WallClock } from '../../../time/index.js';
 
 /** Bounds on one M3U: bigger files are refused, later entries ignored. */
 const MAX_M3U_BYTES = 1024 * 1024;
@@ -24,7 +25,7 @@ export interface LocalProviderOptions {
   /** Where the worker downloads a library file: a signed relay URL, or a file: URL when run in-process. */
   fileUrl: (file: LibraryFile, expiresAt: number) => string;
   fileUrlTtlSec: number;
-  now: () => number;
+  now: WallClock;
   logger: Logger;
 }
 

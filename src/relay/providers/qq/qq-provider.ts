@@ -5,12 +5,13 @@ import { refused } from '../../upstream/response.js';
 import { retryWhileRetryable, type RetryOptions } from '../../upstream/retry.js';
 import type { Parsed, PlaylistPage, Provider, Resolution } from '../provider.js';
 import type { QqApi } from './qq-api.js';
+import type { WallClock } from '../../../time/index.js';
 
 export interface QqProviderOptions {
   api: QqApi;
   /** Tries per upstream call, the first included: QQ fails now and then for no stated reason. */
   attempts: number;
-  now: () => number;
+  now: WallClock;
   random: () => number;
 }
 
