@@ -9,7 +9,11 @@ import { redactUrl } from '../log/index.js';
 import { CachedResolver } from '../frame-loader/cached-resolver.js';
 import { embeddedResolver, type SongResolver } from '../frame-loader/song-resolver.js';
 import type { Store } from '../store/index.js';
+import { backoffMs, type Backoff } from '../time/index.js';
 import { openDownloadArea } from './download-area.js';
+
+/** Redis reconnects: soon after a blip, every 1-2 s during an outage so its return is noticed quickly. */
+const REDIS_RECONNECT: Backoff = Object.freeze({ firstDelayMs: 200, capDelayMs: 2_000 });
 
 /**
  * A long-running worker's Redis client: reconnects forever, but a command issued while Redis is away fails
@@ -20,7 +24,7 @@ const WORKER_REDIS_OPTIONS: RedisOptions = {
   commandTimeout: 3_000,
   maxRetriesPerRequest: 1,
   enableOfflineQueue: false,
-  retryStrategy: (attempt) => Math.min(100 * attempt, 2_000),
+  retryStrategy: (attempt) => backoffMs(REDIS_RECONNECT, attempt),
 };
 
 /**
