@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { createLogger } from '../../log/index.js';
+import { withDeadline } from '../../time/index.js';
 import { EXIT } from '../cli-error.js';
 import { Worker } from '../../worker/worker.js';
 
@@ -49,7 +50,7 @@ async function startOrClose(worker: Worker): Promise<void> {
   try {
     await worker.start();
   } catch (error) {
-    await Promise.race([worker.stop().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_DEADLINE_MS).unref())]);
+    await withDeadline(worker.stop().catch(() => undefined), SHUTDOWN_DEADLINE_MS, () => undefined);
     // main sets the code that fits the error; this one holds should the timer below end the process first.
     process.exitCode = EXIT.failure;
     setTimeout(() => process.exit(), FAILED_START_EXIT_MS).unref();
