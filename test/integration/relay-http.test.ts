@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/index.js';
 import { createRelayServer, type RelayServer } from '../../src/relay/index.js';
-import { recordedReply, startRecordedUpstream, type RecordedUpstream, type SeenRequest, type UpstreamReply } from '../support/upstream.js';
+import { RECORDED_NETEASE_AUDIO, RECORDED_NETEASE_SONG, recordedReply, startRecordedUpstream, type RecordedUpstream, type SeenRequest, type UpstreamReply } from '../support/upstream.js';
 
 const TOKEN = 'integration-relay-token-7f3a';
 const AUTH = { authorization: `Bearer ${TOKEN}` };
@@ -128,20 +128,9 @@ describe('relay HTTP API against recorded upstreams', () => {
     expect(answer.status).toBe(200);
     const body = answer.json();
     expect(body).toEqual({
-      ref: 'netease:29450091',
-      title: '小宝贝',
-      artists: ['夏天播放'],
+      ...RECORDED_NETEASE_SONG,
       artist: '夏天播放',
-      album: '私奔丽江',
-      durationMs: 192232,
-      coverUrl: 'https://p2.music.126.net/zE8AlLt_Fm1BT8LRROIXgg==/109951162949487525.jpg',
-      audio: {
-        url: 'http://m10.music.126.net/20180104125640/930a968b3fb04908b733506b3833e60b/ymusic/0fd6/4f65/43ed/a8772889f38dfcb91c04da915b301617.mp3',
-        format: 'mp3',
-        bitrate: 320000,
-        size: 10691439,
-        expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
-      },
+      audio: { ...RECORDED_NETEASE_AUDIO, expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) },
     });
     const expiresIn = Date.parse(body.audio.expiresAt) - Date.now();
     expect(expiresIn).toBeGreaterThan((1080 - 10) * 1000);

@@ -71,6 +71,24 @@ export interface RecordedUpstream {
   close(): Promise<void>;
 }
 
+/** What the recorded netease-song-detail.json says of netease:29450091. */
+export const RECORDED_NETEASE_SONG = Object.freeze({
+  ref: 'netease:29450091',
+  title: '小宝贝',
+  artists: ['夏天播放'],
+  album: '私奔丽江',
+  durationMs: 192232,
+  coverUrl: 'https://p2.music.126.net/zE8AlLt_Fm1BT8LRROIXgg==/109951162949487525.jpg',
+});
+
+/** What the recorded netease-song-url-playable.json says of its audio (its expiry depends on the clock). */
+export const RECORDED_NETEASE_AUDIO = Object.freeze({
+  url: 'http://m10.music.126.net/20180104125640/930a968b3fb04908b733506b3833e60b/ymusic/0fd6/4f65/43ed/a8772889f38dfcb91c04da915b301617.mp3',
+  format: 'mp3',
+  bitrate: 320000,
+  size: 10691439,
+});
+
 /** A reply carrying a recorded body, with the status and content type it was recorded with. */
 export async function recordedReply(file: string, overrides: Partial<UpstreamReply> = {}): Promise<UpstreamReply> {
   const recorded = (await loadRecordedCases()).find((entry) => entry.file === file);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/log/index.js';
 import { NotFoundError, UpstreamError } from '../../../src/relay/errors.js';
 import { createResolver, type Resolver } from '../../../src/relay/resolver.js';
-import { recordedReply, startRecordedUpstream, type RecordedUpstream, type UpstreamReply } from '../../support/upstream.js';
+import { RECORDED_NETEASE_AUDIO, RECORDED_NETEASE_SONG, recordedReply, startRecordedUpstream, type RecordedUpstream, type UpstreamReply } from '../../support/upstream.js';
 
 const NOW = Date.UTC(2024, 4, 1, 12, 0, 0);
 
@@ -31,23 +31,7 @@ describe('netease provider against a recorded NeteaseCloudMusicApi', () => {
     const resolution = await resolverWith().resolveSong('netease:29450091');
     expect(resolution).toEqual({
       ok: true,
-      value: {
-        song: {
-          ref: 'netease:29450091',
-          title: '小宝贝',
-          artists: ['夏天播放'],
-          album: '私奔丽江',
-          durationMs: 192232,
-          coverUrl: 'https://p2.music.126.net/zE8AlLt_Fm1BT8LRROIXgg==/109951162949487525.jpg',
-        },
-        audio: {
-          url: 'http://m10.music.126.net/20180104125640/930a968b3fb04908b733506b3833e60b/ymusic/0fd6/4f65/43ed/a8772889f38dfcb91c04da915b301617.mp3',
-          format: 'mp3',
-          bitrate: 320000,
-          size: 10691439,
-          expiresAt: NOW + (1200 - 120) * 1000,
-        },
-      },
+      value: { song: RECORDED_NETEASE_SONG, audio: { ...RECORDED_NETEASE_AUDIO, expiresAt: NOW + (1200 - 120) * 1000 } },
     });
     const asked = upstream.requests.map((request) => `${request.path}?${request.query.toString()}`).sort();
     expect(asked).toEqual(['/api/song/detail?ids=29450091', '/api/song/url/v1?id=29450091&level=exhigh']);
