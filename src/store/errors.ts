@@ -17,6 +17,13 @@ export class ConflictError extends RelaycastError {
   }
 }
 
+/** A station owner's write refused because its lease ended or passed to another worker. */
+export class LeaseLostError extends RelaycastError {
+  constructor(message: string) {
+    super('ERR_LEASE_LOST', message);
+  }
+}
+
 /** Redis could not be reached or dropped the connection; nothing can be assumed to have changed. */
 export class StoreUnavailableError extends RelaycastError {
   constructor(message: string, cause?: unknown) {

@@ -1,4 +1,4 @@
-export { createStore, type Store, type StorePlaylists, type StoreStations, type StoreQueue, type StorePlayback, type StoreCaches } from './store.js';
+export { createStore, type Store, type StorePlaylists, type StoreStations, type StoreQueue, type StorePlayback, type StoreCaches, type StoreLeases } from './store.js';
 export type { StoreOptions } from './context.js';
 export type { ImportOptions } from './playlists.js';
 export { connectRedis, closeRedis, validateRedisUrl, FAIL_FAST_REDIS_OPTIONS } from './connection.js';
@@ -11,7 +11,8 @@ export {
   type EventFollower,
   type EventHandlers,
 } from './events.js';
-export { NotFoundError, ValidationError, ConflictError, StoreUnavailableError, StoreError } from './errors.js';
+export { NotFoundError, ValidationError, ConflictError, LeaseLostError, StoreUnavailableError, StoreError } from './errors.js';
+export type { Lease } from './leases.js';
 export { keys, KEY_PREFIX, EVENTS_CHANNEL } from './keys.js';
 export {
   MAX_PLAYLIST_LENGTH,

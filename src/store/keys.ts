@@ -27,6 +27,10 @@ export const KEY_FAMILIES = Object.freeze({
   songMeta: family('song-meta'),
   audioUrl: family('audio-url'),
   unplayable: family('unplayable'),
+  /** A station's current owner (hash worker, token, since), expiring unless renewed. */
+  lease: family('lease'),
+  /** The last fencing token handed out for a station (counter); it outlives leases so tokens only grow. */
+  leaseToken: family('lease-token'),
 });
 
 export const keys = Object.freeze({
@@ -50,6 +54,10 @@ export const keys = Object.freeze({
   songMeta: (ref: string) => KEY_FAMILIES.songMeta + ref,
   audioUrl: (ref: string) => KEY_FAMILIES.audioUrl + ref,
   unplayable: (ref: string) => KEY_FAMILIES.unplayable + ref,
+  lease: (station: string) => KEY_FAMILIES.lease + station,
+  leaseToken: (station: string) => KEY_FAMILIES.leaseToken + station,
+  /** Sorted set of live workers, scored by when their registration ends (Redis time, ms). */
+  workers: `${KEY_PREFIX}workers`,
 });
 
 /** Every key that belongs to one station and goes away with it. */

@@ -3,6 +3,7 @@ import { quoteInput } from '../errors.js';
 import { asNumber, execAtomic, lrangeBounds, runScript, type StoreContext } from './context.js';
 import { NotFoundError, ValidationError } from './errors.js';
 import { keys, KEY_FAMILIES } from './keys.js';
+import type { Lease } from './leases.js';
 import { appendHistoryScript, setNowPlayingScript } from './lua/small-scripts.js';
 import { takeNextScript } from './lua/take-next.js';
 import type { ListRange, NextSong, PlayedSong, SongSource } from './types.js';
@@ -23,7 +24,15 @@ function takeNextKeys(station: string): string[] {
     keys.shuffleOrder(station),
     keys.shufflePlayed(station),
     keys.recent(station),
+    keys.lease(station),
   ];
+}
+
+/** The ARGV pair check_fence reads: the owner's worker and token, or '' for a write with no owner. */
+function fenceArgs(station: string, fence: Lease | undefined): [string, string] {
+  if (!fence) return ['', ''];
+  if (fence.station !== station) throw new ValidationError(`the lease given is for station ${quoteInput(fence.station)}, not ${quoteInput(station)}`);
+  return [fence.worker, String(fence.token)];
 }
 
 function toNextSongs(reply: unknown): NextSong[] {
@@ -35,7 +44,7 @@ function toNextSongs(reply: unknown): NextSong[] {
   return songs;
 }
 
-async function runTakeNext(ctx: StoreContext, station: string, mode: 'take' | 'peek', count: number): Promise<NextSong[]> {
+async function runTakeNext(ctx: StoreContext, station: string, mode: 'take' | 'peek', count: number, fence?: Lease): Promise<NextSong[]> {
   validateName('station', station);
   const reply = await runScript(ctx, takeNextScript, takeNextKeys(station), [
     KEY_FAMILIES.playlist,
@@ -44,6 +53,7 @@ async function runTakeNext(ctx: StoreContext, station: string, mode: 'take' | 'p
     ctx.seed(),
     NO_REPEAT_WINDOW,
     station,
+    ...fenceArgs(station, fence),
   ]);
   return toNextSongs(reply);
 }
@@ -51,10 +61,11 @@ async function runTakeNext(ctx: StoreContext, station: string, mode: 'take' | 'p
 /**
  * Picks what plays next in one atomic step: the queue's head, else the playlist's next entry by the
  * station's mode (see lua/take-next.ts). Null when nothing is left (empty playlist, or repeat off and
- * the end reached).
+ * the end reached). With the owner's `fence`, a worker that lost the station's lease takes nothing
+ * (LeaseLostError).
  */
-export async function takeNextSong(ctx: StoreContext, station: string): Promise<NextSong | null> {
-  return (await runTakeNext(ctx, station, 'take', 1))[0] ?? null;
+export async function takeNextSong(ctx: StoreContext, station: string, fence?: Lease): Promise<NextSong | null> {
+  return (await runTakeNext(ctx, station, 'take', 1, fence))[0] ?? null;
 }
 
 /** The next `count` songs takeNextSong would hand out if nothing changes; changes nothing. */
@@ -93,11 +104,11 @@ function parsePlayedSong(text: unknown): PlayedSong | null {
   }
 }
 
-/** Records the song on air (null clears it, e.g. when the station stops). */
-export async function setNowPlaying(ctx: StoreContext, station: string, song: PlayedSong | null): Promise<void> {
+/** Records the song on air (null clears it, e.g. when the station stops); fenced like takeNextSong. */
+export async function setNowPlaying(ctx: StoreContext, station: string, song: PlayedSong | null, fence?: Lease): Promise<void> {
   validateName('station', station);
   const json = song === null ? '' : JSON.stringify(validatePlayedSong(song));
-  await runScript(ctx, setNowPlayingScript, [keys.stations, keys.nowPlaying(station)], [station, json]);
+  await runScript(ctx, setNowPlayingScript, [keys.stations, keys.nowPlaying(station), keys.lease(station)], [station, json, ...fenceArgs(station, fence)]);
 }
 
 export async function getNowPlaying(ctx: StoreContext, station: string): Promise<PlayedSong | null> {
@@ -107,11 +118,16 @@ export async function getNowPlaying(ctx: StoreContext, station: string): Promise
   return parsePlayedSong(json);
 }
 
-/** Adds a played song to the history, keeping the newest HISTORY_LIMIT. */
-export async function appendHistory(ctx: StoreContext, station: string, song: PlayedSong): Promise<void> {
+/** Adds a played song to the history, keeping the newest HISTORY_LIMIT; fenced like takeNextSong. */
+export async function appendHistory(ctx: StoreContext, station: string, song: PlayedSong, fence?: Lease): Promise<void> {
   validateName('station', station);
   const json = JSON.stringify(validatePlayedSong(song));
-  await runScript(ctx, appendHistoryScript, [keys.stations, keys.history(station)], [station, json, HISTORY_LIMIT]);
+  await runScript(ctx, appendHistoryScript, [keys.stations, keys.history(station), keys.lease(station)], [
+    station,
+    json,
+    HISTORY_LIMIT,
+    ...fenceArgs(station, fence),
+  ]);
 }
 
 /** The play history, newest first. */

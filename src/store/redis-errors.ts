@@ -1,5 +1,5 @@
 import { RelaycastError } from '../errors.js';
-import { ConflictError, NotFoundError, StoreError, StoreUnavailableError, ValidationError } from './errors.js';
+import { ConflictError, LeaseLostError, NotFoundError, StoreError, StoreUnavailableError, ValidationError } from './errors.js';
 
 // Redis appends where a script raised the error: "<message> script: <sha>, on @user_script:12."
 const SCRIPT_LOCATION = /\s*script: [0-9a-f]{40}, on @user_script:\d+\.?$/;
@@ -15,6 +15,7 @@ export function toStoreError(error: unknown): RelaycastError {
     if (kind === 'NOTFOUND') return new NotFoundError(text);
     if (kind === 'CONFLICT') return new ConflictError(text);
     if (kind === 'INVALID') return new ValidationError(text);
+    if (kind === 'FENCED') return new LeaseLostError(text);
     return new StoreError(`Redis refused a store command: ${message}`, error);
   }
   // Anything else is the connection: refused, timed out, closed, or the offline queue disabled.

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { bindOperations, type Bound } from './bind.js';
 import * as caches from './caches.js';
+import * as leases from './leases.js';
 import { createContext, type StoreOptions } from './context.js';
 import * as playback from './playback.js';
 import * as playlists from './playlists.js';
@@ -61,11 +62,20 @@ const cacheOperations = {
   clear: caches.clearCaches,
 };
 
+const leaseOperations = {
+  claim: leases.claimLease,
+  renew: leases.renewLease,
+  release: leases.releaseLease,
+  heartbeat: leases.workerHeartbeat,
+  leave: leases.workerLeaves,
+};
+
 export type StorePlaylists = Bound<typeof playlistOperations>;
 export type StoreStations = Bound<typeof stationOperations>;
 export type StoreQueue = Bound<typeof queueOperations>;
 export type StorePlayback = Bound<typeof playbackOperations>;
 export type StoreCaches = Bound<typeof cacheOperations>;
+export type StoreLeases = Bound<typeof leaseOperations>;
 
 /**
  * relaycast's state in Redis. Every write is one Lua script (checks, writes and its event together),
@@ -83,6 +93,8 @@ export interface Store {
   readonly playback: StorePlayback;
   /** The worker's caches of song metadata, audio URLs and unplayable songs. */
   readonly caches: StoreCaches;
+  /** Which worker plays which station: leases with fencing tokens, and the live workers. */
+  readonly leases: StoreLeases;
 }
 
 export function createStore(redis: Redis, options: StoreOptions = {}): Store {
@@ -94,5 +106,6 @@ export function createStore(redis: Redis, options: StoreOptions = {}): Store {
     queue: bindOperations(ctx, queueOperations),
     playback: bindOperations(ctx, playbackOperations),
     caches: bindOperations(ctx, cacheOperations),
+    leases: bindOperations(ctx, leaseOperations),
   };
 }

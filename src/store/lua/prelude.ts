@@ -13,6 +13,13 @@ local function quote(text)
   return '"' .. escaped .. '"'
 end
 local function songs(count) return count == 1 and '1 song' or (count .. ' songs') end
+-- A write for a station's owner carries its lease (worker, token); '' marks a write with no owner
+-- (an admin, a test). A worker whose lease ended, or passed to another, writes nothing.
+local function check_fence(lease_key, worker, token)
+  if worker == '' then return end
+  local held = redis.call('HMGET', lease_key, 'worker', 'token')
+  if held[1] ~= worker or held[2] ~= token then fail('FENCED', 'the lease was lost: another worker may play the station now') end
+end
 local function publish(channel, event) redis.call('PUBLISH', channel, cjson.encode(event)) end
 
 -- Lua's unpack() is limited by the C stack (LUAI_MAXCSTACK 8000): push long lists in chunks.

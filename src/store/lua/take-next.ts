@@ -4,9 +4,10 @@ import { LuaScript } from './script.js';
  * Picks what plays next, or with ARGV[2] = 'peek' computes the same without writing anything.
  *
  * KEYS: [1] station hash, [2] queue, [3] cursor hash (index, ref, seed), [4] shuffle order,
- *       [5] shuffle played, [6] recent refs (newest first)
+ *       [5] shuffle played, [6] recent refs (newest first), [7] the station's lease
  * ARGV: [1] playlist key prefix, [2] 'take' | 'peek', [3] how many songs, [4] seed for a station that
- *       has none yet, [5] no-repeat window N, [6] station name (for messages)
+ *       has none yet, [5] no-repeat window N, [6] station name (for messages), [7] worker and [8] token
+ *       of the taker's lease ('' for none; a take by a worker that lost its lease fails, see check_fence)
  * Returns a flat array ref, source, position (1-based), ... ; empty when nothing is left to play.
  *
  * Order mode keeps the index AND ref of the entry last handed out. Before advancing it checks that the
@@ -28,6 +29,7 @@ local playlist = redis.call('LRANGE', ARGV[1] .. station[1], 0, -1)
 local shuffle = station[2] == 'shuffle'
 local repeat_on = station[3] == '1'
 local take = ARGV[2] == 'take'
+if take then check_fence(KEYS[7], ARGV[7], ARGV[8]) end
 local count = tonumber(ARGV[3])
 local window = tonumber(ARGV[5])
 

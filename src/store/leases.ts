@@ -1,0 +1,57 @@
+import { asNumber, runScript, type StoreContext } from './context.js';
+import { ValidationError } from './errors.js';
+import { keys } from './keys.js';
+import { claimLeaseScript, releaseLeaseScript, renewLeaseScript, workerHeartbeatScript, workerLeavesScript } from './lua/lease-scripts.js';
+import { validateName } from './validate.js';
+
+/** One worker's hold on one station; `token` grows with every new hold (the fencing token). */
+export interface Lease {
+  readonly station: string;
+  readonly worker: string;
+  readonly token: number;
+}
+
+/** Worker ids travel in Redis hashes and logs: printable, no spaces, bounded. */
+const WORKER_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+function validateWorker(worker: string): void {
+  if (!WORKER_ID.test(worker)) throw new ValidationError(`invalid worker id ${JSON.stringify(worker.slice(0, 40))}`);
+}
+
+function validateTtl(ttlMs: number): void {
+  if (!Number.isSafeInteger(ttlMs) || ttlMs < 100) throw new ValidationError(`lease TTL must be an integer of at least 100 ms, got ${ttlMs}`);
+}
+
+/** Holds `station` for `worker` for `ttlMs`: a new lease, the worker's own one extended, or null when another holds it. */
+export async function claimLease(ctx: StoreContext, station: string, worker: string, ttlMs: number): Promise<Lease | null> {
+  validateName('station', station);
+  validateWorker(worker);
+  validateTtl(ttlMs);
+  const token = await runScript(ctx, claimLeaseScript, [keys.stations, keys.lease(station), keys.leaseToken(station)], [station, worker, ttlMs]);
+  return token === null ? null : { station, worker, token: asNumber(token) };
+}
+
+/** Extends the lease for `ttlMs`; false when it ended or passed to another worker: the station is no longer the caller's. */
+export async function renewLease(ctx: StoreContext, lease: Lease, ttlMs: number): Promise<boolean> {
+  validateTtl(ttlMs);
+  return asNumber(await runScript(ctx, renewLeaseScript, [keys.lease(lease.station)], [lease.worker, lease.token, ttlMs])) === 1;
+}
+
+/** Gives the station up at once so another worker can take it; a lease already lost is left alone. */
+export async function releaseLease(ctx: StoreContext, lease: Lease): Promise<boolean> {
+  return asNumber(await runScript(ctx, releaseLeaseScript, [keys.lease(lease.station)], [lease.worker, lease.token])) === 1;
+}
+
+/** Says `worker` is alive for `ttlMs` more; returns every live worker's id, sorted, the caller included. */
+export async function workerHeartbeat(ctx: StoreContext, worker: string, ttlMs: number): Promise<string[]> {
+  validateWorker(worker);
+  validateTtl(ttlMs);
+  const live = await runScript(ctx, workerHeartbeatScript, [keys.workers], [worker, ttlMs]);
+  return (Array.isArray(live) ? live.map(String) : []).sort();
+}
+
+/** Forgets a worker that stops, so the others take their shares at once rather than after its TTL. */
+export async function workerLeaves(ctx: StoreContext, worker: string): Promise<void> {
+  validateWorker(worker);
+  await runScript(ctx, workerLeavesScript, [keys.workers], [worker]);
+}

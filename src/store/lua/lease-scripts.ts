@@ -1,0 +1,71 @@
+import { LuaScript } from './script.js';
+
+// Lease times come from Redis's clock (TIME), so workers on hosts whose clocks disagree still agree on them.
+const REDIS_NOW_MS = `
+local function redis_now_ms()
+  local now = redis.call('TIME')
+  return tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+end
+`;
+
+/**
+ * Takes a station that nobody holds, or extends the caller's own hold. A new hold gets the next fencing
+ * token, so every new owner, the same worker after a lapse included, writes with a larger token.
+ * KEYS: [1] station names, [2] lease, [3] token counter. ARGV: [1] station, [2] worker, [3] TTL ms.
+ * Returns the token, or nil when the station is gone or another worker holds it.
+ */
+export const claimLeaseScript = new LuaScript(
+  'lease-claim',
+  `${REDIS_NOW_MS}
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return false end
+local held = redis.call('HMGET', KEYS[2], 'worker', 'token')
+if held[1] then
+  if held[1] ~= ARGV[2] then return false end
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+  return tonumber(held[2])
+end
+local token = redis.call('INCR', KEYS[3])
+redis.call('HSET', KEYS[2], 'worker', ARGV[2], 'token', token, 'since', redis_now_ms())
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return token
+`,
+);
+
+/** KEYS[1] lease; ARGV[1] worker, [2] token, [3] TTL ms. 1 when the hold was still the caller's and is extended. */
+export const renewLeaseScript = new LuaScript(
+  'lease-renew',
+  `
+local held = redis.call('HMGET', KEYS[1], 'worker', 'token')
+if held[1] ~= ARGV[1] or held[2] ~= ARGV[2] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`,
+);
+
+/** KEYS[1] lease; ARGV[1] worker, [2] token. Ends the caller's hold (never another's): 1 when it did. */
+export const releaseLeaseScript = new LuaScript(
+  'lease-release',
+  `
+local held = redis.call('HMGET', KEYS[1], 'worker', 'token')
+if held[1] ~= ARGV[1] or held[2] ~= ARGV[2] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1
+`,
+);
+
+/**
+ * Registers a worker as alive for TTL ms and forgets those whose registration ended.
+ * KEYS[1] workers (sorted set scored by end time); ARGV[1] worker, [2] TTL ms. Returns the live workers.
+ */
+export const workerHeartbeatScript = new LuaScript(
+  'worker-heartbeat',
+  `${REDIS_NOW_MS}
+local now = redis_now_ms()
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+return redis.call('ZRANGE', KEYS[1], 0, -1)
+`,
+);
+
+/** KEYS[1] workers; ARGV[1] worker. */
+export const workerLeavesScript = new LuaScript('worker-leaves', `return redis.call('ZREM', KEYS[1], ARGV[1])`);
