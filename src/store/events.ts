@@ -11,15 +11,18 @@ import { StoreUnavailableError } from './errors.js';
  *   {"type":"station-changed","station":"jazz","now":false}
  *   {"type":"station-removed","station":"jazz"}
  *   {"type":"cache-cleared"}
+ *   {"type":"fleet-changed"}
  * `now: true` means the admin asked for the change at once (cut the current song), not from the next song.
  * Every mutating store function publishes its event inside the same Lua script as its writes, so a
  * worker that receives an event always reads the state that caused it (or a later one).
  * `cache-cleared` follows `relaycast cache clear`, once the Redis caches are gone: a running worker then
  * drops what it remembers itself (unplayable songs in memory, its disk cache of audio).
+ * `fleet-changed` says a worker joined, left or gave a station up, so the others take their new shares at
+ * once instead of at their next lease round.
  * The worker's own progress (takeNextSong, now playing, history, caches) publishes nothing: it would
  * only echo back to the worker.
  */
-export const STORE_EVENT_TYPES = ['skip', 'playlist-changed', 'queue-changed', 'station-changed', 'station-removed', 'cache-cleared'] as const;
+export const STORE_EVENT_TYPES = ['skip', 'playlist-changed', 'queue-changed', 'station-changed', 'station-removed', 'cache-cleared', 'fleet-changed'] as const;
 
 export type StoreEventType = (typeof STORE_EVENT_TYPES)[number];
 

@@ -1,4 +1,4 @@
-import { asNumber, runScript, type StoreContext } from './context.js';
+import { asNumber, runMutation, runScript, type StoreContext } from './context.js';
 import { ValidationError } from './errors.js';
 import { keys } from './keys.js';
 import { claimLeaseScript, releaseLeaseScript, renewLeaseScript, workerHeartbeatScript, workerLeavesScript } from './lua/lease-scripts.js';
@@ -39,19 +39,19 @@ export async function renewLease(ctx: StoreContext, lease: Lease, ttlMs: number)
 
 /** Gives the station up at once so another worker can take it; a lease already lost is left alone. */
 export async function releaseLease(ctx: StoreContext, lease: Lease): Promise<boolean> {
-  return asNumber(await runScript(ctx, releaseLeaseScript, [keys.lease(lease.station)], [lease.worker, lease.token])) === 1;
+  return asNumber(await runMutation(ctx, releaseLeaseScript, [keys.lease(lease.station)], [lease.worker, lease.token])) === 1;
 }
 
 /** Says `worker` is alive for `ttlMs` more; returns every live worker's id, sorted, the caller included. */
 export async function workerHeartbeat(ctx: StoreContext, worker: string, ttlMs: number): Promise<string[]> {
   validateWorker(worker);
   validateTtl(ttlMs);
-  const live = await runScript(ctx, workerHeartbeatScript, [keys.workers], [worker, ttlMs]);
+  const live = await runMutation(ctx, workerHeartbeatScript, [keys.workers], [worker, ttlMs]);
   return (Array.isArray(live) ? live.map(String) : []).sort();
 }
 
 /** Forgets a worker that stops, so the others take their shares at once rather than after its TTL. */
 export async function workerLeaves(ctx: StoreContext, worker: string): Promise<void> {
   validateWorker(worker);
-  await runScript(ctx, workerLeavesScript, [keys.workers], [worker]);
+  await runMutation(ctx, workerLeavesScript, [keys.workers], [worker]);
 }

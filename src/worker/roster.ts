@@ -13,13 +13,18 @@ function programmeKey(station: StoredStation): string {
   return JSON.stringify([station.playlist, station.mode, station.repeat]);
 }
 
+function stopReason(latest: StoredStation | undefined, listed: readonly StoredStation[], name: string): string {
+  if (latest) return 'its mount or format changed';
+  return listed.some((station) => station.name === name) ? 'another worker plays it now' : 'it was removed';
+}
+
 interface Running {
   station: Station;
   stored: StoredStation;
 }
 
 /**
- * The stations stored in Redis, kept running: created when `station create` adds one, stopped (mount taken
+ * The stations stored in Redis that this worker plays (`plays`: those it holds the lease of), kept running: created when `station create` adds one, stopped (mount taken
  * down) when `station rm` removes one, restarted when its mount or format changes, replanned when what it
  * plays changes. Admin events apply at once; a full sync after every Redis reconnect catches missed ones.
  */
@@ -30,6 +35,7 @@ export class StationRoster {
   constructor(
     private readonly stations: Pick<StoreStations, 'list'>,
     private readonly build: (stored: StoredStation) => Station,
+    private readonly plays: (station: string) => boolean,
     private readonly logger: Logger,
   ) {}
 
@@ -76,10 +82,11 @@ export class StationRoster {
   }
 
   private async syncNow(): Promise<void> {
-    const stored = new Map((await this.stations.list()).map((station) => [station.name, station]));
+    const listed = await this.stations.list();
+    const stored = new Map(listed.filter((station) => this.plays(station.name)).map((station) => [station.name, station]));
     for (const [name, entry] of this.running) {
       const latest = stored.get(name);
-      if (!latest || sourceKey(latest) !== sourceKey(entry.stored)) await this.stop(name, latest ? 'its mount or format changed' : 'it was removed');
+      if (!latest || sourceKey(latest) !== sourceKey(entry.stored)) await this.stop(name, stopReason(latest, listed, name));
       else if (programmeKey(latest) !== programmeKey(entry.stored)) {
         entry.stored = latest;
         entry.station.replan();

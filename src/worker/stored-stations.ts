@@ -5,10 +5,13 @@ import type { SongSupplier } from '../station/programme.js';
 import type { Station, StationIdentity } from '../station/index.js';
 import type { Song } from '../station/song.js';
 import { followEvents, type Station as StoredStation, type Store, type StoreEvent } from '../store/index.js';
+import { systemClock, type Clock } from '../time/index.js';
+import { ownerPlayback, type OwnerPlayback } from './owner-playback.js';
 import { RedisSupplier } from './redis-supplier.js';
 import { StationRoster } from './roster.js';
 import { seedStations } from './seed.js';
 import { storedIdentity } from './station-identity.js';
+import { LEASE_TIMING, newWorkerId, StationLeases } from './station-leases.js';
 
 export type BuildStation = (identity: StationIdentity, supplier: SongSupplier) => Station;
 
@@ -16,8 +19,9 @@ export type BuildStation = (identity: StationIdentity, supplier: SongSupplier) =
 export type ClearWorkerCaches = () => Promise<void>;
 
 /**
- * The stations stored in Redis, run and kept in line with the admins' edits. Each time Redis answers
- * (again) the configured stations are created once, then the running ones are synced with Redis.
+ * The stored stations this worker holds the lease of, run and kept in line with the admins' edits. Each time
+ * Redis answers (again) the configured stations are created once; every lease round (LEASE_TIMING) the
+ * worker renews its leases, moves toward its fair share of the stations and starts or stops stations to match.
  */
 export function runStoredStations(
   store: Store,
@@ -25,8 +29,38 @@ export function runStoredStations(
   logger: Logger,
   build: BuildStation,
   clearCaches: ClearWorkerCaches,
+  clock: Clock = systemClock,
 ): { roster: StationRoster; stop: () => Promise<void> } {
-  const roster = new StationRoster(store.stations, (stored) => storedStation(store, stored, logger, build), logger);
+  const leases = new StationLeases(store.leases, newWorkerId(), logger);
+  const playback = ownerPlayback(store.playback, leases);
+  const roster = new StationRoster(store.stations, (stored) => storedStation(playback, stored, logger, build), (name) => leases.holds(name), logger);
+  const leaseRound = async () => {
+    const stations = (await store.stations.list()).map((station) => station.name);
+    const changes = await leases.round(stations, () => roster.sync());
+    if (changes.gained.length > 0 || changes.lost.length > 0) await roster.sync();
+  };
+  let round: Promise<void> | undefined;
+  let roundAgain = false;
+  let stopping = false;
+  const runRound = (): Promise<void> => {
+    // Rounds never overlap: a slow one (Redis timing out) delays the next instead of stacking them; news
+    // that arrives during a round gets one more round right after it.
+    if (round) {
+      roundAgain = true;
+      return round;
+    }
+    round = leaseRound()
+      .catch((error: unknown) => logger.debug({ err: describeError(error) }, 'lease round skipped: could not list the stations'))
+      .finally(() => {
+        round = undefined;
+        if (roundAgain && !stopping) {
+          roundAgain = false;
+          void runRound();
+        }
+      });
+    return round;
+  };
+  const rounds = clock.setInterval(() => void runRound(), LEASE_TIMING.roundMs);
   let seeded = false;
   const onReady = async () => {
     if (!seeded) {
@@ -36,8 +70,11 @@ export function runStoredStations(
       );
     }
     await roster.sync();
+    await runRound();
   };
   const onEvent = (event: StoreEvent) => {
+    // A new or removed station changes every worker's share: claim or give up at once, not at the next round.
+    if (event.type === 'station-changed' || event.type === 'station-removed' || event.type === 'fleet-changed') void runRound();
     if (event.type !== 'cache-cleared') roster.handle(event);
     else clearCaches().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'could not clear the worker\'s own caches'));
   };
@@ -46,42 +83,46 @@ export function runStoredStations(
   return {
     roster,
     async stop() {
+      stopping = true;
+      rounds.clear();
       events.close();
+      await round;
       await roster.stopAll();
+      await leases.releaseAll();
     },
   };
 }
 
-function storedStation(store: Store, stored: StoredStation, logger: Logger, build: BuildStation): Station {
+function storedStation(playback: OwnerPlayback, stored: StoredStation, logger: Logger, build: BuildStation): Station {
   const stationLogger = logger.child({ station: stored.name });
-  const station = build(storedIdentity(stored), new RedisSupplier(store.playback, stored.name, stationLogger));
+  const station = build(storedIdentity(stored), new RedisSupplier(playback, stored.name, stationLogger));
   // One write at a time, in event order: a song's end must never land after the next song's start.
   let writes: Promise<void> = Promise.resolve();
   let onAir: Song | undefined;
   station.on('track-start', (song) => {
     onAir = song;
-    writes = writes.then(() => recordPlay(store, stored.name, song, stationLogger));
+    writes = writes.then(() => recordPlay(playback, stored.name, song, stationLogger));
   });
   // The song's end is recorded too, so `relaycast now` says the station is silent rather than showing a
   // finished song with its elapsed time running past its duration.
   station.on('track-end', (song) => {
     if (song !== onAir) return;
     onAir = undefined;
-    writes = writes.then(() => recordEnd(store, stored.name, song, stationLogger));
+    writes = writes.then(() => recordEnd(playback, stored.name, song, stationLogger));
   });
   return station;
 }
 
-async function recordEnd(store: Store, station: string, song: Song, logger: Logger): Promise<void> {
+async function recordEnd(playback: OwnerPlayback, station: string, song: Song, logger: Logger): Promise<void> {
   try {
-    await store.playback.setNowPlaying(station, null);
+    await playback.setNowPlaying(station, null);
   } catch (error) {
     logger.debug({ song: song.ref, err: describeError(error) }, 'end of song not recorded');
   }
 }
 
 /** Now playing and history for `relaycast now` / `history`; Redis being away costs the record, never the song. */
-async function recordPlay(store: Store, station: string, song: Song, logger: Logger): Promise<void> {
+async function recordPlay(playback: OwnerPlayback, station: string, song: Song, logger: Logger): Promise<void> {
   const played = {
     ref: song.ref,
     title: song.title,
@@ -93,8 +134,8 @@ async function recordPlay(store: Store, station: string, song: Song, logger: Log
     position: song.origin?.position ?? 0,
   };
   try {
-    await store.playback.setNowPlaying(station, played);
-    await store.playback.appendHistory(station, played);
+    await playback.setNowPlaying(station, played);
+    await playback.appendHistory(station, played);
   } catch (error) {
     logger.debug({ song: song.ref, err: describeError(error) }, 'now playing not recorded');
   }

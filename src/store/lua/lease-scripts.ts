@@ -42,30 +42,39 @@ return 1
 `,
 );
 
-/** KEYS[1] lease; ARGV[1] worker, [2] token. Ends the caller's hold (never another's): 1 when it did. */
+/** KEYS[1] lease; ARGV[1] events channel, [2] worker, [3] token. Ends the caller's hold (never another's): 1 when it did. */
 export const releaseLeaseScript = new LuaScript(
   'lease-release',
   `
 local held = redis.call('HMGET', KEYS[1], 'worker', 'token')
-if held[1] ~= ARGV[1] or held[2] ~= ARGV[2] then return 0 end
+if held[1] ~= ARGV[2] or held[2] ~= ARGV[3] then return 0 end
 redis.call('DEL', KEYS[1])
+publish(ARGV[1], { type = 'fleet-changed' })
 return 1
 `,
 );
 
 /**
- * Registers a worker as alive for TTL ms and forgets those whose registration ended.
- * KEYS[1] workers (sorted set scored by end time); ARGV[1] worker, [2] TTL ms. Returns the live workers.
+ * Registers a worker as alive for TTL ms and forgets those whose registration ended; a worker joining or
+ * one forgotten changes everyone's share, so it is announced. KEYS[1] workers (sorted set scored by end
+ * time); ARGV[1] events channel, [2] worker, [3] TTL ms. Returns the live workers.
  */
 export const workerHeartbeatScript = new LuaScript(
   'worker-heartbeat',
   `${REDIS_NOW_MS}
 local now = redis_now_ms()
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+local forgotten = redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local joined = redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[2])
+if forgotten + joined > 0 then publish(ARGV[1], { type = 'fleet-changed' }) end
 return redis.call('ZRANGE', KEYS[1], 0, -1)
 `,
 );
 
-/** KEYS[1] workers; ARGV[1] worker. */
-export const workerLeavesScript = new LuaScript('worker-leaves', `return redis.call('ZREM', KEYS[1], ARGV[1])`);
+/** KEYS[1] workers; ARGV[1] events channel, [2] worker. */
+export const workerLeavesScript = new LuaScript(
+  'worker-leaves',
+  `
+if redis.call('ZREM', KEYS[1], ARGV[2]) == 1 then publish(ARGV[1], { type = 'fleet-changed' }) end
+return 1
+`,
+);

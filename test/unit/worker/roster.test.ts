@@ -45,7 +45,7 @@ function roster(initial: StoredStation[], options: { refuse?: string } = {}) {
     const record = (call: string) => () => void station.calls.push(call);
     return { start: record('start'), skip: record('skip'), replan: record('replan'), stop: async () => record('stop')() } as unknown as Station;
   };
-  const running = new StationRoster(stations, build, createLogger({ destination: log }));
+  const running = new StationRoster(stations, build, () => true, createLogger({ destination: log }));
   /** Stations built and not stopped since, by name. */
   const live = () => built.filter((station) => !station.calls.includes('stop')).map((station) => station.stored.name);
   const callsOf = (name: string) => built.filter((station) => station.stored.name === name).map((station) => station.calls);

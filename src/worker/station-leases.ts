@@ -1,0 +1,139 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { describeError } from '../errors.js';
+import type { Logger } from '../log/index.js';
+import type { Lease, StoreLeases } from '../store/index.js';
+
+/**
+ * A lease lapses 2 s after its owner's last renewal and each worker looks every 0.5 s: a killed owner's
+ * stations are claimed within 2.5 s, inside the 3 s failover budget, while an owner gets four tries to
+ * renew before it loses a station to a slow moment (a GC pause, a loaded host).
+ */
+export const LEASE_TIMING = Object.freeze({ ttlMs: 2_000, roundMs: 500 });
+
+export type LeaseTiming = typeof LEASE_TIMING;
+
+/** A worker id that says where it runs (host, pid) and is unique across restarts of the same pid. */
+export function newWorkerId(): string {
+  const host = hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 64) || 'host';
+  return `${host}:${process.pid}:${randomBytes(3).toString('hex')}`;
+}
+
+/** How many of `stations` the worker at `index` of `workers` live workers plays: the fair share, ±1 across all. */
+export function fairShare(stations: number, workers: number, index: number): number {
+  if (workers <= 0) return stations;
+  return Math.floor(stations / workers) + (index < stations % workers ? 1 : 0);
+}
+
+/** What one round changed: stations this worker now plays, and stations it no longer does. */
+export interface LeaseChanges {
+  readonly gained: readonly string[];
+  readonly lost: readonly string[];
+}
+
+/**
+ * The stations this worker holds a lease on. Each round it says it is alive, renews its leases, and moves
+ * toward its fair share: it gives up extra stations (after `stop` has taken them off air, so the next owner
+ * finds the mount free) and claims free ones. While Redis is away it keeps what it holds and claims nothing.
+ */
+export class StationLeases {
+  private readonly held = new Map<string, Lease>();
+  private redisAway = false;
+
+  constructor(
+    private readonly leases: Pick<StoreLeases, 'claim' | 'renew' | 'release' | 'heartbeat' | 'leave'>,
+    readonly worker: string,
+    private readonly logger: Logger,
+    private readonly timing: LeaseTiming = LEASE_TIMING,
+  ) {}
+
+  holds(station: string): boolean {
+    return this.held.has(station);
+  }
+
+  /** The fence for the station's play-state writes, or undefined when this worker does not hold it. */
+  fenceOf(station: string): Lease | undefined {
+    return this.held.get(station);
+  }
+
+  /** One round over the stored `stations`; `stop` takes a station off air before its lease is given up. */
+  async round(stations: readonly string[], stop: (station: string) => Promise<void>): Promise<LeaseChanges> {
+    const gained: string[] = [];
+    const lost: string[] = [];
+    try {
+      const live = await this.leases.heartbeat(this.worker, this.timing.ttlMs);
+      lost.push(...(await this.renewHeld(new Set(stations))));
+      const target = fairShare(stations.length, live.length, Math.max(live.indexOf(this.worker), 0));
+      await this.giveUpExtras(target, stop);
+      gained.push(...(await this.claimFree(stations, target)));
+      if (this.redisAway) this.logger.info({ worker: this.worker }, 'Redis answers again: station leases renewed');
+      this.redisAway = false;
+    } catch (error) {
+      if (!this.redisAway) this.logger.warn({ worker: this.worker, err: describeError(error) }, 'Redis unreachable: keeping the stations this worker plays, taking over none');
+      this.redisAway = true;
+    }
+    return { gained, lost };
+  }
+
+  /** Gives every lease up and leaves, so the other workers take the stations at their next round. */
+  async releaseAll(): Promise<void> {
+    const leases = [...this.held.values()];
+    this.held.clear();
+    await Promise.allSettled([...leases.map((lease) => this.leases.release(lease)), this.leases.leave(this.worker)]);
+  }
+
+  /** Renews each held lease; one that lapsed with nobody else taking it is claimed again (a new token). */
+  private async renewHeld(stored: ReadonlySet<string>): Promise<string[]> {
+    const lost: string[] = [];
+    for (const lease of [...this.held.values()]) {
+      if (!stored.has(lease.station)) {
+        // Removed by an admin: the roster stops it as such; the lease has nothing left to guard.
+        this.held.delete(lease.station);
+        lost.push(lease.station);
+        await this.leases.release(lease);
+        continue;
+      }
+      if (await this.leases.renew(lease, this.timing.ttlMs)) continue;
+      const again = await this.leases.claim(lease.station, this.worker, this.timing.ttlMs);
+      if (again) {
+        this.held.set(lease.station, again);
+        this.logger.info({ station: lease.station, worker: this.worker, token: again.token }, 'lease lapsed and claimed again');
+      } else {
+        this.held.delete(lease.station);
+        lost.push(lease.station);
+        this.logger.warn({ station: lease.station, worker: this.worker }, 'lease lost: another worker plays the station now');
+      }
+    }
+    return lost;
+  }
+
+  private async giveUpExtras(target: number, stop: (station: string) => Promise<void>): Promise<void> {
+    const extras = [...this.held.keys()].sort().slice(target);
+    for (const station of extras) {
+      const lease = this.held.get(station)!;
+      this.held.delete(station);
+      await stop(station);
+      await this.leases.release(lease);
+      this.logger.info({ station, worker: this.worker }, 'handed the station over: another worker takes its share');
+    }
+  }
+
+  private async claimFree(stations: readonly string[], target: number): Promise<string[]> {
+    const gained: string[] = [];
+    // Random order, so workers starting together do not all race for the same stations first.
+    const candidates = stations
+      .filter((station) => !this.held.has(station))
+      .map((station) => ({ station, order: Math.random() }))
+      .sort((a, b) => a.order - b.order)
+      .map(({ station }) => station);
+    for (const station of candidates) {
+      if (this.held.size >= target) break;
+      const lease = await this.leases.claim(station, this.worker, this.timing.ttlMs);
+      if (!lease) continue;
+      this.held.set(station, lease);
+      gained.push(station);
+      this.logger.info({ station, worker: this.worker, token: lease.token }, 'lease claimed: this worker plays the station');
+    }
+    return gained;
+  }
+}
