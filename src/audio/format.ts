@@ -1,5 +1,8 @@
 import { frameLengthBytes, MPEG1_BITRATES_KBPS, MPEG1_SAMPLE_RATES, mpeg1BitrateIndex, mpeg1SampleRateIndex, SAMPLES_PER_FRAME } from './mpeg1.js';
 
+/** Mono or stereo: what libmp3lame's MPEG-1 modes carry. */
+export const STREAM_CHANNELS = [1, 2] as const;
+
 /**
  * The fixed MP3 format of one station's stream. Every piece of the stream (each song and the
  * keepalive silence) is encoded in exactly this format, or some players glitch at the boundary.
@@ -10,7 +13,7 @@ export interface StreamFormat {
   /** Samples per second per channel. */
   readonly sampleRate: number;
   /** 1 (mono) or 2 (stereo). */
-  readonly channels: 1 | 2;
+  readonly channels: (typeof STREAM_CHANNELS)[number];
 }
 
 export const DEFAULT_STREAM_FORMAT: StreamFormat = Object.freeze({
@@ -50,7 +53,7 @@ export function streamFormatProblem(format: StreamFormat): string | undefined {
   if (mpeg1SampleRateIndex(format.sampleRate) === undefined) {
     return `invalid sample rate ${format.sampleRate} Hz: expected one of ${MPEG1_SAMPLE_RATES.join(', ')}`;
   }
-  if (format.channels !== 1 && format.channels !== 2) return `invalid channels ${String(format.channels)}: expected 1 or 2`;
+  if (!STREAM_CHANNELS.includes(format.channels)) return `invalid channels ${String(format.channels)}: expected ${STREAM_CHANNELS.join(' or ')}`;
   return undefined;
 }
 

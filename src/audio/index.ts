@@ -12,6 +12,7 @@ export {
   frameDurationUs,
   framesInSeconds,
   streamFormatProblem,
+  STREAM_CHANNELS,
   type StreamFormat,
 } from './format.js';
 export { MPEG1_BITRATES_KBPS, MPEG1_SAMPLE_RATES, SAMPLES_PER_FRAME } from './mpeg1.js';

@@ -1,3 +1,6 @@
+import { DEFAULT_STREAM_FORMAT } from '../audio/index.js';
+import { DEFAULT_ICECAST_URL, DEFAULT_SOURCE_USER } from '../icecast/index.js';
+
 /**
  * Every environment variable the worker reads, where it goes in the config, and what it means.
  * The README's settings table is this list; nothing else in the code reads process.env for the worker.
@@ -17,8 +20,8 @@ const toBoolean = (value: string): unknown => (/^(1|true|yes|on)$/i.test(value) 
 
 export const ENV_SETTINGS: readonly EnvSetting[] = [
   { name: 'RELAYCAST_CONFIG', path: [], meaning: 'JSON config file with icecast, stations and more (optional)' },
-  { name: 'ICECAST_URL', path: ['icecast', 'url'], meaning: 'Icecast server the stations stream to', default: 'http://127.0.0.1:8000' },
-  { name: 'ICECAST_SOURCE_USER', path: ['icecast', 'username'], meaning: 'source user name', default: 'source' },
+  { name: 'ICECAST_URL', path: ['icecast', 'url'], meaning: 'Icecast server the stations stream to, http://host:port (no path: mounts are set per station)', default: DEFAULT_ICECAST_URL },
+  { name: 'ICECAST_SOURCE_USER', path: ['icecast', 'username'], meaning: 'source user name', default: DEFAULT_SOURCE_USER },
   { name: 'ICECAST_SOURCE_PASSWORD', path: ['icecast', 'sourcePassword'], meaning: 'Icecast source password (required)' },
   { name: 'ICECAST_ADMIN_USER', path: ['icecast', 'adminUser'], meaning: 'Icecast admin user, for title updates from another host (optional)' },
   { name: 'ICECAST_ADMIN_PASSWORD', path: ['icecast', 'adminPassword'], meaning: 'Icecast admin password (optional)' },
@@ -33,9 +36,9 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { name: 'STATION_NAME', path: ['stations', 0, 'name'], meaning: 'name of a station defined by the environment' },
   { name: 'STATION_MOUNT', path: ['stations', 0, 'mount'], meaning: 'its mount, e.g. /radio.mp3' },
   { name: 'STATION_PLAYLIST_FILE', path: ['stations', 0, 'playlistFile'], meaning: 'its .m3u of files, URLs or refs' },
-  { name: 'STATION_BITRATE', path: ['stations', 0, 'format', 'bitrateKbps'], meaning: 'its MP3 bitrate in kb/s', default: '128', parse: toNumber },
-  { name: 'STATION_SAMPLE_RATE', path: ['stations', 0, 'format', 'sampleRate'], meaning: 'its sample rate in Hz', default: '44100', parse: toNumber },
-  { name: 'STATION_CHANNELS', path: ['stations', 0, 'format', 'channels'], meaning: 'its channels, 1 or 2', default: '2', parse: toNumber },
+  { name: 'STATION_BITRATE', path: ['stations', 0, 'format', 'bitrateKbps'], meaning: 'its MP3 bitrate in kb/s', default: String(DEFAULT_STREAM_FORMAT.bitrateKbps), parse: toNumber },
+  { name: 'STATION_SAMPLE_RATE', path: ['stations', 0, 'format', 'sampleRate'], meaning: 'its sample rate in Hz', default: String(DEFAULT_STREAM_FORMAT.sampleRate), parse: toNumber },
+  { name: 'STATION_CHANNELS', path: ['stations', 0, 'format', 'channels'], meaning: 'its channels, 1 or 2', default: String(DEFAULT_STREAM_FORMAT.channels), parse: toNumber },
   { name: 'STATION_METADATA_CHARSET', path: ['stations', 0, 'metadataCharset'], meaning: '"omit" (default, keeps UTF-8 titles) or a charset to send with titles' },
   { name: 'ICE_PUBLIC', path: ['stations', 0, 'ice', 'public'], meaning: 'list the station in directories (1/0)', parse: toBoolean },
 ];

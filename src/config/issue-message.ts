@@ -33,11 +33,6 @@ function requirement(issue: z.core.$ZodIssue): string {
       return `must be ${TYPE_NAMES[issue.expected] ?? issue.expected}`;
     case 'invalid_value':
       return `must be one of ${issue.values.map(shown).join(', ')}`;
-    case 'invalid_union': {
-      // A union of literals (channels: 1 | 2): every branch says which value it wanted.
-      const values = issue.errors.flat().flatMap((branch) => (branch.code === 'invalid_value' ? branch.values : []));
-      return values.length > 0 ? `must be one of ${values.map(shown).join(', ')}` : issue.message;
-    }
     case 'too_small':
       return issue.origin === 'string' ? `must not be empty` : `must be at least ${String(issue.minimum)}`;
     case 'too_big':
@@ -48,8 +43,16 @@ function requirement(issue: z.core.$ZodIssue): string {
 }
 
 function shown(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > MAX_SHOWN_CHARS ? `${value.slice(0, MAX_SHOWN_CHARS)}…` : value);
+  if (typeof value === 'string') {
+    const text = withoutCredentials(value);
+    return JSON.stringify(text.length > MAX_SHOWN_CHARS ? `${text.slice(0, MAX_SHOWN_CHARS)}…` : text);
+  }
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object' && value !== null) return 'an object';
   return String(value);
+}
+
+/** A URL's user and password are secrets whatever key holds the URL (an icecast.url refused for carrying them). */
+function withoutCredentials(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/i, '$1…@');
 }

@@ -2,12 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { DEFAULT_ICECAST_URL } from '../icecast/index.js';
 import { isFileLocation } from '../m3u/index.js';
 import { ENV_SETTINGS } from './environment.js';
 import { issueMessage } from './issue-message.js';
 import { configSchema, type Config } from './schema.js';
-
-const DEFAULT_ICECAST_URL = 'http://127.0.0.1:8000';
 
 type Env = Readonly<Record<string, string | undefined>>;
 type Json = Record<string | number, unknown>;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { DEFAULT_STREAM_FORMAT } from '../audio/format.js';
+import { DEFAULT_STREAM_FORMAT, STREAM_CHANNELS } from '../audio/format.js';
 import { MPEG1_BITRATES_KBPS, MPEG1_SAMPLE_RATES, mpeg1BitrateIndex, mpeg1SampleRateIndex } from '../audio/mpeg1.js';
-import { mountProblem, nameProblem } from '../station-rules/index.js';
+import { DEFAULT_METADATA_CHARSET, DEFAULT_SOURCE_USER, icecastUrlProblem } from '../icecast/index.js';
+import { iceTextProblem, mountProblem, nameProblem } from '../station-rules/index.js';
 
 /** A text checked by one of the shared rules, which says what is wrong with it or nothing. */
 const ruledText = (problemOf: (text: string) => string | undefined) =>
@@ -14,17 +15,16 @@ const httpUrl = z
   .string()
   .refine((value) => /^https?:\/\/[^\s/]+/.test(value) && URL.canParse(value), 'must be an http:// or https:// URL');
 
+/** A number audio's format rule accepts (`accepts`), the message listing every value it does. */
+const oneOf = (values: readonly number[], accepts: (value: number) => boolean) =>
+  z.number().refine(accepts, `must be one of ${values.join(', ')}`);
+
+/** audio's format rule (streamFormatProblem) field by field, so an issue names the field that is wrong. */
 export const streamFormatSchema = z
   .object({
-    bitrateKbps: z
-      .number()
-      .refine((value) => mpeg1BitrateIndex(value) !== undefined, `must be one of ${MPEG1_BITRATES_KBPS.join(', ')}`)
-      .default(DEFAULT_STREAM_FORMAT.bitrateKbps),
-    sampleRate: z
-      .number()
-      .refine((value) => mpeg1SampleRateIndex(value) !== undefined, `must be one of ${MPEG1_SAMPLE_RATES.join(', ')}`)
-      .default(DEFAULT_STREAM_FORMAT.sampleRate),
-    channels: z.union([z.literal(1), z.literal(2)]).default(DEFAULT_STREAM_FORMAT.channels),
+    bitrateKbps: oneOf(MPEG1_BITRATES_KBPS, (value) => mpeg1BitrateIndex(value) !== undefined).default(DEFAULT_STREAM_FORMAT.bitrateKbps),
+    sampleRate: oneOf(MPEG1_SAMPLE_RATES, (value) => mpeg1SampleRateIndex(value) !== undefined).default(DEFAULT_STREAM_FORMAT.sampleRate),
+    channels: z.literal(STREAM_CHANNELS).default(DEFAULT_STREAM_FORMAT.channels),
   })
   .strict();
 
@@ -47,19 +47,16 @@ export const stationSchema = z
     format: streamFormatSchema.default(DEFAULT_STREAM_FORMAT),
     ice: z
       .object({
-        name: z.string().max(200).optional(),
-        description: z.string().max(500).optional(),
-        genre: z.string().max(200).optional(),
+        name: ruledText(iceTextProblem).optional(),
+        description: ruledText(iceTextProblem).optional(),
+        genre: ruledText(iceTextProblem).optional(),
         url: httpUrl.optional(),
         public: z.boolean().optional(),
       })
       .strict()
       .default({}),
-    /**
-     * How titles are sent to /admin/metadata. 'omit' sends no charset, which keeps UTF-8 both on mounts with
-     * <charset>UTF-8</charset> and on mounts without one (measured on Icecast 2.4.4).
-     */
-    metadataCharset: z.string().regex(/^(omit|[A-Za-z0-9_-]{1,32})$/).default('omit'),
+    /** How titles are sent to /admin/metadata: see DEFAULT_METADATA_CHARSET. */
+    metadataCharset: z.string().regex(/^(omit|[A-Za-z0-9_-]{1,32})$/).default(DEFAULT_METADATA_CHARSET),
     /** Songs played in order, looping: file paths, http(s) URLs or song refs (`local:`, `qq:`, `netease:`). */
     songs: z.array(songEntrySchema).max(100_000).default([]),
     /** An .m3u/.m3u8 file whose entries are added after `songs`. */
@@ -71,8 +68,8 @@ export const configSchema = z
   .object({
     icecast: z
       .object({
-        url: httpUrl,
-        username: z.string().min(1).default('source'),
+        url: ruledText(icecastUrlProblem),
+        username: z.string().min(1).default(DEFAULT_SOURCE_USER),
         sourcePassword: z.string().min(1, 'is required'),
         adminUser: z.string().min(1).optional(),
         adminPassword: z.string().min(1).optional(),

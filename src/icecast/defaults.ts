@@ -1,3 +1,16 @@
+/** Where Icecast listens when it runs beside relaycast with its stock port. */
+export const DEFAULT_ICECAST_URL = 'http://127.0.0.1:8000';
+
+/** Icecast's own source user, which a mount keeps unless it sets `<username>`. */
+export const DEFAULT_SOURCE_USER = 'source';
+
+/**
+ * The `charset` of title updates: 'omit' names none, and the UTF-8 bytes pass through unchanged whatever
+ * the mount's `<charset>`. Measured on Icecast 2.4.4: naming UTF-8 on a mount without `<charset>` turns
+ * CJK into `&#NNNN;` entities.
+ */
+export const DEFAULT_METADATA_CHARSET = 'omit';
+
 /**
  * How soon to reconnect after each kind of failure; see retry-delay.ts for the formula. The source never
  * gives up, so unlike a RetryPolicy (src/time/backoff.ts) it has no attempts, only a backoff per kind.

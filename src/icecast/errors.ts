@@ -1,4 +1,5 @@
 import { RelaycastError } from '../errors.js';
+import { DEFAULT_SOURCE_USER } from './defaults.js';
 
 /**
  * Why a source connection failed, which decides how soon to try again (see retry-delay.ts):
@@ -33,7 +34,7 @@ export class IcecastError extends RelaycastError {
 /** 401: the source user or password is wrong. */
 export class IcecastAuthError extends IcecastError {
   constructor(mount: string, username: string) {
-    const who = username === 'source' ? 'the source password' : `the source user "${username}" or its password`;
+    const who = username === DEFAULT_SOURCE_USER ? 'the source password' : `the source user "${username}" or its password`;
     super('ERR_ICECAST_AUTH', 'auth', `Icecast rejected ${who} for ${mount} (401): check ICECAST_SOURCE_PASSWORD`, {
       mount,
       status: 401,

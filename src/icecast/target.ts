@@ -2,6 +2,7 @@ import { streamFormatProblem, type StreamFormat } from '../audio/index.js';
 import { ConfigError } from '../errors.js';
 import { mountProblem } from '../station-rules/index.js';
 import { rejectUnknownConfigKeys } from '../unknown-options.js';
+import { DEFAULT_METADATA_CHARSET, DEFAULT_SOURCE_USER } from './defaults.js';
 
 /** Directory information Icecast shows for the stream (`ice-*` request headers). */
 export interface IceInfo {
@@ -19,17 +20,13 @@ export interface IcecastTarget {
   url: string;
   /** The mount, starting with "/": "/radio.mp3". */
   mount: string;
-  /** Source user; Icecast's is "source" unless the mount sets `<username>`. */
+  /** Source user; DEFAULT_SOURCE_USER unless the mount sets `<username>`. */
   username?: string;
   password: string;
   /** Admin credentials for title updates; without them the source credentials are used. */
   adminUser?: string;
   adminPassword?: string;
-  /**
-   * The `charset` parameter of title updates. 'omit' (default) sends none, and the UTF-8 bytes pass
-   * through unchanged whatever the mount's `<charset>`. Measured on Icecast 2.4.4: naming UTF-8 on a
-   * mount without `<charset>` turns CJK into `&#NNNN;` entities.
-   */
+  /** The `charset` parameter of title updates; see DEFAULT_METADATA_CHARSET for why 'omit' is the default. */
   metadataCharset?: 'omit' | 'UTF-8' | (string & {});
   ice: IceInfo;
   format: StreamFormat;
@@ -51,24 +48,27 @@ export interface ResolvedTarget {
 const TARGET_KEYS = new Set(['url', 'mount', 'username', 'password', 'adminUser', 'adminPassword', 'metadataCharset', 'ice', 'format']);
 const ICE_KEYS = new Set(['name', 'description', 'genre', 'url', 'public']);
 
+/**
+ * Why `text` cannot be Icecast's base URL, or undefined when it can. The source connection speaks plain
+ * HTTP to host:port and appends the mount itself, so a scheme, path or credentials in the URL would be
+ * ignored or sent somewhere unintended.
+ */
+export function icecastUrlProblem(text: string): string | undefined {
+  if (!URL.canParse(text)) return 'is not a URL; expected http://host:port';
+  const url = new URL(text);
+  if (url.protocol !== 'http:') return `must be http://host:port: Icecast sources speak plain HTTP, not ${url.protocol}`;
+  if (url.username || url.password) return 'must not contain credentials; set the source password separately';
+  if (url.pathname !== '/' || url.search || url.hash) return 'must be only http://host:port; the mount is set separately';
+  return undefined;
+}
+
 /** Checks a target up front, so a typo fails at start-up with its name, not as a 403 later. */
 export function resolveTarget(target: IcecastTarget): ResolvedTarget {
   rejectUnknownConfigKeys('icecast', target, TARGET_KEYS);
   rejectUnknownConfigKeys('icecast.ice', target.ice ?? {}, ICE_KEYS);
 
-  let url: URL;
-  try {
-    url = new URL(target.url);
-  } catch {
-    throw new ConfigError('icecast.url', `"${target.url}" is not a URL; expected http://host:port`);
-  }
-  if (url.protocol !== 'http:') throw new ConfigError('icecast.url', `expected http://host:port, got ${url.protocol}`);
-  if (url.username || url.password) {
-    throw new ConfigError('icecast.url', 'must not contain credentials; set the source password separately');
-  }
-  if (url.pathname !== '/' || url.search || url.hash) {
-    throw new ConfigError('icecast.url', 'must be only http://host:port; the mount is set separately');
-  }
+  const badUrl = icecastUrlProblem(target.url);
+  if (badUrl) throw new ConfigError('icecast.url', badUrl);
   const badMount = mountProblem(target.mount);
   if (badMount) throw new ConfigError('icecast.mount', `"${target.mount}" ${badMount}`);
   if (typeof target.password !== 'string' || target.password === '') {
@@ -80,15 +80,15 @@ export function resolveTarget(target: IcecastTarget): ResolvedTarget {
   const formatProblem = streamFormatProblem(target.format);
   if (formatProblem) throw new ConfigError('icecast.format', formatProblem);
 
-  const username = target.username ?? 'source';
+  const username = target.username ?? DEFAULT_SOURCE_USER;
   return Object.freeze({
-    url,
+    url: new URL(target.url),
     mount: target.mount,
     username,
     password: target.password,
     metadataUser: target.adminUser ?? username,
     metadataPassword: target.adminPassword ?? target.password,
-    metadataCharset: target.metadataCharset ?? 'omit',
+    metadataCharset: target.metadataCharset ?? DEFAULT_METADATA_CHARSET,
     ice: Object.freeze({ ...target.ice }),
     format: target.format,
   });

@@ -1,7 +1,8 @@
 /**
- * The rules a station's name and mount follow wherever one is given (config file, Redis, the Icecast
- * target), so a station the config accepts is one the store accepts and Icecast serves. The stream
+ * The rules a station's name, mount and ice-* texts follow wherever one is given (config file, Redis, the
+ * Icecast target), so a station the config accepts is one the store accepts and Icecast serves. The stream
  * format's rule is audio's (streamFormatProblem).
  */
+export { iceTextProblem, MAX_ICE_TEXT_LENGTH } from './ice-text.js';
 export { MAX_MOUNT_LENGTH, mountProblem } from './mount.js';
 export { MAX_NAME_LENGTH, nameProblem } from './name.js';

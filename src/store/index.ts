@@ -20,6 +20,7 @@ export {
   validateName,
   validateMount,
   validateSongRef,
+  playModeProblem,
   PLAY_MODES,
 } from './validate.js';
 export { NO_REPEAT_WINDOW, HISTORY_LIMIT, MAX_PEEK } from './playback.js';

@@ -1,13 +1,10 @@
 import { DEFAULT_STREAM_FORMAT, streamFormatProblem } from '../audio/index.js';
-import { hasControlChars } from '../control-chars.js';
 import { quoteInput } from '../errors.js';
 import { parseSongRef, RefSyntaxError } from '../refs/index.js';
-import { mountProblem, nameProblem } from '../station-rules/index.js';
+import { iceTextProblem, mountProblem, nameProblem } from '../station-rules/index.js';
 import { ValidationError } from './errors.js';
 import type { PlayMode, StationUpdate } from './types.js';
 
-/** Longest ice-name / ice-description / ice-genre: they travel in HTTP headers to Icecast. */
-export const MAX_ICE_TEXT_LENGTH = 256;
 /** Upper bounds on lists in Redis (STYLE: every buffer bounded by a named limit). */
 export const MAX_PLAYLIST_LENGTH = 10_000;
 export const MAX_QUEUE_LENGTH = 1_000;
@@ -47,18 +44,23 @@ export function validateRefs(refs: readonly string[], limit = MAX_REFS_PER_CALL)
 }
 
 function validateIceText(key: string, value: string): string {
-  if (value.length > MAX_ICE_TEXT_LENGTH) throw new ValidationError(`${key} is longer than ${MAX_ICE_TEXT_LENGTH} characters`);
-  if (hasControlChars(value)) throw new ValidationError(`${key} contains control characters`);
+  const problem = iceTextProblem(value);
+  if (problem !== undefined) throw new ValidationError(`${key} ${problem}`);
   return value;
+}
+
+/** Why `mode` is not a play mode, or undefined when it is one. */
+export function playModeProblem(mode: string): string | undefined {
+  if (PLAY_MODES.some((playMode) => playMode === mode)) return undefined;
+  return `invalid mode ${quoteInput(String(mode))}: expected ${PLAY_MODES.join(' or ')}`;
 }
 
 /** Checks every field that is present; Lua checks what needs Redis (playlist exists, mount free). */
 export function validateStationSettings(settings: StationUpdate): StationUpdate {
   if (settings.mount !== undefined) validateMount(settings.mount);
   if (settings.playlist !== undefined) validateName('playlist', settings.playlist);
-  if (settings.mode !== undefined && !PLAY_MODES.includes(settings.mode)) {
-    throw new ValidationError(`invalid mode ${quoteInput(String(settings.mode))}: expected order or shuffle`);
-  }
+  const badMode = settings.mode === undefined ? undefined : playModeProblem(settings.mode);
+  if (badMode !== undefined) throw new ValidationError(badMode);
   if (settings.repeat !== undefined && typeof settings.repeat !== 'boolean') throw new ValidationError('repeat must be on or off');
   if (settings.format !== undefined) {
     // A change may name one field only: checked within a whole format, where the defaults never fail.

@@ -1,4 +1,5 @@
 import type { StationConfig } from '../config/index.js';
+import { DEFAULT_METADATA_CHARSET } from '../icecast/index.js';
 import type { StationIdentity } from '../station/index.js';
 import type { NewStation, Station as StoredStation } from '../store/index.js';
 
@@ -17,7 +18,7 @@ export function storedIdentity(stored: StoredStation): StationIdentity {
     mount: stored.mount,
     format: stored.format,
     ice: { name: stored.iceName || stored.name, ...(stored.iceDescription ? { description: stored.iceDescription } : {}), ...(stored.iceGenre ? { genre: stored.iceGenre } : {}) },
-    metadataCharset: 'omit',
+    metadataCharset: DEFAULT_METADATA_CHARSET,
   };
 }
 

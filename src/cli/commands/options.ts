@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { DEFAULT_ICECAST_URL } from '../../icecast/index.js';
 
 /**
  * Where the CLI finds Redis, the relay and Icecast: a flag, else the environment, else a loopback
@@ -7,7 +8,6 @@ import type { Command } from 'commander';
  */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export const DEFAULT_RELAY_URL = 'http://127.0.0.1:8780';
-export const DEFAULT_ICECAST_URL = 'http://127.0.0.1:8000';
 
 export interface ConnectionFlags {
   readonly redis?: string;

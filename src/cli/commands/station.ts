@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { describeFormat } from '../../audio/index.js';
-import type { NewStation, PlayMode, Station, StationUpdate } from '../../store/index.js';
+import { DEFAULT_STREAM_FORMAT, describeFormat, MPEG1_SAMPLE_RATES, STREAM_CHANNELS, type StreamFormat } from '../../audio/index.js';
+import { PLAY_MODES, playModeProblem, STATION_DEFAULTS, type NewStation, type PlayMode, type Station, type StationUpdate } from '../../store/index.js';
 import { usageError } from '../cli-error.js';
 import { action, addQuietOption, examples, subcommand } from './command-kit.js';
 import { parseOnOff, parseWholeNumber } from './input.js';
@@ -24,24 +24,33 @@ type CreateFlags = ConnectionFlags & {
   now?: boolean;
 };
 
+/** The format fields an admin types (`--bitrate 192`, `bitrate=192`), each a whole number the store then checks. */
+const FORMAT_FIELDS = {
+  bitrate: (value: string) => ({ bitrateKbps: parseWholeNumber(value, 'bitrate') }),
+  samplerate: (value: string) => ({ sampleRate: parseWholeNumber(value, 'sample rate') }),
+  channels: (value: string) => ({ channels: parseWholeNumber(value, 'channels') as StreamFormat['channels'] }),
+} satisfies Record<string, (value: string) => Partial<StreamFormat>>;
+
+/** The store's mode rule, applied before connecting so a typo is bad usage, not a failed edit. */
+function parseMode(value: string): PlayMode {
+  const problem = playModeProblem(value);
+  if (problem !== undefined) throw usageError(problem);
+  return value as PlayMode;
+}
+
 /** `station set` keys, as admins type them, and what each changes. */
 const SETTABLE: Record<string, (value: string) => StationUpdate> = {
   mount: (value) => ({ mount: value }),
   playlist: (value) => ({ playlist: value }),
   mode: (value) => ({ mode: parseMode(value) }),
   repeat: (value) => ({ repeat: parseOnOff(value, 'repeat') }),
-  bitrate: (value) => ({ format: { bitrateKbps: parseWholeNumber(value, 'bitrate') } }),
-  samplerate: (value) => ({ format: { sampleRate: parseWholeNumber(value, 'sample rate') } }),
-  channels: (value) => ({ format: { channels: parseWholeNumber(value, 'channels') as 1 | 2 } }),
+  bitrate: (value) => ({ format: FORMAT_FIELDS.bitrate(value) }),
+  samplerate: (value) => ({ format: FORMAT_FIELDS.samplerate(value) }),
+  channels: (value) => ({ format: FORMAT_FIELDS.channels(value) }),
   'ice-name': (value) => ({ iceName: value }),
   'ice-description': (value) => ({ iceDescription: value }),
   'ice-genre': (value) => ({ iceGenre: value }),
 };
-
-function parseMode(value: string): PlayMode {
-  if (value !== 'order' && value !== 'shuffle') throw usageError(`invalid mode ${JSON.stringify(value)}: expected order or shuffle`);
-  return value;
-}
 
 /** key=value pairs merged into one update; a key given twice is a mistake. */
 export function parseAssignments(assignments: readonly string[]): StationUpdate {
@@ -64,9 +73,9 @@ export function parseAssignments(assignments: readonly string[]): StationUpdate 
 
 function settingsOf(flags: CreateFlags): NewStation {
   const format = {
-    ...(flags.bitrate !== undefined && { bitrateKbps: parseWholeNumber(flags.bitrate, 'bitrate') }),
-    ...(flags.samplerate !== undefined && { sampleRate: parseWholeNumber(flags.samplerate, 'sample rate') }),
-    ...(flags.channels !== undefined && { channels: parseWholeNumber(flags.channels, 'channels') as 1 | 2 }),
+    ...(flags.bitrate !== undefined && FORMAT_FIELDS.bitrate(flags.bitrate)),
+    ...(flags.samplerate !== undefined && FORMAT_FIELDS.samplerate(flags.samplerate)),
+    ...(flags.channels !== undefined && FORMAT_FIELDS.channels(flags.channels)),
   };
   return {
     mount: flags.mount,
@@ -78,6 +87,11 @@ function settingsOf(flags: CreateFlags): NewStation {
     ...(flags.iceDescription !== undefined && { iceDescription: flags.iceDescription }),
     ...(flags.iceGenre !== undefined && { iceGenre: flags.iceGenre }),
   };
+}
+
+/** "a, b or c", as help texts list choices. */
+function orList(choices: readonly (string | number)[]): string {
+  return choices.length < 2 ? choices.join('') : `${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}`;
 }
 
 function describeStation(station: Station): string {
@@ -118,11 +132,11 @@ export function registerStation(program: Command): void {
   )
     .requiredOption('--mount <mount>', 'Icecast mount, e.g. /jazz.mp3 (unique per station)')
     .requiredOption('--playlist <playlist>', 'stored playlist to play (must exist)')
-    .option('--mode <mode>', 'order or shuffle (default order)')
-    .option('--repeat <on|off>', 'start over after the end (default on)')
-    .option('--bitrate <kbps>', 'MP3 bitrate in kb/s (default 128)')
-    .option('--samplerate <hz>', '32000, 44100 or 48000 (default 44100)')
-    .option('--channels <n>', '1 or 2 (default 2)')
+    .option('--mode <mode>', `${orList(PLAY_MODES)} (default ${STATION_DEFAULTS.mode})`)
+    .option('--repeat <on|off>', `start over after the end (default ${STATION_DEFAULTS.repeat ? 'on' : 'off'})`)
+    .option('--bitrate <kbps>', `MP3 bitrate in kb/s (default ${DEFAULT_STREAM_FORMAT.bitrateKbps})`)
+    .option('--samplerate <hz>', `${orList(MPEG1_SAMPLE_RATES)} (default ${DEFAULT_STREAM_FORMAT.sampleRate})`)
+    .option('--channels <n>', `${orList(STREAM_CHANNELS)} (default ${DEFAULT_STREAM_FORMAT.channels})`)
     .option('--ice-name <text>', 'station name shown by Icecast and players')
     .option('--ice-description <text>', 'station description')
     .option('--ice-genre <text>', 'station genre')

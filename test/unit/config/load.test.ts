@@ -67,6 +67,22 @@ describe('loadConfig says what was wrong with a value of the wrong type or range
     expect(message).toBe('config: STATION_CHANNELS: must be one of 1, 2, got 6');
   });
 
+  // The Icecast target's own rule, so the config refuses at load what the target would refuse later; never echoing credentials.
+  it.each([
+    ['http://127.0.0.1:8000/radio.mp3', 'must be only http://host:port; the mount is set separately, got "http://127.0.0.1:8000/radio.mp3"'],
+    ['https://127.0.0.1:8000', 'must be http://host:port: Icecast sources speak plain HTTP, not https:, got "https://127.0.0.1:8000"'],
+    ['http://source:hack@me@127.0.0.1:8000', 'must not contain credentials; set the source password separately, got "http://…@127.0.0.1:8000"'],
+  ])('an Icecast URL %j is refused at load', async (url, problem) => {
+    const message = await problemOf(loadConfig({ ...BASE_ENV, ICECAST_URL: url }));
+    expect(message).toBe(`config: ICECAST_URL: ${problem}`);
+  });
+
+  it('an ice text with a control character is refused at load, as the store would refuse it', async () => {
+    const path = await configFile('ice-name.json', { ...station({}), stations: [{ name: 'main', mount: '/radio.mp3', ice: { name: 'a\nb' } }] });
+    const message = await problemOf(loadConfig({}, path));
+    expect(message).toBe(`config: stations[0].ice.name in ${path}: contains control characters, got "a\\nb"`);
+  });
+
   it('a value below its minimum names the minimum', async () => {
     const message = await problemOf(loadConfig({ ...BASE_ENV, CACHE_MAX_MB: '4' }));
     expect(message).toBe('config: CACHE_MAX_MB: must be at least 16, got 4');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_STREAM_FORMAT, type StreamFormat } from '../../../src/audio/index.js';
-import { stationSchema } from '../../../src/config/index.js';
+import { configSchema, stationSchema } from '../../../src/config/index.js';
 import { resolveTarget } from '../../../src/icecast/target.js';
 import { validateMount, validateName, validateStationSettings } from '../../../src/store/validate.js';
 
@@ -69,5 +69,41 @@ describe("one format rule, audio's: config, store and Icecast target agree", () 
   it.each(BAD_FORMATS)('all refuse %j', (format) => {
     const verdicts = { config: configAccepts({ format }), store: passes(() => validateStationSettings({ format })), target: targetAccepts({ format }) };
     expect(verdicts).toEqual({ config: false, store: false, target: false });
+  });
+});
+
+const GOOD_ICE_TEXTS = ['', 'Jazz FM', '晚间 jazz', 'x'.repeat(256)];
+const BAD_ICE_TEXTS = ['x'.repeat(257), 'a\nb', 'a\u0000b', 'a\u009bb'];
+
+describe('one ice-* text rule: config and store agree', () => {
+  const verdicts = (text: string) => ({
+    config: configAccepts({ ice: { name: text, description: text, genre: text } }),
+    store: passes(() => validateStationSettings({ iceName: text, iceDescription: text, iceGenre: text })),
+  });
+
+  it.each(GOOD_ICE_TEXTS)('both accept %j', (text) => {
+    expect(verdicts(text)).toEqual({ config: true, store: true });
+  });
+
+  it.each(BAD_ICE_TEXTS)('both refuse %j', (text) => {
+    expect(verdicts(text)).toEqual({ config: false, store: false });
+  });
+});
+
+const GOOD_ICECAST_URLS = ['http://127.0.0.1:8000', 'http://icecast:8000/', 'http://radio.example.org'];
+const BAD_ICECAST_URLS = ['icecast:8000', 'https://127.0.0.1:8000', 'http://source:pw@127.0.0.1:8000', 'http://127.0.0.1:8000/radio.mp3', 'http://127.0.0.1:8000/?x=1'];
+
+describe('one Icecast URL rule: the config refuses at load what the target would refuse', () => {
+  const verdicts = (url: string) => ({
+    config: configSchema.safeParse({ icecast: { url, sourcePassword: 'x' } }).success,
+    target: passes(() => resolveTarget({ url, mount: '/radio.mp3', password: 'x', ice: {}, format: DEFAULT_STREAM_FORMAT })),
+  });
+
+  it.each(GOOD_ICECAST_URLS)('both accept %j', (url) => {
+    expect(verdicts(url)).toEqual({ config: true, target: true });
+  });
+
+  it.each(BAD_ICECAST_URLS)('both refuse %j', (url) => {
+    expect(verdicts(url)).toEqual({ config: false, target: false });
   });
 });
