@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { isFileLocation } from '../location.js';
 import { redactUrl } from '../log/index.js';
 import { AudioOptionError } from './errors.js';
 import type { StreamFormat } from './format.js';
@@ -69,7 +70,7 @@ export function songInput(input: string): SongInput {
     }
     return { kind: 'url', ffmpegInput: input, display: redactUrl(input) };
   }
-  if (input === '-' || /^[a-z][a-z0-9+.-]+:/i.test(input)) {
+  if (input === '-' || !isFileLocation(input)) {
     // pipe:, concat:, tcp:... ffmpeg reads all of them; a song is only ever a file or a URL.
     throw new AudioOptionError(`transcode: input ${JSON.stringify(input.slice(0, 80))} is neither a file path nor an http(s) URL`);
   }

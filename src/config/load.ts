@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { DEFAULT_ICECAST_URL } from '../icecast/index.js';
-import { isFileLocation } from '../m3u/index.js';
+import { isFileLocation } from '../location.js';
 import { ENV_SETTINGS } from './environment.js';
 import { issueMessage } from './issue-message.js';
 import { configSchema, type Config } from './schema.js';
@@ -70,7 +70,7 @@ function envNameFor(path: readonly PropertyKey[]): string | undefined {
 }
 
 function resolveRelativePaths(config: Config, baseDir: string): Config {
-  const absolute = (path: string | undefined) => (path === undefined || isAbsolute(path) || /^\w+:/.test(path) ? path : resolve(baseDir, path));
+  const absolute = (path: string | undefined) => (path === undefined || isAbsolute(path) || !isFileLocation(path) ? path : resolve(baseDir, path));
   return {
     ...config,
     musicDir: absolute(config.musicDir),
@@ -78,9 +78,7 @@ function resolveRelativePaths(config: Config, baseDir: string): Config {
     stations: config.stations.map((station) => ({
       ...station,
       playlistFile: absolute(station.playlistFile),
-      songs: station.songs.map((entry) =>
-        typeof entry === 'string' ? (isFileLocation(entry) ? absolute(entry)! : entry) : { ...entry, input: isFileLocation(entry.input) ? absolute(entry.input)! : entry.input },
-      ),
+      songs: station.songs.map((entry) => (typeof entry === 'string' ? absolute(entry)! : { ...entry, input: absolute(entry.input)! })),
     })),
   };
 }

@@ -2,6 +2,7 @@ import { describeError } from '../errors.js';
 import type { Resolver } from '../relay/index.js';
 import type { SongResolution } from '../relay-client/index.js';
 import { failed, ok } from '../result.js';
+import { joinArtists } from '../song-title.js';
 
 /** Where the worker learns a song's metadata and audio URL: the relay over HTTP, or the providers in-process. */
 export interface SongResolver {
@@ -25,7 +26,7 @@ export function embeddedResolver(resolver: Resolver): SongResolver {
         return ok({
           ref: song.ref,
           title: song.title,
-          artist: song.artists.join(', '),
+          artist: joinArtists(song.artists),
           artists: song.artists,
           album: song.album ?? null,
           durationMs: song.durationMs ?? null,

@@ -1,4 +1,5 @@
 import type { OutgoingHttpHeaders } from 'node:http';
+import { withoutControlChars } from '../control-chars.js';
 import { basicAuth, type ResolvedTarget } from './target.js';
 
 /**
@@ -29,5 +30,5 @@ export function sourceRequestHeaders(target: ResolvedTarget): OutgoingHttpHeader
  * name in CJK reaches Icecast's status pages intact. Control characters would break the head.
  */
 function headerText(value: string): string {
-  return Buffer.from(value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim(), 'utf8').toString('latin1');
+  return Buffer.from(withoutControlChars(value).trim(), 'utf8').toString('latin1');
 }

@@ -7,7 +7,6 @@ export { writeM3u, type M3uSong } from './write.js';
 export {
   locationToRef,
   libraryPathOf,
-  isFileLocation,
   type LocationOptions,
   type LocationResult,
   type LibraryPlace,

@@ -20,8 +20,6 @@ export interface LibraryPlace {
 }
 
 const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
-// Any scheme: `http:`, `file:`, a ref's `qq:` or `local:`, and a Windows drive's `C:`.
-const ANY_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 const WINDOWS_DRIVE = /^[A-Za-z]:\//;
 
 /**
@@ -57,11 +55,6 @@ export function libraryPathOf(location: string, place: LibraryPlace): LibraryPat
   const normalized = posix.normalize(inside);
   if (normalized.startsWith('../') || normalized === '..') return failed('the path leaves the music folder (..)');
   return ok(normalized);
-}
-
-/** Whether a song location of the start config or a playlist file is a path on this host, not a URL or a ref. */
-export function isFileLocation(location: string): boolean {
-  return !ANY_SCHEME.test(location);
 }
 
 function songRef(ref: string): LocationResult {

@@ -1,3 +1,5 @@
+import { splitDisplayTitle } from '../song-title.js';
+
 /** One entry of an .m3u/.m3u8 file: what to play and what its `#EXTINF` line said about it. */
 export interface M3uEntry {
   /** 1-based line number of the location line, for messages. */
@@ -46,12 +48,10 @@ const EXTINF_BODY = /^\s*(-?\d+(?:\.\d+)?)?(?:[^,"]|"[^"]*"|")*(?:,(.*))?$/;
 function parseExtinf(body: string): Extinf {
   const match = EXTINF_BODY.exec(body) as RegExpExecArray;
   const seconds = match[1] === undefined ? Number.NaN : Number(match[1]);
-  const display = (match[2] ?? '').trim();
-  const separator = display.indexOf(' - ');
+  const { artist, title } = splitDisplayTitle(match[2] ?? '');
   return {
     ...(seconds > 0 && { durationSec: seconds }),
-    ...(separator > 0
-      ? { artist: display.slice(0, separator).trim(), title: display.slice(separator + 3).trim() }
-      : display && { title: display }),
+    ...(artist && { artist }),
+    ...(title && { title }),
   };
 }

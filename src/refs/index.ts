@@ -1,6 +1,7 @@
 /**
  * Song and playlist refs (`qq:<songmid>`, `netease:<id>`, `local:<path>`, `<provider>:playlist:<id>`): the one
- * grammar every part of relaycast reads them with. Imports nothing but the error base, so any layer may use it.
+ * grammar every part of relaycast reads them with. Imports nothing but the error base and
+ * the control-character rule, so any layer may use it.
  */
 export {
   parseRef,

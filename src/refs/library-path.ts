@@ -1,8 +1,7 @@
+import { hasControlChars } from '../control-chars.js';
+
 /** File types the local provider serves; anything else in the library (cover art, notes) stays private. */
 export const LOCAL_AUDIO_EXTENSIONS = ['mp3', 'm4a', 'aac', 'flac', 'ogg', 'opus', 'wav'] as const;
-
-// C0 controls, DEL and NUL: never part of a file name anyone means to play.
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 /**
  * Why `path` is not an acceptable path inside the music library, or undefined when it is.
@@ -11,7 +10,8 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
  */
 export function libraryPathProblem(path: string, kind: 'audio' | 'playlist'): string | undefined {
   if (path === '') return 'empty path';
-  if (CONTROL_CHARACTERS.test(path)) return 'control characters (NUL, newline…) are refused';
+  // Never part of a file name anyone means to play.
+  if (hasControlChars(path)) return 'control characters (NUL, newline…) are refused';
   if (path.includes('\\')) return 'backslashes are refused: use / between folders';
   // A ref must mean one thing whether or not something on the way decoded it once more, so no '%' at all.
   if (path.includes('%')) return "'%' is refused: send the path percent-decoded exactly once";

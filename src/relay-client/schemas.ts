@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { joinArtists } from '../song-title.js';
 
 /*
  * Shapes of the relay's answers (src/relay, GET /v1/songs/<ref> and /v1/playlists/<ref>). Strict on
@@ -30,9 +31,9 @@ const optionalDuration = z
   .nullish()
   .transform((value) => value ?? null);
 
-/** `artist` is the display form; when the relay sends only `artists`, join them the way players do. */
+/** `artist` is the display form; when the relay sends only `artists`, join them the way the relay would. */
 function withArtist<T extends { artist: string; artists: string[] }>(song: T): T {
-  return song.artist ? song : { ...song, artist: song.artists.join(' / ') };
+  return song.artist ? song : { ...song, artist: joinArtists(song.artists) };
 }
 
 export const songResponseSchema = z.object({

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { withSecretFiles } from '../config/index.js';
+import { hasControlChars } from '../control-chars.js';
 import { ConfigError } from '../errors.js';
 import { SECRETS, type SecretName } from './secrets.js';
 
@@ -98,7 +99,7 @@ export async function readSetupSettings(rawEnv: Env): Promise<SetupSettings> {
 
 function checkSecret(name: SecretName, secret: string): string {
   // A secret travels in HTTP headers and in a one-line file: a line break would cut it silently.
-  if (/[\u0000-\u001f\u007f]/.test(secret)) throw new ConfigError(name, 'contains control characters (a line break?)');
+  if (hasControlChars(secret)) throw new ConfigError(name, 'contains control characters (a line break?)');
   if (secret.trim() !== secret) throw new ConfigError(name, 'has leading or trailing spaces');
   return secret;
 }

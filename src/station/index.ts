@@ -3,4 +3,4 @@ export type { StationIdentity } from './identity.js';
 export { Programme, type SongSupplier, type FrameLoader, type TrackEndReason } from './programme.js';
 export { Pacer } from './pacer.js';
 export { ListSupplier, type ListEntry, type TagReader } from './list-supplier.js';
-export { displayTitle, type Song } from './song.js';
+export type { Song } from './song.js';

@@ -1,5 +1,5 @@
-import { basename, extname } from 'node:path';
 import { hasProviderPrefix } from '../refs/index.js';
+import { fileSongName } from '../song-title.js';
 import type { Song } from './song.js';
 import type { SongSupplier } from './programme.js';
 
@@ -72,18 +72,18 @@ export class ListSupplier implements SongSupplier {
   private async fileSong(entry: ListEntry): Promise<Song> {
     const isUrl = /^https?:\/\//i.test(entry.location);
     const tags = isUrl || (entry.title && entry.artist) ? {} : await this.readTags(entry.location).catch(() => ({}));
+    // A URL's query string is no part of its file name.
+    const { title, artist } = fileSongName(entry.location.split('?')[0] ?? entry.location, {
+      title: entry.title ?? tags.title,
+      artist: entry.artist ?? tags.artist,
+    });
     return {
       ref: entry.location,
       input: entry.location,
-      title: entry.title ?? tags.title ?? titleFromLocation(entry.location),
-      artist: entry.artist ?? tags.artist ?? '',
+      title,
+      artist: artist ?? '',
       album: entry.album ?? tags.album,
       durationMs: entry.durationMs ?? tags.durationMs,
     };
   }
-}
-
-function titleFromLocation(location: string): string {
-  const name = basename(location.split('?')[0] ?? location);
-  return name.slice(0, name.length - extname(name).length) || location;
 }

@@ -12,10 +12,3 @@ export interface Song {
   /** Where a stored station's song came from, for now-playing and history. */
   readonly origin?: { readonly source: 'queue' | 'playlist'; readonly position: number };
 }
-
-/** "Artist - Title", the form Icecast shows and listeners expect; the title alone when the artist is unknown. */
-export function displayTitle(song: Pick<Song, 'title' | 'artist'>): string {
-  const artist = song.artist.trim();
-  const title = song.title.trim();
-  return artist ? `${artist} - ${title}` : title;
-}

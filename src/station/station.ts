@@ -6,7 +6,8 @@ import { systemClock, type Clock } from '../time/index.js';
 import type { StationIdentity } from './identity.js';
 import { Pacer, tickMsFor } from './pacer.js';
 import { Programme, type FrameLoader, type SongSupplier, type TrackEndReason } from './programme.js';
-import { displayTitle, type Song } from './song.js';
+import { displayTitle } from '../song-title.js';
+import type { Song } from './song.js';
 
 export type StationStatus = 'idle' | 'running' | 'stopped';
 

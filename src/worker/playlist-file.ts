@@ -2,7 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { RelaycastError } from '../errors.js';
 import type { StationConfig } from '../config/index.js';
-import { isFileLocation, parseM3u } from '../m3u/index.js';
+import { isFileLocation } from '../location.js';
+import { parseM3u } from '../m3u/index.js';
 import type { ListEntry } from '../station/list-supplier.js';
 
 /** Largest playlist file read: 100 000 entries with #EXTINF lines fit well within it. */

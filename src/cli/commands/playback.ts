@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { displayTitle } from '../../song-title.js';
 import type { NextSong, PlayedSong, SongMeta, Station, Store } from '../../store/index.js';
 import { compileFormat } from '../format/song-format.js';
 import { formatClock, formatDuration, progressBar } from '../format/time.js';
@@ -29,8 +30,7 @@ interface NowReport {
 }
 
 function display(song: { ref: string; title?: string | undefined; artist?: string | undefined }): string {
-  if (!song.title) return song.ref;
-  return song.artist ? `${song.artist} - ${song.title}` : song.title;
+  return song.title ? displayTitle({ title: song.title, artist: song.artist }) : song.ref;
 }
 
 async function reportOf(store: Store, station: Station, listeners: Map<string, number> | null, now: number): Promise<NowReport> {

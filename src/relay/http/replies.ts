@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { PlaylistPage, Resolution, SongInfo, UnplayableReason } from '../providers/provider.js';
+import { joinArtists } from '../../song-title.js';
 
 /** Reasons in error bodies: the unplayable reasons plus the relay's own. See API.md. */
 export type ErrorReason =
@@ -51,7 +52,7 @@ export function songJson(song: SongInfo) {
     ref: song.ref,
     title: song.title,
     artists: song.artists,
-    artist: song.artists.join(', '),
+    artist: joinArtists(song.artists),
     album: song.album ?? null,
     durationMs: song.durationMs ?? null,
     coverUrl: song.coverUrl ?? null,
@@ -99,7 +100,7 @@ export function playlistReply(page: PlaylistPage): Reply {
       songs: page.songs.map((song) => ({
         ref: song.ref,
         title: song.title,
-        artist: song.artists.join(', '),
+        artist: joinArtists(song.artists),
         artists: song.artists,
         durationMs: song.durationMs ?? null,
       })),

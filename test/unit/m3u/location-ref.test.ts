@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isFileLocation, libraryPathOf, locationToRef } from '../../../src/m3u/index.js';
+import { libraryPathOf, locationToRef } from '../../../src/m3u/index.js';
 
 describe('locationToRef', () => {
   it('keeps song refs', () => expect(locationToRef('netease:186016')).toEqual({ ok: true, value: 'netease:186016' }));
@@ -41,12 +41,5 @@ describe('libraryPathOf', () => {
     expect(libraryPathOf('C:\\music\\a.mp3', library)).toHaveProperty('failure');
     expect(libraryPathOf('https://example.invalid/a.mp3', library)).toEqual({ ok: false, failure: expect.stringMatching(/URLs are not supported/) });
     expect(libraryPathOf('file:///real/music/a.mp3', library)).toHaveProperty('failure');
-  });
-});
-
-describe('isFileLocation', () => {
-  it('tells paths from URLs and refs', () => {
-    expect(['/srv/a.mp3', 'a b/c.mp3', './x.m4a'].map(isFileLocation)).toEqual([true, true, true]);
-    expect(['http://example.invalid/a.mp3', 'file:///a.mp3', 'qq:0039MnYb0qxYhV', 'local:a.mp3'].map(isFileLocation)).toEqual([false, false, false, false]);
   });
 });

@@ -96,7 +96,7 @@ describe('resolveSong', () => {
     });
     expect(await client.resolveSong('netease:1')).toMatchObject({
       ok: true,
-      value: { artist: 'A / B', album: null, durationMs: null, audio: { expiresAt: Date.parse('2030-01-01T00:00:00Z'), bitrate: null } },
+      value: { artist: 'A, B', album: null, durationMs: null, audio: { expiresAt: Date.parse('2030-01-01T00:00:00Z'), bitrate: null } },
     });
   });
 

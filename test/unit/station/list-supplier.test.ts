@@ -39,3 +39,10 @@ describe('ListSupplier.replace: a playlist file edited while the station plays',
     expect(await refOf(supplier)).toBe('local:a.m4a');
   });
 });
+
+describe('ListSupplier file songs', () => {
+  it('name an untagged file the way the relay does: "Artist - Title" from its file name', async () => {
+    const supplier = new ListSupplier([{ location: '/music/Adele - Hello.mp3' }], noTags);
+    expect(await supplier.nextSong()).toMatchObject({ title: 'Hello', artist: 'Adele' });
+  });
+});
