@@ -1,0 +1,150 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectRedis, createStore, keys } from '../../src/store/index.js';
+import { makeTone } from '../support/fixtures.js';
+import { startIcecast, type IcecastServer } from '../support/icecast.js';
+import { requirePrograms } from '../support/prereq.js';
+import { startRedis, type RedisServer } from '../support/redis.js';
+import { startRelay, type RelayProcess } from '../support/relay-process.js';
+import { makeTempDir } from '../support/tmp.js';
+import { startWorker, type WorkerProcess } from '../support/worker-process.js';
+
+const STATIONS = ['s1', 's2', 's3', 's4'] as const;
+const mountOf = (station: string) => `/${station}.mp3`;
+const POLL_MS = 50;
+
+/** Several `relaycast start` processes on one Redis and one Icecast, as a fleet runs them. */
+describe('a fleet of workers shares the stations', () => {
+  let icecast: IcecastServer;
+  let redis: RedisServer;
+  let relay: RelayProcess;
+  let client: Redis;
+  let temp: { dir: string; remove: () => Promise<void> };
+  const workers: WorkerProcess[] = [];
+
+  const startOne = async () => {
+    const worker = await startWorker({
+      icecast: { url: icecast.url, sourcePassword: icecast.sourcePassword },
+      relay: { url: relay.url, token: relay.token },
+      redis: { url: redis.url },
+      cacheDir: join(temp.dir, `cache-${workers.length}`),
+      logLevel: 'info',
+    });
+    workers.push(worker);
+    return worker;
+  };
+
+  /** Which worker process holds each station's lease now (undefined: nobody). */
+  const owners = async (): Promise<Map<string, WorkerProcess | undefined>> => {
+    const held = await Promise.all(STATIONS.map((station) => client.hget(keys.lease(station), 'worker')));
+    return new Map(STATIONS.map((station, index) => [station, workers.find((worker) => held[index]?.split(':')[1] === String(worker.child.pid))]));
+  };
+  const countsOf = (map: Map<string, WorkerProcess | undefined>, among: readonly WorkerProcess[]) =>
+    among.map((worker) => [...map.values()].filter((owner) => owner === worker).length);
+
+  /** Polls until `done` holds; returns performance.now() of the first poll that saw it. */
+  const until = async (done: () => Promise<boolean>, timeoutMs: number, what: string): Promise<number> => {
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline) {
+      if (await done()) return performance.now();
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+    throw new Error(`not within ${timeoutMs} ms: ${what}`);
+  };
+  const mountsOnAir = async (stations: readonly string[]) => {
+    const sources = new Set((await icecast.status()).sources.map((source) => source.mount));
+    return stations.every((station) => sources.has(mountOf(station)));
+  };
+  const ownedOnlyBy = async (among: readonly WorkerProcess[]) => [...(await owners()).values()].every((owner) => owner !== undefined && among.includes(owner));
+
+  beforeAll(async () => {
+    requirePrograms('ffmpeg', 'ffprobe', 'icecast2', 'redis-server');
+    temp = await makeTempDir('fleet');
+    const music = join(temp.dir, 'music');
+    await mkdir(music);
+    await Promise.all(['a', 'b', 'c'].map((name, index) => makeTone({ path: join(music, `${name}.m4a`), seconds: 30, frequency: 330 + 110 * index, format: 'm4a', title: name, artist: 'Fleet' })));
+    [icecast, redis, relay] = await Promise.all([startIcecast(), startRedis(), startRelay(music)]);
+    client = await connectRedis(redis.url);
+    const store = createStore(client);
+    await store.playlists.create('main');
+    await store.playlists.add('main', ['local:a.m4a', 'local:b.m4a', 'local:c.m4a']);
+    for (const station of STATIONS) await store.stations.create(station, { mount: mountOf(station), playlist: 'main' });
+  });
+
+  afterAll(async () => {
+    await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
+    client?.disconnect();
+    await Promise.all([icecast?.stop(), redis?.stop(), relay?.stop()]);
+    await temp?.remove();
+  });
+
+  it('spreads the stations evenly over two workers and puts every mount on air', async () => {
+    const [a, b] = [await startOne(), await startOne()];
+    await until(async () => countsOf(await owners(), [a!, b!]).join() === '2,2', 20_000, 'two stations each');
+    await until(() => mountsOnAir(STATIONS), 20_000, 'every mount on air');
+  });
+
+  it('gives a joining worker its share by hand-over, within ±1', async () => {
+    const c = await startOne();
+    await until(async () => {
+      const counts = countsOf(await owners(), workers);
+      return counts.reduce((sum, count) => sum + count, 0) === 4 && Math.max(...counts) - Math.min(...counts) <= 1 && counts[2]! >= 1;
+    }, 10_000, 'the third worker owning a share');
+    expect(countsOf(await owners(), [c])[0]).toBeGreaterThanOrEqual(1);
+    await until(() => mountsOnAir(STATIONS), 10_000, 'every mount on air after the hand-over');
+  });
+
+  it('puts the stations of a killed worker back on air within 3 s (SIGKILL)', async () => {
+    const before = await owners();
+    const victim = workers.find((worker) => countsOf(before, [worker])[0]! > 0)!;
+    const itsStations = STATIONS.filter((station) => before.get(station) === victim);
+    const survivors = workers.filter((worker) => worker !== victim);
+    const killedAt = performance.now();
+    await victim.stop('SIGKILL');
+    workers.splice(workers.indexOf(victim), 1);
+    const ownedAt = await until(() => ownedOnlyBy(survivors), 10_000, 'the survivors owning every station');
+    const onAirAt = await until(() => mountsOnAir(itsStations), 10_000, 'its mounts on air again');
+    console.log(`SIGKILL → claimed ${(ownedAt - killedAt).toFixed(0)} ms, on air ${(onAirAt - killedAt).toFixed(0)} ms`);
+    expect(onAirAt - killedAt).toBeLessThan(3_000);
+    expect(Math.max(...countsOf(await owners(), survivors)) - Math.min(...countsOf(await owners(), survivors))).toBeLessThanOrEqual(1);
+  });
+
+  it('hands the stations of a stopping worker over within 1 s (SIGTERM)', async () => {
+    const before = await owners();
+    const leaving = workers.find((worker) => countsOf(before, [worker])[0]! > 0)!;
+    const staying = workers.filter((worker) => worker !== leaving);
+    const signalledAt = performance.now();
+    const stopping = leaving.stop('SIGTERM');
+    const ownedAt = await until(() => ownedOnlyBy(staying), 10_000, 'the staying worker owning every station');
+    expect((await stopping).code).toBe(0);
+    workers.splice(workers.indexOf(leaving), 1);
+    console.log(`SIGTERM → handed over ${(ownedAt - signalledAt).toFixed(0)} ms`);
+    expect(ownedAt - signalledAt).toBeLessThan(1_000);
+    await until(() => mountsOnAir(STATIONS), 10_000, 'every mount on air after the hand-over');
+  });
+
+  it('stops a paused worker that lost its leases, which never writes with its old token (SIGSTOP)', async () => {
+    const resumed = await startOne();
+    await until(async () => countsOf(await owners(), [resumed])[0]! >= 1, 10_000, 'the new worker owning a share');
+    const before = await owners();
+    const itsStations = STATIONS.filter((station) => before.get(station) === resumed);
+    const tokensBefore = await Promise.all(itsStations.map((station) => client.hget(keys.lease(station), 'token')));
+    const others = workers.filter((worker) => worker !== resumed);
+    process.kill(resumed.child.pid!, 'SIGSTOP');
+    try {
+      await until(() => ownedOnlyBy(others), 10_000, 'the others owning the paused worker\'s stations');
+    } finally {
+      process.kill(resumed.child.pid!, 'SIGCONT');
+    }
+    for (const station of itsStations) {
+      await resumed.waitForEvent((event) => event.msg.startsWith('lease lost') && event.station === station, 5_000);
+    }
+    // Every later hold of those stations, the resumed worker's own included, carries a larger token.
+    const tokensAfter = await Promise.all(itsStations.map((station) => client.hget(keys.lease(station), 'token')));
+    tokensAfter.forEach((token, index) => expect(Number(token)).toBeGreaterThan(Number(tokensBefore[index])));
+    expect(resumed.events.some((event) => event.msg.startsWith('lease lapsed and claimed again'))).toBe(false);
+    await until(() => mountsOnAir(STATIONS), 15_000, 'every mount on air again');
+  });
+});
