@@ -1,7 +1,6 @@
 import type { z } from 'zod';
+import { quoteInput } from '../errors.js';
 
-/** Values longer than this are cut in messages: the operator needs to recognise the value, not read it all. */
-const MAX_SHOWN_CHARS = 60;
 /** Keys whose values never appear in a message (stderr lands in logs). */
 const SECRET_KEY = /password|token/i;
 
@@ -48,7 +47,7 @@ function requirement(issue: z.core.$ZodIssue): string {
 }
 
 function shown(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > MAX_SHOWN_CHARS ? `${value.slice(0, MAX_SHOWN_CHARS)}…` : value);
+  if (typeof value === 'string') return quoteInput(value);
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object' && value !== null) return 'an object';
   return String(value);

@@ -4,7 +4,7 @@ import type { Logger } from '../log/index.js';
 import type { SongSupplier } from '../station/programme.js';
 import type { Station, StationIdentity } from '../station/index.js';
 import type { Song } from '../station/song.js';
-import { followEvents, type Station as StoredStation, type Store, type StoreEvent } from '../store/index.js';
+import { followEvents, songMetaOf, type Station as StoredStation, type Store, type StoreEvent } from '../store/index.js';
 import { RedisSupplier } from './redis-supplier.js';
 import { StationRoster } from './roster.js';
 import { seedStations } from './seed.js';
@@ -84,10 +84,7 @@ async function recordEnd(store: Store, station: string, song: Song, logger: Logg
 async function recordPlay(store: Store, station: string, song: Song, logger: Logger): Promise<void> {
   const played = {
     ref: song.ref,
-    title: song.title,
-    artist: song.artist,
-    ...(song.album ? { album: song.album } : {}),
-    ...(song.durationMs ? { durationMs: song.durationMs } : {}),
+    ...songMetaOf(song),
     startedAt: Date.now(),
     source: song.origin?.source ?? 'playlist',
     position: song.origin?.position ?? 0,
