@@ -41,7 +41,10 @@ export function describeError(error: unknown): string {
   return parts.join(': ').replace(/\s+/g, ' ').trim() || 'unknown error';
 }
 
-/** A short, printable, one-line rendering of untrusted input for error messages. */
+/**
+ * A short, printable, one-line rendering of untrusted input for error messages: cut at `max` characters,
+ * as the reader needs to recognise the value, not read it all.
+ */
 export function quoteInput(text: string, max = 60): string {
   // JSON.stringify keeps the message on one line whatever control characters the input holds.
   return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);

@@ -11,3 +11,12 @@ export function ok<T>(value: T): Result<T, never> {
 export function failed<F>(failure: F): Result<never, F> {
   return { ok: false, failure };
 }
+
+/** What `work` resolves to, or what it throws as the failure, for a caller that sorts the errors itself. */
+export async function settle<T>(work: () => Promise<T>): Promise<Result<T, unknown>> {
+  try {
+    return ok(await work());
+  } catch (error) {
+    return failed(error);
+  }
+}

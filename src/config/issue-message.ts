@@ -1,7 +1,6 @@
 import type { z } from 'zod';
+import { quoteInput } from '../errors.js';
 
-/** Values longer than this are cut in messages: the operator needs to recognise the value, not read it all. */
-const MAX_SHOWN_CHARS = 60;
 /** Keys whose values never appear in a message (stderr lands in logs). */
 const SECRET_KEY = /password|token/i;
 
@@ -43,10 +42,7 @@ function requirement(issue: z.core.$ZodIssue): string {
 }
 
 function shown(value: unknown): string {
-  if (typeof value === 'string') {
-    const text = withoutCredentials(value);
-    return JSON.stringify(text.length > MAX_SHOWN_CHARS ? `${text.slice(0, MAX_SHOWN_CHARS)}…` : text);
-  }
+  if (typeof value === 'string') return quoteInput(withoutCredentials(value));
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object' && value !== null) return 'an object';
   return String(value);

@@ -6,6 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { got } from 'got';
 import { describeError } from '../errors.js';
 import { redactUrl, type Logger } from '../log/index.js';
+import { settle } from '../result.js';
+import { retry } from '../time/index.js';
 import { describeUnknownOptions, rejectUnknownOptions } from '../unknown-options.js';
 import { ByteLimit } from './byte-limit.js';
 import { classifyFailure } from './classify-failure.js';
@@ -59,22 +61,22 @@ export async function downloadToFile(options: DownloadOptions): Promise<Download
     throw new AudioUnavailableError(`cannot download ${url}: only http and https URLs are supported`, { url });
   }
   const allAttemptsEndAt = performance.now() + limits.allAttemptsTimeoutMs;
-  for (let attempt = 1; attempt <= limits.retries + 1; attempt += 1) {
-    try {
-      const result = await downloadOnce(options, url, limits, allAttemptsEndAt);
-      logSpeed(options.logger, url, result.bytes, result.durationMs, attempt);
-      return { ...result, attempts: attempt };
-    } catch (error) {
-      if (options.signal?.aborted) throw error;
-      const delayMs = downloadRetryDelayMs(attempt, error, limits);
-      // A retry that could not even start within the all-attempts limit is not made: this failure is the answer.
-      if (delayMs === 'give-up' || performance.now() + delayMs >= allAttemptsEndAt) throw error;
-      options.logger.warn({ url, attempt, delayMs, err: describeError(error) }, 'download failed: retrying');
-      await sleep(delayMs, undefined, options.signal ? { signal: options.signal } : undefined);
-    }
-  }
-  // downloadRetryDelayMs gives up once attempt > retries, so the loop always returns or throws before this.
-  throw new DownloadError(`download of ${url} failed after ${limits.retries + 1} attempts`, { url });
+  const end = await retry<DownloadResult, unknown>({
+    attempt: (attempt) =>
+      settle(async () => {
+        const result = await downloadOnce(options, url, limits, allAttemptsEndAt);
+        logSpeed(options.logger, url, result.bytes, result.durationMs, attempt);
+        return { ...result, attempts: attempt };
+      }),
+    // An abort is the caller's decision, not a failure worth another try.
+    delayAfter: (error, attempt) => (options.signal?.aborted ? 'give-up' : downloadRetryDelayMs(attempt, error, limits)),
+    deadlineAt: allAttemptsEndAt,
+    now: () => performance.now(),
+    sleep: (ms) => sleep(ms, undefined, options.signal ? { signal: options.signal } : undefined),
+    beforeRetry: (error, attempt, delayMs) => options.logger.warn({ url, attempt, delayMs, err: describeError(error) }, 'download failed: retrying'),
+  });
+  if (!end.ok) throw end.failure.last;
+  return end.value;
 }
 
 async function downloadOnce(

@@ -5,8 +5,8 @@ import got from 'got';
 import { ValidationError } from '../errors.js';
 import { redactUrl } from '../log/index.js';
 import { parsePlaylistRef, parseSongRef } from '../refs/index.js';
-import { failed, ok } from '../result.js';
-import type { RetryPolicy } from '../time/index.js';
+import { failed, ok, type Result } from '../result.js';
+import { retry, type RetryPolicy } from '../time/index.js';
 import { describeUnknownOptions, rejectUnknownOptions } from '../unknown-options.js';
 import { RelayNotFoundError, RelayRejectedError, RelayResponseError, RelayUnavailableError } from './errors.js';
 import { describeCause, errorBodyOf, parseJson, parseWith, unexpectedStatus, type RawAnswer } from './responses.js';
@@ -39,6 +39,13 @@ export interface RelayClientOptions {
 }
 
 const KNOWN_OPTIONS = new Set(['baseUrl', 'token', 'timeouts', 'retry', 'random', 'sleep']);
+
+/** An attempt that may be retried: a 5xx answer, or a network error (the cause reported if none comes). */
+interface Miss {
+  readonly failure: AttemptFailure;
+  readonly answer?: RawAnswer;
+  readonly cause?: unknown;
+}
 
 export interface RelayClient {
   resolveSong(ref: string): Promise<SongResolution>;
@@ -118,34 +125,35 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
     for (const [name, value] of Object.entries(query)) url.searchParams.set(name, String(value));
     const shownUrl = redactUrl(url.toString());
     const endAt = performance.now() + timeouts.lookupMs;
-    let cause: unknown;
-    for (let attemptNumber = 1; attemptNumber <= policy.attempts; attemptNumber += 1) {
-      let failure: AttemptFailure;
-      let answer: RawAnswer | undefined;
-      try {
-        answer = await attempt(url, shownUrl, Math.max(1, Math.floor(endAt - performance.now())));
-        if (answer.status < 500) return answer;
-        const body = errorBodyOf(answer.text);
-        failure = { kind: 'status', status: answer.status, ...(body && { retryable: body.retryable }) };
-      } catch (error) {
-        if (error instanceof RelayResponseError) throw error;
-        failure = { kind: 'network' };
-        cause = error;
-      }
-      const delay = retryDelayMs(attemptNumber, failure, policy, random);
-      // The lookup's time is up, or a retry could not even start within it.
-      const outOfTime = performance.now() + (delay === 'give-up' ? 0 : delay) >= endAt;
-      if (delay === 'give-up' || outOfTime) {
-        if (answer) return answer;
-        if (outOfTime) throw lookupTimedOut(shownUrl, attemptNumber, cause);
-        break;
-      }
-      await wait(delay);
-    }
-    throw new RelayUnavailableError(`cannot reach the relay at ${shownUrl} (${describeCause(cause)}): check --relay / RELAY_URL`, {
-      url: shownUrl,
-      cause,
+    const end = await retry({
+      attempt: () => attemptOrMiss(url, shownUrl, Math.max(1, Math.floor(endAt - performance.now()))),
+      delayAfter: (miss, tries) => retryDelayMs(tries, miss.failure, policy, random),
+      deadlineAt: endAt,
+      now: () => performance.now(),
+      sleep: wait,
     });
+    if (end.ok) return end.value;
+    const { last, tries, by } = end.failure;
+    // A 5xx answer is still the relay's word, better than no answer.
+    if (last.answer) return last.answer;
+    if (by === 'deadline') throw lookupTimedOut(shownUrl, tries, last.cause);
+    throw new RelayUnavailableError(`cannot reach the relay at ${shownUrl} (${describeCause(last.cause)}): check --relay / RELAY_URL`, {
+      url: shownUrl,
+      cause: last.cause,
+    });
+  }
+
+  /** One attempt, a 5xx answer or a network error as a miss; an oversized answer is not worth retrying. */
+  async function attemptOrMiss(url: URL, shownUrl: string, leftMs: number): Promise<Result<RawAnswer, Miss>> {
+    try {
+      const answer = await attempt(url, shownUrl, leftMs);
+      if (answer.status < 500) return ok(answer);
+      const body = errorBodyOf(answer.text);
+      return failed({ failure: { kind: 'status', status: answer.status, ...(body && { retryable: body.retryable }) }, answer });
+    } catch (error) {
+      if (error instanceof RelayResponseError) throw error;
+      return failed({ failure: { kind: 'network' }, cause: error });
+    }
   }
 
   function lookupTimedOut(shownUrl: string, attempts: number, cause: unknown): RelayUnavailableError {

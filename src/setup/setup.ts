@@ -2,7 +2,8 @@ import { describeError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import { redactUrl } from '../log/index.js';
 import { closeRedis, connectRedis, createStore, MAX_PLAYLIST_LENGTH, StoreUnavailableError, type Store } from '../store/index.js';
-import { systemClock, type Clock } from '../time/index.js';
+import { settle } from '../result.js';
+import { retry, sleepOn, systemClock, type Clock } from '../time/index.js';
 import { DEFAULT_STATION, ensureDefaultStation, type DefaultStationOutcome } from './default-station.js';
 import { makeDemoSongs, runProgram as execProgram, type RunProgram } from './demo-songs.js';
 import { writeIcecastConfig } from './icecast-config.js';
@@ -14,12 +15,17 @@ import type { SetupSettings } from './settings.js';
 export const REDIS_WAIT_MS = 30_000;
 const REDIS_RETRY_MS = 500;
 
+interface OpenedStore {
+  readonly store: Store;
+  readonly close: () => Promise<void>;
+}
+
 export interface SetupDeps {
   readonly logger: Logger;
   readonly randomBytes?: RandomBytes;
   readonly runProgram?: RunProgram;
   /** Opens the store; the default connects to settings.redisUrl, failing fast. */
-  readonly openStore?: (url: string) => Promise<{ store: Store; close: () => Promise<void> }>;
+  readonly openStore?: (url: string) => Promise<OpenedStore>;
   /** Times the demo songs and the wait for Redis. */
   readonly clock?: Clock;
 }
@@ -94,26 +100,27 @@ async function demoSongsIfEmpty(settings: SetupSettings, deps: SetupDeps): Promi
 async function withStore<T>(url: string, deps: SetupDeps, work: (store: Store) => Promise<T>): Promise<T> {
   const open = deps.openStore ?? openStore;
   const clock = deps.clock ?? systemClock;
-  const deadline = clock.now() + REDIS_WAIT_MS;
-  for (let attempt = 1; ; attempt += 1) {
-    let opened: { store: Store; close: () => Promise<void> };
-    try {
-      opened = await open(url);
-    } catch (error) {
-      if (!(error instanceof StoreUnavailableError) || clock.now() >= deadline) throw error;
-      if (attempt === 1) deps.logger.info({ redis: redactUrl(url), err: describeError(error) }, 'waiting for Redis');
-      await new Promise<void>((resolve) => clock.setTimeout(resolve, REDIS_RETRY_MS));
-      continue;
-    }
-    try {
-      return await work(opened.store);
-    } finally {
-      await opened.close();
-    }
+  const end = await retry<OpenedStore, unknown>({
+    attempt: () => settle(() => open(url)),
+    delayAfter: (error) => (error instanceof StoreUnavailableError ? REDIS_RETRY_MS : 'give-up'),
+    // retry() makes no try whose wait would end past its deadline; Redis gets its full REDIS_WAIT_MS, the
+    // last try starting once that has passed.
+    deadlineAt: clock.now() + REDIS_WAIT_MS + REDIS_RETRY_MS,
+    now: () => clock.now(),
+    sleep: sleepOn(clock),
+    beforeRetry: (error, tries) => {
+      if (tries === 1) deps.logger.info({ redis: redactUrl(url), err: describeError(error) }, 'waiting for Redis');
+    },
+  });
+  if (!end.ok) throw end.failure.last;
+  try {
+    return await work(end.value.store);
+  } finally {
+    await end.value.close();
   }
 }
 
-async function openStore(url: string): Promise<{ store: Store; close: () => Promise<void> }> {
+async function openStore(url: string): Promise<OpenedStore> {
   const redis = await connectRedis(url);
   return { store: createStore(redis), close: () => closeRedis(redis) };
 }

@@ -24,3 +24,8 @@ export const systemClock: Clock = Object.freeze({
     return { clear: () => clearInterval(handle) };
   },
 });
+
+/** Waits `ms` on `clock`, so a test clock decides when the wait ends. */
+export function sleepOn(clock: Clock): (ms: number) => Promise<void> {
+  return (ms) => new Promise<void>((resolve) => clock.setTimeout(resolve, ms));
+}

@@ -4,7 +4,7 @@ import type { Logger } from '../log/index.js';
 import type { SongSupplier } from '../station/programme.js';
 import type { Station, StationIdentity } from '../station/index.js';
 import type { Song } from '../station/song.js';
-import { followEvents, type Station as StoredStation, type Store, type StoreEvent } from '../store/index.js';
+import { followEvents, songMetaOf, type Station as StoredStation, type Store, type StoreEvent } from '../store/index.js';
 import { systemClock, type Clock } from '../time/index.js';
 import { ownerPlayback, type OwnerPlayback } from './owner-playback.js';
 import { RedisSupplier } from './redis-supplier.js';
@@ -125,10 +125,7 @@ async function recordEnd(playback: OwnerPlayback, station: string, song: Song, l
 async function recordPlay(playback: OwnerPlayback, station: string, song: Song, logger: Logger): Promise<void> {
   const played = {
     ref: song.ref,
-    title: song.title,
-    artist: song.artist,
-    ...(song.album ? { album: song.album } : {}),
-    ...(song.durationMs ? { durationMs: song.durationMs } : {}),
+    ...songMetaOf(song),
     startedAt: Date.now(),
     source: song.origin?.source ?? 'playlist',
     position: song.origin?.position ?? 0,

@@ -4,6 +4,7 @@ import { SingleBar } from 'cli-progress';
 import type { RelayClient, SongResolution } from '../../relay-client/index.js';
 import { locationToRef, parseM3u } from '../../m3u/index.js';
 import { isPlaylistRef, isSongRef } from '../../refs/index.js';
+import { failed, ok, type Result } from '../../result.js';
 import { songMetaOf, validateName, type SongMeta } from '../../store/index.js';
 import { CliError, EXIT, usageError } from '../cli-error.js';
 import { action, confirm, plural, subcommand } from './command-kit.js';
@@ -24,8 +25,8 @@ interface Candidate {
   /** M3U line number, when the source is a file. */
   readonly line?: number;
   readonly location: string;
-  readonly ref?: string;
-  readonly problem?: string;
+  /** The song ref, or why the entry is none. */
+  readonly entry: Result<string, string>;
 }
 
 interface Skipped {
@@ -76,11 +77,11 @@ async function candidatesOf(source: string, relay: RelayClient, flags: Flags): P
     try {
       const listing = await relay.listAllSongs(source, ({ fetched, total }) => bar.update(fetched, total));
       if (listing.truncated) note(`relaycast: ${source} has ${listing.total} songs; importing the first ${listing.songs.length}`);
-      return listing.songs.map((song, i) =>
-        isSongRef(song.ref)
-          ? { index: i + 1, location: song.ref, ref: song.ref }
-          : { index: i + 1, location: song.ref, problem: 'the relay listed a ref relaycast does not accept' },
-      );
+      return listing.songs.map((song, i) => ({
+        index: i + 1,
+        location: song.ref,
+        entry: isSongRef(song.ref) ? ok(song.ref) : failed('the relay listed a ref relaycast does not accept'),
+      }));
     } finally {
       bar.stop();
     }
@@ -91,12 +92,8 @@ async function candidatesOf(source: string, relay: RelayClient, flags: Flags): P
     );
   }
   const entries = parseM3u(await readM3uSource(source));
-  return entries.map((entry, i) => {
-    const result = locationToRef(entry.location, flags.localRoot === undefined ? {} : { localRoot: flags.localRoot });
-    return result.ok
-      ? { index: i + 1, line: entry.line, location: entry.location, ref: result.value }
-      : { index: i + 1, line: entry.line, location: entry.location, problem: result.failure };
-  });
+  const options = flags.localRoot === undefined ? {} : { localRoot: flags.localRoot };
+  return entries.map(({ line, location }, i) => ({ index: i + 1, line, location, entry: locationToRef(location, options) }));
 }
 
 /** Resolves each distinct ref once, RESOLVE_CONCURRENCY at a time. A relay outage aborts the import. */
@@ -163,7 +160,7 @@ Redis fails midway, nothing changes. Exit 0 when at least one song was imported.
         await withRelay(flags, async (relay) => {
           const candidates = await candidatesOf(source, relay, flags);
           if (candidates.length === 0) throw usageError(`${source === '-' ? 'stdin' : source} holds no songs`);
-          const refs = [...new Set(candidates.flatMap((candidate) => (candidate.ref ? [candidate.ref] : [])))];
+          const refs = [...new Set(candidates.flatMap(({ entry }) => (entry.ok ? [entry.value] : [])))];
           const resolutions = await resolveAll(refs, relay, flags);
 
           const added: string[] = [];
@@ -171,14 +168,18 @@ Redis fails midway, nothing changes. Exit 0 when at least one song was imported.
           const skipped: Skipped[] = [];
           for (const candidate of candidates) {
             const base = { index: candidate.index, location: candidate.location, ...(candidate.line !== undefined && { line: candidate.line }) };
-            const resolution = candidate.ref ? resolutions.get(candidate.ref) : undefined;
-            if (!candidate.ref || !resolution) {
-              skipped.push({ ...base, reason: 'invalid-entry', message: candidate.problem ?? 'not a song' });
-            } else if (!resolution.ok) {
-              skipped.push({ ...base, ref: candidate.ref, reason: resolution.failure.reason, message: resolution.failure.message });
+            const { entry } = candidate;
+            if (!entry.ok) {
+              skipped.push({ ...base, reason: 'invalid-entry', message: entry.failure });
+              continue;
+            }
+            // resolveAll resolved every ref of an entry that is one.
+            const resolution = resolutions.get(entry.value) as SongResolution;
+            if (!resolution.ok) {
+              skipped.push({ ...base, ref: entry.value, reason: resolution.failure.reason, message: resolution.failure.message });
             } else {
-              added.push(candidate.ref);
-              metas.set(candidate.ref, songMetaOf(resolution.value));
+              added.push(entry.value);
+              metas.set(entry.value, songMetaOf(resolution.value));
             }
           }
           if (added.length === 0) {

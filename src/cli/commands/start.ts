@@ -35,7 +35,7 @@ Examples:
       await startOrClose(worker);
       await waitForStopSignal();
       logger.info('stopping');
-      const deadline = setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
+      const deadline = setTimeout(() => process.exit(EXIT.failure), SHUTDOWN_DEADLINE_MS).unref();
       await worker.stop();
       clearTimeout(deadline);
       logger.flush();

@@ -4,6 +4,7 @@ import { redactUrl } from '../../log/index.js';
 import type { Parsed } from '../providers/provider.js';
 import { upstreamError, type UpstreamResponse } from './response.js';
 import type { WallClock } from '../../time/index.js';
+import { ok } from '../../result.js';
 
 export interface UpstreamRequest {
   url: URL;
@@ -76,6 +77,6 @@ export function createUpstreamFetch(options: UpstreamFetchOptions): UpstreamFetc
     }
     const fetchedAt = now();
     logger.debug({ event: 'relay.upstream.answered', url: target, status, bytes: size, ms: fetchedAt - started }, 'upstream answered');
-    return { ok: true, value: { status, contentType, bodyText: Buffer.concat(chunks).toString('utf8'), fetchedAt } };
+    return ok({ status, contentType, bodyText: Buffer.concat(chunks).toString('utf8'), fetchedAt });
   };
 }

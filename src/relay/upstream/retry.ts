@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { delayBeforeRetry, type Backoff, type WallClock } from '../../time/index.js';
+import { failed, ok } from '../../result.js';
+import { delayBeforeRetry, retry, type Backoff, type WallClock } from '../../time/index.js';
 
 /** Upstream retries are quick: a whole lookup, retries included, has a budget of a few seconds. */
 export const UPSTREAM_BACKOFF: Backoff = Object.freeze({ firstDelayMs: 150, capDelayMs: 1_000 });
@@ -22,12 +23,15 @@ export async function retryWhileRetryable<T>(
   attempt: () => Promise<T>,
 ): Promise<T> {
   const policy = { ...UPSTREAM_BACKOFF, attempts: options.attempts };
-  let result = await attempt();
-  for (let tried = 1; isRetryable(result); tried += 1) {
-    const delay = delayBeforeRetry(policy, tried, options.random);
-    if (delay === 'give-up' || options.now() + delay >= options.deadlineAt) break;
-    await sleep(delay);
-    result = await attempt();
-  }
-  return result;
+  const end = await retry({
+    attempt: async () => {
+      const result = await attempt();
+      return isRetryable(result) ? failed(result) : ok(result);
+    },
+    delayAfter: (_result, tries) => delayBeforeRetry(policy, tries, options.random),
+    deadlineAt: options.deadlineAt,
+    now: options.now,
+    sleep: (ms) => sleep(ms),
+  });
+  return end.ok ? end.value : end.failure.last;
 }

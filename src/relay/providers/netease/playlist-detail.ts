@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Parsed } from '../provider.js';
 import { readShape, upstreamError, type UpstreamResponse } from '../../upstream/response.js';
+import { ok } from '../../../result.js';
 
 const PlaylistBody = z.object({
   code: z.number(),
@@ -26,10 +27,10 @@ export function parseNeteasePlaylistDetail(response: UpstreamResponse): Parsed<N
   const body = readShape(response, PlaylistBody, 'NetEase playlist detail');
   if (!body.ok) return body;
   const { code, playlist } = body.value;
-  if (code === 404) return { ok: true, value: undefined };
+  if (code === 404) return ok(undefined);
   if (code !== 200 || !playlist) {
     const said = body.value.message ?? body.value.msg;
     return upstreamError(`NetEase answered code ${code}${said ? ` (${said})` : ''}`, code >= 500);
   }
-  return { ok: true, value: { name: playlist.name, trackIds: playlist.trackIds.map((track) => String(track.id)) } };
+  return ok({ name: playlist.name, trackIds: playlist.trackIds.map((track) => String(track.id)) });
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Parsed, SongInfo } from '../provider.js';
 import { isRetryableStatus, readShape, statusFailure, upstreamError, type UpstreamResponse } from '../../upstream/response.js';
+import { ok } from '../../../result.js';
 
 /** A song object as `/song/detail`, `/playlist/track/all` and `/cloudsearch` return it. */
 const NeteaseSong = z.object({
@@ -27,7 +28,7 @@ export function parseNeteaseSongs(response: UpstreamResponse): Parsed<SongInfo[]
   const { code } = body.value;
   if (code !== 200) return upstreamError(`NetEase answered code ${code}`, isRetryableStatus(code));
   if (response.status !== 200) return statusFailure(response, 'NetEase song list');
-  return { ok: true, value: body.value.songs.map(toSongInfo) };
+  return ok(body.value.songs.map(toSongInfo));
 }
 
 function toSongInfo(song: z.infer<typeof NeteaseSong>): SongInfo {

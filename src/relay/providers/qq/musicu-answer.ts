@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Parsed } from '../provider.js';
 import { readJson, statusFailure, upstreamError, type UpstreamResponse } from '../../upstream/response.js';
+import { ok } from '../../../result.js';
 
 /**
  * The answer of one module in a `musicu.fcg` reply. Each module answers under the key the request chose
@@ -22,7 +23,7 @@ export function findMusicuModule<T>(response: UpstreamResponse, schema: z.ZodTyp
   }
   for (const value of Object.values(record)) {
     const module = schema.safeParse(value);
-    if (module.success) return { ok: true, value: module.data };
+    if (module.success) return ok(module.data);
   }
   if (response.status < 200 || response.status >= 300) return statusFailure(response, `QQ ${what}`);
   return upstreamError(`QQ ${what}: no module with the expected fields in the answer`, true);

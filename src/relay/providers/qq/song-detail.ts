@@ -3,6 +3,7 @@ import type { Parsed } from '../provider.js';
 import { readShape, upstreamError, type UpstreamResponse } from '../../upstream/response.js';
 import { findMusicuModule } from './musicu-answer.js';
 import { TrackInfo, trackFromTrackInfo, type QqTrack } from './track.js';
+import { ok } from '../../../result.js';
 
 const DetailModule = z.object({
   code: z.number().optional(),
@@ -41,9 +42,9 @@ export function qqMusicApiFailure(body: { result: number; errMsg?: string | null
 function readTrackInfo(trackInfo: unknown): Parsed<QqTrack | undefined> {
   // An unknown songmid comes back as an empty track_info.
   if (typeof trackInfo !== 'object' || trackInfo === null || !('mid' in trackInfo) || !trackInfo.mid) {
-    return { ok: true, value: undefined };
+    return ok(undefined);
   }
   const info = TrackInfo.safeParse(trackInfo);
   if (!info.success) return upstreamError('QQ song detail: track_info lacks name or mid', true);
-  return { ok: true, value: trackFromTrackInfo(info.data) };
+  return ok(trackFromTrackInfo(info.data));
 }

@@ -4,6 +4,7 @@ import { isQqSongmid } from '../../../refs/index.js';
 import { readShape, upstreamError, type UpstreamResponse } from '../../upstream/response.js';
 import { qqMusicApiFailure } from './song-detail.js';
 import { SonglistItem, trackFromSonglistItem, type QqTrack } from './track.js';
+import { ok } from '../../../result.js';
 
 const Cd = z.object({
   dissname: z.string().nullish(),
@@ -33,7 +34,7 @@ export function parseQqSonglist(response: UpstreamResponse): Parsed<QqSonglist |
     return upstreamError(`QQ songlist answered code ${body.value.code}`, true);
   }
   const cd = body.value.cdlist[0];
-  return { ok: true, value: cd ? toSonglist(cd) : undefined };
+  return ok(cd ? toSonglist(cd) : undefined);
 }
 
 const QqMusicApiBody = z.object({ result: z.number(), errMsg: z.string().nullish(), data: Cd.nullish() });
@@ -43,7 +44,7 @@ export function parseQqMusicApiSonglist(response: UpstreamResponse): Parsed<QqSo
   const body = readShape(response, QqMusicApiBody, 'QQMusicApi songlist');
   if (!body.ok) return body;
   if (body.value.result !== 100) return qqMusicApiFailure(body.value);
-  return { ok: true, value: body.value.data ? toSonglist(body.value.data) : undefined };
+  return ok(body.value.data ? toSonglist(body.value.data) : undefined);
 }
 
 function toSonglist(cd: z.infer<typeof Cd>): QqSonglist {
