@@ -1,7 +1,7 @@
 import { asNumber, runMutation, runScript, type StoreContext } from './context.js';
 import { ValidationError } from './errors.js';
-import { keys } from './keys.js';
-import { claimLeaseScript, releaseLeaseScript, renewLeaseScript, workerHeartbeatScript, workerLeavesScript } from './lua/lease-scripts.js';
+import { KEY_FAMILIES, keys } from './keys.js';
+import { claimLeaseScript, readFleetScript, releaseLeaseScript, renewLeaseScript, workerHeartbeatScript, workerLeavesScript } from './lua/lease-scripts.js';
 import { validateName } from './validate.js';
 
 /** One worker's hold on one station; `token` grows with every new hold (the fencing token). */
@@ -54,4 +54,29 @@ export async function workerHeartbeat(ctx: StoreContext, worker: string, ttlMs: 
 export async function workerLeaves(ctx: StoreContext, worker: string): Promise<void> {
   validateWorker(worker);
   await runMutation(ctx, workerLeavesScript, [keys.workers], [worker]);
+}
+
+/** One station as a worker holds it: its fencing token and for how long the worker has held it. */
+export interface HeldStation {
+  readonly station: string;
+  readonly token: number;
+  readonly heldMs: number;
+}
+
+/** Which live worker plays which station, and the stations nobody plays (no worker, or between owners). */
+export interface Fleet {
+  readonly workers: readonly { readonly id: string; readonly stations: readonly HeldStation[] }[];
+  readonly unowned: readonly string[];
+}
+
+export async function readFleet(ctx: StoreContext): Promise<Fleet> {
+  const [now, live, flat] = (await runScript(ctx, readFleetScript, [keys.stations, keys.workers], [KEY_FAMILIES.lease])) as [number, string[], string[]];
+  const held = new Map<string, HeldStation[]>(live.map((id) => [id, []]));
+  const unowned: string[] = [];
+  for (let i = 0; i + 3 < flat.length; i += 4) {
+    const [station, worker, token, since] = [flat[i]!, flat[i + 1]!, Number(flat[i + 2]), Number(flat[i + 3])];
+    if (worker === '') unowned.push(station);
+    else held.set(worker, [...(held.get(worker) ?? []), { station, token, heldMs: Math.max(0, now - since) }]);
+  }
+  return { workers: [...held].sort(([a], [b]) => a.localeCompare(b)).map(([id, stations]) => ({ id, stations })), unowned };
 }

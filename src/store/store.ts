@@ -68,6 +68,7 @@ const leaseOperations = {
   release: leases.releaseLease,
   heartbeat: leases.workerHeartbeat,
   leave: leases.workerLeaves,
+  fleet: leases.readFleet,
 };
 
 export type StorePlaylists = Bound<typeof playlistOperations>;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis, createStore, keys } from '../../src/store/index.js';
+import { cliAgainst } from '../support/cli.js';
 import { makeTone } from '../support/fixtures.js';
 import { startIcecast, type IcecastServer } from '../support/icecast.js';
 import { requirePrograms } from '../support/prereq.js';
@@ -23,6 +24,7 @@ describe('a fleet of workers shares the stations', () => {
   let client: Redis;
   let temp: { dir: string; remove: () => Promise<void> };
   const workers: WorkerProcess[] = [];
+  const { ok } = cliAgainst(() => ({ REDIS_URL: redis.url, ICECAST_URL: icecast.url }));
 
   const startOne = async () => {
     const worker = await startWorker({
@@ -84,6 +86,23 @@ describe('a fleet of workers shares the stations', () => {
     const [a, b] = [await startOne(), await startOne()];
     await until(async () => countsOf(await owners(), [a!, b!]).join() === '2,2', 20_000, 'two stations each');
     await until(() => mountsOnAir(STATIONS), 20_000, 'every mount on air');
+  });
+
+  it('says which worker plays each station: `relaycast workers` and `relaycast now`', async () => {
+    const fleet = JSON.parse(await ok(['workers', '--json']));
+    const byPid = new Map(fleet.workers.map((worker: { id: string; stations: { station: string }[] }) => [worker.id.split(':')[1], worker]));
+    const owned = await owners();
+    for (const worker of workers) {
+      const listed = byPid.get(String(worker.child.pid)) as { stations: { station: string; token: number; heldMs: number }[] };
+      expect(listed.stations.map((held) => held.station).sort()).toEqual(STATIONS.filter((station) => owned.get(station) === worker));
+      for (const held of listed.stations) expect(held.token).toBeGreaterThan(0);
+    }
+    expect(fleet.unowned).toEqual([]);
+    const text = await ok(['workers']);
+    expect(text.trim().split('\n')).toHaveLength(2);
+    expect(text).toMatch(/:\d+:[0-9a-f]{6} {2}2 stations: s\d \(held \d+:\d\d, token \d+\), s\d/);
+    const now = JSON.parse(await ok(['now', 's1', '--json']));
+    expect(now.worker.split(':')[1]).toBe(String(owned.get('s1')!.child.pid));
   });
 
   it('gives a joining worker its share by hand-over, within ±1', async () => {

@@ -19,6 +19,7 @@ const COMMAND_MODULES: Readonly<Record<string, () => Promise<Register>>> = {
   song: async () => (await import('./song.js')).registerSong,
   cache: async () => (await import('./cache.js')).registerCache,
   setup: async () => (await import('./setup.js')).registerSetup,
+  workers: async () => (await import('./workers.js')).registerWorkers,
 };
 
 export async function registerCommands(program: Command, argv: readonly string[]): Promise<void> {

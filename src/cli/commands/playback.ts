@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { displayTitle } from '../../song-title.js';
-import type { NextSong, PlayedSong, SongMeta, Station, Store } from '../../store/index.js';
+import type { Fleet, NextSong, PlayedSong, SongMeta, Station, Store } from '../../store/index.js';
 import { compileFormat } from '../format/song-format.js';
 import { formatClock, formatDuration, progressBar } from '../format/time.js';
 import { action, subcommand } from './command-kit.js';
@@ -27,13 +27,15 @@ interface NowReport {
   readonly playing: (PlayedSong & { elapsedMs: number }) | null;
   readonly next: (NextSong & Partial<SongMeta>) | null;
   readonly listeners: number | null;
+  /** The worker holding the station's lease: the one playing it, or null when none does. */
+  readonly worker: string | null;
 }
 
 function display(song: { ref: string; title?: string | undefined; artist?: string | undefined }): string {
   return song.title ? displayTitle({ title: song.title, artist: song.artist }) : song.ref;
 }
 
-async function reportOf(store: Store, station: Station, listeners: Map<string, number> | null, now: number): Promise<NowReport> {
+async function reportOf(store: Store, station: Station, listeners: Map<string, number> | null, players: Map<string, string>, now: number): Promise<NowReport> {
   const playing = await store.playback.getNowPlaying(station.name);
   const [next] = await store.playback.peekNext(station.name, 1);
   const nextMeta = next ? await store.caches.getSongMetas([next.ref]) : new Map<string, SongMeta>();
@@ -44,6 +46,7 @@ async function reportOf(store: Store, station: Station, listeners: Map<string, n
     playing: onAir(playing, now),
     next: next ? { ...next, ...nextMeta.get(next.ref) } : null,
     listeners: listeners?.get(station.mount) ?? (listeners ? 0 : null),
+    worker: players.get(station.name) ?? null,
   };
 }
 
@@ -52,6 +55,11 @@ function onAir(playing: PlayedSong | null, now: number): NowReport['playing'] {
   if (!playing) return null;
   const elapsedMs = Math.max(0, now - playing.startedAt);
   return playing.durationMs !== undefined && elapsedMs > playing.durationMs + FINISHED_AFTER_MS ? null : { ...playing, elapsedMs };
+}
+
+/** Station name → the worker that plays it. */
+function playersOf(fleet: Fleet): Map<string, string> {
+  return new Map(fleet.workers.flatMap(({ id, stations }) => stations.map((held) => [held.station, id] as const)));
 }
 
 function describeReport(report: NowReport): string[] {
@@ -68,6 +76,7 @@ function describeReport(report: NowReport): string[] {
   }
   lines.push(`  next: ${report.next ? `${display(report.next)}${report.next.source === 'queue' ? ' (queued)' : ''}` : 'nothing'}`);
   lines.push(`  listeners: ${report.listeners === null ? 'unknown (Icecast not reachable)' : report.listeners}`);
+  if (report.worker) lines.push(`  worker: ${report.worker}`);
   return lines;
 }
 
@@ -101,9 +110,10 @@ export function registerPlayback(program: Command): void {
         const reports = await withStore(flags, async (store) => {
           const stations = name === undefined ? await store.stations.list() : [await store.stations.get(name)];
           const listeners = stations.length > 0 ? await fetchListeners(icecastUrlOf(flags)) : null;
+          const players = playersOf(await store.leases.fleet());
           const now = Date.now();
           const out: NowReport[] = [];
-          for (const station of stations) out.push(await reportOf(store, station, listeners, now));
+          for (const station of stations) out.push(await reportOf(store, station, listeners, players, now));
           return out;
         });
         if (flags.json) printJson(name === undefined ? reports : reports[0]);

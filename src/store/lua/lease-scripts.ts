@@ -78,3 +78,27 @@ if redis.call('ZREM', KEYS[1], ARGV[2]) == 1 then publish(ARGV[1], { type = 'fle
 return 1
 `,
 );
+
+/**
+ * Who plays what, read in one step: Redis's time, the live workers (id, registration end), and for each
+ * station in name order its holder, token and hold start ('' / 0 when nobody holds it).
+ * KEYS: [1] station names, [2] workers. ARGV: [1] lease key prefix.
+ */
+export const readFleetScript = new LuaScript(
+  'fleet-read',
+  `${REDIS_NOW_MS}
+local now = redis_now_ms()
+local workers = redis.call('ZRANGEBYSCORE', KEYS[2], now, '+inf')
+local stations = redis.call('SMEMBERS', KEYS[1])
+table.sort(stations)
+local leases = {}
+for _, station in ipairs(stations) do
+  local held = redis.call('HMGET', ARGV[1] .. station, 'worker', 'token', 'since')
+  leases[#leases + 1] = station
+  leases[#leases + 1] = held[1] or ''
+  leases[#leases + 1] = held[2] or '0'
+  leases[#leases + 1] = held[3] or '0'
+end
+return { now, workers, leases }
+`,
+);
