@@ -76,6 +76,18 @@ export class IcecastConnectionError extends IcecastError {
   }
 }
 
+/** An admin request (killsource) Icecast did not carry out. Logged by IcecastSource, never thrown at its caller. */
+export class IcecastAdminError extends RelaycastError {
+  readonly mount: string;
+  readonly status: number | undefined;
+
+  constructor(mount: string, message: string, options: { status?: number; cause?: unknown } = {}) {
+    super('ERR_ICECAST_ADMIN', message, { cause: options.cause });
+    this.mount = mount;
+    this.status = options.status;
+  }
+}
+
 /** A title update Icecast did not confirm. Logged by IcecastSource, never thrown at its caller. */
 export class IcecastMetadataError extends RelaycastError {
   readonly mount: string;

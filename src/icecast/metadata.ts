@@ -1,10 +1,9 @@
-import { get } from 'node:http';
+import { adminGet, encodeStrict } from './admin-request.js';
 import { IcecastMetadataError } from './errors.js';
-import { basicAuth, type ResolvedTarget } from './target.js';
+import type { ResolvedTarget } from './target.js';
 
 /** Icecast confirms an update with this message; a refused one also carries `<return>1</return>`. */
 const SUCCESS_MESSAGE = 'Metadata update successful';
-const ANSWER_LIMIT = 4096;
 
 /**
  * Path and query of the title update. `song` is percent-encoded UTF-8, with every character outside
@@ -19,39 +18,14 @@ export function metadataPath(target: ResolvedTarget, title: string): string {
 }
 
 /** Sends one title update; resolves when Icecast confirmed it, rejects with IcecastMetadataError. */
-export function sendTitle(target: ResolvedTarget, title: string, timeoutMs: number): Promise<void> {
-  const { url, mount } = target;
-  return new Promise((resolve, reject) => {
-    const req = get(
-      {
-        host: url.hostname.replace(/^\[|\]$/g, ''),
-        port: url.port === '' ? 80 : Number(url.port),
-        path: metadataPath(target, title),
-        headers: { Authorization: basicAuth(target.metadataUser, target.metadataPassword) },
-        agent: false,
-        timeout: timeoutMs,
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        let length = 0;
-        response.on('data', (chunk: Buffer) => {
-          if (length < ANSWER_LIMIT) chunks.push(chunk);
-          length += chunk.length;
-        });
-        response.on('error', (error) => reject(new IcecastMetadataError(mount, `title update for ${mount} failed`, { cause: error })));
-        response.on('end', () => {
-          const status = response.statusCode ?? 0;
-          const message = answerMessage(Buffer.concat(chunks).toString('utf8'));
-          if (status === 200 && message === SUCCESS_MESSAGE) resolve();
-          else reject(new IcecastMetadataError(mount, refusalMessage(target, status, message), { status }));
-        });
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', (error) =>
-      reject(new IcecastMetadataError(mount, `title update for ${mount} failed: ${error.message}`, { cause: error })),
-    );
+export async function sendTitle(target: ResolvedTarget, title: string, timeoutMs: number): Promise<void> {
+  const { mount } = target;
+  const answer = await adminGet(target, metadataPath(target, title), timeoutMs).catch((error: Error) => {
+    throw new IcecastMetadataError(mount, `title update for ${mount} failed: ${error.message}`, { cause: error });
   });
+  if (answer.status !== 200 || answer.message !== SUCCESS_MESSAGE) {
+    throw new IcecastMetadataError(mount, refusalMessage(target, answer.status, answer.message), { status: answer.status });
+  }
 }
 
 function refusalMessage(target: ResolvedTarget, status: number, message: string): string {
@@ -66,16 +40,4 @@ function refusalMessage(target: ResolvedTarget, status: number, message: string)
   }
   if (status === 400) return `${base}: the mount has no source right now`;
   return base;
-}
-
-/** `<message>` of Icecast's XML answer, or the text of its HTML error page ("400 - Source does not exist"). */
-function answerMessage(body: string): string {
-  const xml = /<message>([\s\S]*?)<\/message>/i.exec(body);
-  const html = /<body>([\s\S]*?)<\/body>/i.exec(body);
-  const text = (xml?.[1] ?? html?.[1] ?? body).replace(/<[^>]*>/g, ' ');
-  return text.replace(/\s+/g, ' ').trim().slice(0, 200);
-}
-
-function encodeStrict(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }

@@ -6,6 +6,7 @@ import { systemClock, type Clock, type Timer } from '../time/index.js';
 import { ICECAST_SOURCE_DEFAULTS, type ReconnectPolicy, type SourceTiming } from './defaults.js';
 import type { IcecastError } from './errors.js';
 import { sendTitle } from './metadata.js';
+import { killSource } from './kill-source.js';
 import { retryDelayMs } from './retry-delay.js';
 import { SourceConnection } from './source-connection.js';
 import { resolveTarget, type IcecastTarget, type ResolvedTarget } from './target.js';
@@ -22,6 +23,12 @@ export interface IcecastSourceOptions {
   retry?: Partial<ReconnectPolicy>;
   /** Overrides of ICECAST_SOURCE_DEFAULTS.timing. */
   timing?: Partial<SourceTiming>;
+  /**
+   * Asked when another source holds the mount: true when this source is the mount's rightful one (its worker
+   * holds the station's lease, confirmed just now), so the other is stale and is removed with `killsource`.
+   * Without it a source waits for the mount like any other streamer.
+   */
+  mayTakeMount?: () => Promise<boolean>;
 }
 
 /**
@@ -64,7 +71,7 @@ type State =
   | { status: 'waiting'; since: number; attempt: number; delayMs: number; error: IcecastError; retryTimer: Timer }
   | { status: 'stopped'; since: number };
 
-const OPTION_KEYS = new Set(['target', 'logger', 'clock', 'random', 'retry', 'timing']);
+const OPTION_KEYS = new Set(['target', 'logger', 'clock', 'random', 'retry', 'timing', 'mayTakeMount']);
 
 /**
  * One station's source connection to Icecast: connects, streams what write() is given, keeps the
@@ -78,6 +85,7 @@ export class IcecastSource extends EventEmitter<IcecastSourceEvents> {
   readonly #retry: ReconnectPolicy;
   readonly #timing: SourceTiming;
   readonly #titles: TitleUpdater;
+  readonly #mayTakeMount: (() => Promise<boolean>) | undefined;
   #state: State = { status: 'idle' };
   /** Failed attempts since the last healthy stretch of streaming; drives the backoff. */
   #failures = 0;
@@ -93,6 +101,7 @@ export class IcecastSource extends EventEmitter<IcecastSourceEvents> {
     this.#random = options.random ?? Math.random;
     this.#retry = withOverrides('retry', ICECAST_SOURCE_DEFAULTS.retry, options.retry);
     this.#timing = withOverrides('timing', ICECAST_SOURCE_DEFAULTS.timing, options.timing);
+    this.#mayTakeMount = options.mayTakeMount;
     this.#titles = new TitleUpdater(
       (title) => sendTitle(this.#target, title, this.#timing.metadataTimeoutMs),
       this.#logger,
@@ -194,6 +203,23 @@ export class IcecastSource extends EventEmitter<IcecastSourceEvents> {
     const retryTimer = this.#clock.setTimeout(() => this.#connect(), delayMs);
     this.#setState({ status: 'waiting', since: this.#clock.now(), attempt: this.#failures, delayMs, error, retryTimer });
     if (wasStreaming) this.emit('disconnected', error);
+    if (error.kind === 'mount-in-use' && this.#mayTakeMount) void this.#takeMount(this.#mayTakeMount, error);
+  }
+
+  /** Removes the stale source that holds the mount, then connects at once instead of after the backoff. */
+  async #takeMount(mayTakeMount: () => Promise<boolean>, error: IcecastError): Promise<void> {
+    try {
+      if (!(await mayTakeMount())) return;
+      await killSource(this.#target, this.#timing.metadataTimeoutMs);
+      this.#logger.info('removed the stale source holding the mount: this worker holds the station');
+    } catch (failure) {
+      this.#logger.warn({ err: failure }, 'could not take the mount from the stale source; waiting for Icecast to drop it');
+      return;
+    }
+    const state = this.#state;
+    if (state.status !== 'waiting' || state.error !== error) return;
+    state.retryTimer.clear();
+    this.#connect();
   }
 
   /** The first failure of a kind is logged loudly; its repeats (every retry) only at debug. */

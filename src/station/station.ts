@@ -29,6 +29,8 @@ export interface StationOptions {
   clock?: Clock;
   /** Longest silence while a playable song is on the list (the programme's default when not given). */
   silenceBudgetMs?: number;
+  /** See IcecastSourceOptions.mayTakeMount: given for stations played under a lease. */
+  mayTakeMount?: () => Promise<boolean>;
 }
 
 export interface StationEvents {
@@ -56,7 +58,12 @@ export class Station extends EventEmitter<StationEvents> {
     const stationLogger = options.logger.child({ station: config.name });
     this.logger = stationLogger.child({ mount: config.mount });
     // The source names its mount in its own lines: given the station's logger, each line has it once.
-    this.source = new IcecastSource({ target: icecastTarget(options.icecast, config), logger: stationLogger, clock });
+    this.source = new IcecastSource({
+      target: icecastTarget(options.icecast, config),
+      logger: stationLogger,
+      clock,
+      ...(options.mayTakeMount ? { mayTakeMount: options.mayTakeMount } : {}),
+    });
     this.programme = new Programme({
       supplier: options.supplier,
       loader: options.loader,

@@ -57,6 +57,13 @@ export class StationLeases {
     return this.held.get(station);
   }
 
+  /** Whether the worker still holds the station, asked of Redis now (renewing it): before it takes a mount by force. */
+  async confirm(station: string): Promise<boolean> {
+    const lease = this.held.get(station);
+    if (!lease) return false;
+    return this.leases.renew(lease, this.timing.ttlMs).catch(() => false);
+  }
+
   /** One round over the stored `stations`; `stop` takes a station off air before its lease is given up. */
   async round(stations: readonly string[], stop: (station: string) => Promise<void>): Promise<LeaseChanges> {
     const gained: string[] = [];

@@ -13,7 +13,8 @@ import { seedStations } from './seed.js';
 import { storedIdentity } from './station-identity.js';
 import { LEASE_TIMING, newWorkerId, StationLeases } from './station-leases.js';
 
-export type BuildStation = (identity: StationIdentity, supplier: SongSupplier) => Station;
+/** `mayTakeMount`: see IcecastSourceOptions; given for stations played under a lease. */
+export type BuildStation = (identity: StationIdentity, supplier: SongSupplier, mayTakeMount?: () => Promise<boolean>) => Station;
 
 /** What the worker does when an admin clears the caches: forget its own copies of them. */
 export type ClearWorkerCaches = () => Promise<void>;
@@ -33,7 +34,7 @@ export function runStoredStations(
 ): { roster: StationRoster; stop: () => Promise<void> } {
   const leases = new StationLeases(store.leases, newWorkerId(), logger);
   const playback = ownerPlayback(store.playback, leases);
-  const roster = new StationRoster(store.stations, (stored) => storedStation(playback, stored, logger, build), (name) => leases.holds(name), logger);
+  const roster = new StationRoster(store.stations, (stored) => storedStation(playback, stored, logger, (identity, supplier) => build(identity, supplier, () => leases.confirm(stored.name))), (name) => leases.holds(name), logger);
   const leaseRound = async () => {
     const stations = (await store.stations.list()).map((station) => station.name);
     const changes = await leases.round(stations, () => roster.sync());

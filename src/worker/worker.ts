@@ -76,7 +76,7 @@ export class Worker {
   /** Loaded only with Redis: a worker without it does not pay for the store's modules at start-up. */
   private async startStored(store: Store): Promise<void> {
     const { runStoredStations } = await import('./stored-stations.js');
-    const build = (identity: StationIdentity, supplier: SongSupplier) => this.station(identity, supplier);
+    const build = (identity: StationIdentity, supplier: SongSupplier, mayTakeMount?: () => Promise<boolean>) => this.station(identity, supplier, mayTakeMount);
     this.stopStored = runStoredStations(store, this.config, this.logger, build, () => this.clearOwnCaches()).stop;
   }
 
@@ -88,7 +88,7 @@ export class Worker {
     this.logger.info('caches cleared: unplayable songs forgotten, disk audio cache emptied');
   }
 
-  private station(identity: StationIdentity, supplier: SongSupplier): Station {
+  private station(identity: StationIdentity, supplier: SongSupplier, mayTakeMount?: () => Promise<boolean>): Station {
     const services = this.services!;
     const logger = this.logger.child({ station: identity.name });
     return new Station({
@@ -99,6 +99,7 @@ export class Worker {
       silence: new SilentFrames(identity.format),
       logger: this.logger,
       silenceBudgetMs: this.config.silenceBudgetSec * 1000,
+      ...(mayTakeMount ? { mayTakeMount } : {}),
     });
   }
 }

@@ -28,7 +28,7 @@ describe('a fleet of workers shares the stations', () => {
 
   const startOne = async () => {
     const worker = await startWorker({
-      icecast: { url: icecast.url, sourcePassword: icecast.sourcePassword },
+      icecast: { url: icecast.url, sourcePassword: icecast.sourcePassword, adminUser: 'admin', adminPassword: icecast.adminPassword },
       relay: { url: relay.url, token: relay.token },
       redis: { url: redis.url },
       cacheDir: join(temp.dir, `cache-${workers.length}`),
@@ -144,26 +144,36 @@ describe('a fleet of workers shares the stations', () => {
     await until(() => mountsOnAir(STATIONS), 10_000, 'every mount on air after the hand-over');
   });
 
-  it('stops a paused worker that lost its leases, which never writes with its old token (SIGSTOP)', async () => {
-    const resumed = await startOne();
-    await until(async () => countsOf(await owners(), [resumed])[0]! >= 1, 10_000, 'the new worker owning a share');
+  it('takes the mounts of a paused worker within 3 s of its leases ending, and fences it out (SIGSTOP)', async () => {
+    const paused = await startOne();
+    await until(async () => countsOf(await owners(), [paused])[0]! >= 1, 10_000, 'the new worker owning a share');
+    await until(() => mountsOnAir(STATIONS), 10_000, 'every mount on air');
     const before = await owners();
-    const itsStations = STATIONS.filter((station) => before.get(station) === resumed);
+    const itsStations = STATIONS.filter((station) => before.get(station) === paused);
     const tokensBefore = await Promise.all(itsStations.map((station) => client.hget(keys.lease(station), 'token')));
-    const others = workers.filter((worker) => worker !== resumed);
-    process.kill(resumed.child.pid!, 'SIGSTOP');
+    const others = workers.filter((worker) => worker !== paused);
+    const sourceStarts = async () => new Map((await icecast.status()).sources.map((source) => [source.mount, source.streamStart]));
+    const startsBefore = await sourceStarts();
+    process.kill(paused.child.pid!, 'SIGSTOP');
     try {
-      await until(() => ownedOnlyBy(others), 10_000, 'the others owning the paused worker\'s stations');
+      // Its sources keep their TCP connections, so Icecast holds the mounts: the new owners must take them.
+      const leasesEndedAt = await until(() => ownedOnlyBy(others), 10_000, 'the others owning the paused worker\'s stations');
+      const takenAt = await until(async () => {
+        const starts = await sourceStarts();
+        return itsStations.every((station) => starts.has(mountOf(station)) && starts.get(mountOf(station)) !== startsBefore.get(mountOf(station)));
+      }, 10_000, 'new sources on its mounts');
+      console.log(`SIGSTOP → mounts taken ${(takenAt - leasesEndedAt).toFixed(0)} ms after the leases passed on`);
+      expect(takenAt - leasesEndedAt).toBeLessThan(3_000);
     } finally {
-      process.kill(resumed.child.pid!, 'SIGCONT');
+      process.kill(paused.child.pid!, 'SIGCONT');
     }
     for (const station of itsStations) {
-      await resumed.waitForEvent((event) => event.msg.startsWith('lease lost') && event.station === station, 5_000);
+      await paused.waitForEvent((event) => event.msg.startsWith('lease lost') && event.station === station, 5_000);
     }
-    // Every later hold of those stations, the resumed worker's own included, carries a larger token.
+    // Every later hold of those stations, the woken worker's own included, carries a larger token.
     const tokensAfter = await Promise.all(itsStations.map((station) => client.hget(keys.lease(station), 'token')));
     tokensAfter.forEach((token, index) => expect(Number(token)).toBeGreaterThan(Number(tokensBefore[index])));
-    expect(resumed.events.some((event) => event.msg.startsWith('lease lapsed and claimed again'))).toBe(false);
+    expect(paused.events.some((event) => event.msg.startsWith('lease lapsed and claimed again'))).toBe(false);
     await until(() => mountsOnAir(STATIONS), 15_000, 'every mount on air again');
   });
 });
