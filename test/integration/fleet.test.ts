@@ -168,7 +168,10 @@ describe('a fleet of workers shares the stations', () => {
       process.kill(paused.child.pid!, 'SIGCONT');
     }
     for (const station of itsStations) {
-      await paused.waitForEvent((event) => event.msg.startsWith('lease lost') && event.station === station, 5_000);
+      await paused.waitForEvent((event) => event.msg.startsWith('lease lost') && event.station === station, 5_000).catch((error: Error) => {
+        const recent = paused.events.slice(-20).map((event) => `${event.msg}${event.station ? ` [${event.station}]` : ''}`);
+        throw new Error(`${error.message}; the woken worker's last events: ${recent.join(' | ')}`);
+      });
     }
     // Every later hold of those stations, the woken worker's own included, carries a larger token.
     const tokensAfter = await Promise.all(itsStations.map((station) => client.hget(keys.lease(station), 'token')));
