@@ -10,6 +10,7 @@ import { failedMeasurement, type Figure } from './figure.js';
 import { toneMaker, type BenchContext } from './harness.js';
 import { measureBoundaries } from './measure-boundaries.js';
 import { measureFaults } from './measure-faults.js';
+import { measureFleet } from './measure-fleet.js';
 import { measureJoin } from './measure-join.js';
 import { measureLongRss } from './measure-long-rss.js';
 import { measurePacing } from './measure-pacing.js';
@@ -46,6 +47,7 @@ const MEASUREMENTS: readonly Measurement[] = [
   { name: 'twenty', aliases: ['cpu20'], what: '20 stations in one process: CPU and RSS over 60 s', limitMs: 150_000, run: measureTwenty },
   { name: 'restart', aliases: ['reconnect'], what: 'back on air after Icecast restarts (4 times, 31 s apart)', limitMs: 200_000, run: measureRestart },
   { name: 'join', aliases: ['listener'], what: 'new listener on a running mount → first decoded audio', limitMs: 90_000, run: measureJoin },
+  { name: 'fleet', aliases: ['failover', 'leases'], what: 'several workers: SIGKILL failover, SIGTERM hand-over, pause takeover, new station on air', limitMs: 120_000, run: measureFleet },
   { name: 'faults', aliases: ['fault'], what: 'longest silence at a listener under each fault of issue 12 (budget 10 s)', limitMs: 360_000, run: measureFaults },
   { name: 'long-rss', aliases: ['long'], what: 'RSS over 5 minutes of warm-up and 10 judged (--long)', limitMs: 1_020_000, long: true, run: measureLongRss },
 ];
