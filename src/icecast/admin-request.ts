@@ -14,12 +14,11 @@ export interface AdminAnswer {
  * is configured); rejects only when no answer arrives within `timeoutMs` or the connection fails.
  */
 export function adminGet(target: ResolvedTarget, path: string, timeoutMs: number): Promise<AdminAnswer> {
-  const { url } = target;
   return new Promise((resolve, reject) => {
     const req = get(
       {
-        host: url.hostname.replace(/^\[|\]$/g, ''),
-        port: url.port === '' ? 80 : Number(url.port),
+        host: target.host,
+        port: target.port,
         path,
         headers: { Authorization: basicAuth(target.metadataUser, target.metadataPassword) },
         agent: false,

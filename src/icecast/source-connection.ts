@@ -56,8 +56,8 @@ export class SourceConnection extends EventEmitter<SourceConnectionEvents> {
     this.#phase = 'opening';
     const { url, mount } = this.#target;
     const req = request({
-      host: url.hostname.replace(/^\[|\]$/g, ''),
-      port: url.port === '' ? 80 : Number(url.port),
+      host: this.#target.host,
+      port: this.#target.port,
       method: 'PUT',
       path: mount,
       headers: sourceRequestHeaders(this.#target),

@@ -35,6 +35,9 @@ export interface IcecastTarget {
 /** A target after validation, defaults filled in. */
 export interface ResolvedTarget {
   readonly url: URL;
+  /** Where to connect: the URL's host without IPv6 brackets, and its port (80 when none is written). */
+  readonly host: string;
+  readonly port: number;
   readonly mount: string;
   readonly username: string;
   readonly password: string;
@@ -81,8 +84,11 @@ export function resolveTarget(target: IcecastTarget): ResolvedTarget {
   if (formatProblem) throw new ConfigError('icecast.format', formatProblem);
 
   const username = target.username ?? DEFAULT_SOURCE_USER;
+  const url = new URL(target.url);
   return Object.freeze({
-    url: new URL(target.url),
+    url,
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port === '' ? 80 : Number(url.port),
     mount: target.mount,
     username,
     password: target.password,
