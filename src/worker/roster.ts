@@ -47,6 +47,14 @@ export class StationRoster {
     return this.syncing;
   }
 
+  /** Stops the running stations this worker no longer plays, without asking Redis (it may be what failed). */
+  stopUnplayed(): Promise<void> {
+    this.syncing = this.syncing.then(async () => {
+      for (const name of [...this.running.keys()]) if (!this.plays(name)) await this.stop(name, 'this worker no longer holds its lease');
+    });
+    return this.syncing;
+  }
+
   handle(event: StoreEvent): void {
     const target = event.station ? this.running.get(event.station) : undefined;
     switch (event.type) {

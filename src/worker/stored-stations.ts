@@ -37,8 +37,9 @@ export function runStoredStations(
   const roster = new StationRoster(store.stations, (stored) => storedStation(playback, stored, logger, (identity, supplier) => build(identity, supplier, () => leases.confirm(stored.name))), (name) => leases.holds(name), logger);
   const leaseRound = async () => {
     const stations = (await store.stations.list()).map((station) => station.name);
-    const changes = await leases.round(stations, () => roster.sync());
-    if (changes.gained.length > 0 || changes.lost.length > 0) await roster.sync();
+    const changes = await leases.round(stations, () => roster.stopUnplayed());
+    if (changes.lost.length > 0) await roster.stopUnplayed();
+    if (changes.gained.length > 0) await roster.sync();
   };
   let round: Promise<void> | undefined;
   let roundAgain = false;

@@ -45,11 +45,13 @@ function roster(initial: StoredStation[], options: { refuse?: string } = {}) {
     const record = (call: string) => () => void station.calls.push(call);
     return { start: record('start'), skip: record('skip'), replan: record('replan'), stop: async () => record('stop')() } as unknown as Station;
   };
-  const running = new StationRoster(stations, build, () => true, createLogger({ destination: log }));
+  // The stations whose lease this worker holds: all of them unless a test gives some up.
+  const notPlayed = new Set<string>();
+  const running = new StationRoster(stations, build, (name) => !notPlayed.has(name), createLogger({ destination: log }));
   /** Stations built and not stopped since, by name. */
   const live = () => built.filter((station) => !station.calls.includes('stop')).map((station) => station.stored.name);
   const callsOf = (name: string) => built.filter((station) => station.stored.name === name).map((station) => station.calls);
-  return { roster: running, state, built, log, live, callsOf };
+  return { roster: running, state, built, log, live, callsOf, notPlayed };
 }
 
 /** Events start a sync without returning it: let its promise chain run out. */
@@ -63,6 +65,22 @@ describe('StationRoster', () => {
     expect(live()).toEqual(['jazz', 'rock']);
     expect(built.map((station) => station.calls)).toEqual([['start'], ['start']]);
     expect(running.size).toBe(2);
+  });
+
+  it('runs only the stations it plays, and stops one it no longer plays without reading Redis', async () => {
+    const { roster: running, state, live, notPlayed } = roster([stored('jazz'), stored('rock')]);
+    notPlayed.add('rock');
+    await running.sync();
+    expect(live()).toEqual(['jazz']);
+    notPlayed.delete('rock');
+    await running.sync();
+    expect(live()).toEqual(['jazz', 'rock']);
+    notPlayed.add('jazz');
+    state.down = true;
+    const reads = state.reads;
+    await running.stopUnplayed();
+    expect(live()).toEqual(['rock']);
+    expect(state.reads).toBe(reads);
   });
 
   it('starts a station created after it began, on station-changed', async () => {
