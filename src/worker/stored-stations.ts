@@ -5,13 +5,14 @@ import type { SongSupplier } from '../station/programme.js';
 import type { Station, StationIdentity } from '../station/index.js';
 import type { Song } from '../station/song.js';
 import { followEvents, songMetaOf, type Station as StoredStation, type Store, type StoreEvent } from '../store/index.js';
-import { systemClock, type Clock } from '../time/index.js';
+import { systemClock } from '../time/index.js';
 import { ownerPlayback, type OwnerPlayback } from './owner-playback.js';
 import { RedisSupplier } from './redis-supplier.js';
 import { StationRoster } from './roster.js';
 import { seedStations } from './seed.js';
 import { storedIdentity } from './station-identity.js';
-import { LEASE_TIMING, newWorkerId, StationLeases } from './station-leases.js';
+import { startLeaseRounds } from './lease-rounds.js';
+import { newWorkerId, StationLeases } from './station-leases.js';
 
 /** `mayTakeMount`: see IcecastSourceOptions; given for stations played under a lease. */
 export type BuildStation = (identity: StationIdentity, supplier: SongSupplier, mayTakeMount?: () => Promise<boolean>) => Station;
@@ -30,39 +31,19 @@ export function runStoredStations(
   logger: Logger,
   build: BuildStation,
   clearCaches: ClearWorkerCaches,
-  clock: Clock = systemClock,
 ): { roster: StationRoster; stop: () => Promise<void> } {
   const leases = new StationLeases(store.leases, newWorkerId(), logger);
   const playback = ownerPlayback(store.playback, leases);
-  const roster = new StationRoster(store.stations, (stored) => storedStation(playback, stored, logger, (identity, supplier) => build(identity, supplier, () => leases.confirm(stored.name))), (name) => leases.holds(name), logger);
+  const buildStored = (stored: StoredStation) =>
+    storedStation(playback, stored, logger, (identity, supplier) => build(identity, supplier, () => leases.confirm(stored.name)));
+  const roster = new StationRoster(store.stations, buildStored, (name) => leases.holds(name), logger);
   const leaseRound = async () => {
     const stations = (await store.stations.list()).map((station) => station.name);
     const changes = await leases.round(stations, () => roster.stopUnplayed());
     if (changes.lost.length > 0) await roster.stopUnplayed();
     if (changes.gained.length > 0) await roster.sync();
   };
-  let round: Promise<void> | undefined;
-  let roundAgain = false;
-  let stopping = false;
-  const runRound = (): Promise<void> => {
-    // Rounds never overlap: a slow one (Redis timing out) delays the next instead of stacking them; news
-    // that arrives during a round gets one more round right after it.
-    if (round) {
-      roundAgain = true;
-      return round;
-    }
-    round = leaseRound()
-      .catch((error: unknown) => logger.debug({ err: describeError(error) }, 'lease round skipped: could not list the stations'))
-      .finally(() => {
-        round = undefined;
-        if (roundAgain && !stopping) {
-          roundAgain = false;
-          void runRound();
-        }
-      });
-    return round;
-  };
-  const rounds = clock.setInterval(() => void runRound(), LEASE_TIMING.roundMs);
+  const rounds = startLeaseRounds(leaseRound, systemClock, logger);
   let seeded = false;
   const onReady = async () => {
     if (!seeded) {
@@ -72,11 +53,11 @@ export function runStoredStations(
       );
     }
     await roster.sync();
-    await runRound();
+    await rounds.run();
   };
   const onEvent = (event: StoreEvent) => {
     // A new or removed station changes every worker's share: claim or give up at once, not at the next round.
-    if (event.type === 'station-changed' || event.type === 'station-removed' || event.type === 'fleet-changed') void runRound();
+    if (event.type === 'station-changed' || event.type === 'station-removed' || event.type === 'fleet-changed') void rounds.run();
     if (event.type !== 'cache-cleared') roster.handle(event);
     else clearCaches().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'could not clear the worker\'s own caches'));
   };
@@ -85,10 +66,8 @@ export function runStoredStations(
   return {
     roster,
     async stop() {
-      stopping = true;
-      rounds.clear();
       events.close();
-      await round;
+      await rounds.stop();
       await roster.stopAll();
       await leases.releaseAll();
     },
