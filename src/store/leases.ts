@@ -22,12 +22,17 @@ function validateTtl(ttlMs: number): void {
   if (!Number.isSafeInteger(ttlMs) || ttlMs < 100) throw new ValidationError(`lease TTL must be an integer of at least 100 ms, got ${ttlMs}`);
 }
 
-/** Holds `station` for `worker` for `ttlMs`: a new lease, the worker's own one extended, or null when another holds it. */
-export async function claimLease(ctx: StoreContext, station: string, worker: string, ttlMs: number): Promise<Lease | null> {
+/**
+ * Holds `station` for `worker` for `ttlMs`: a new lease, the worker's own one extended, or null when another
+ * holds it. With `lapsed` (the worker's own lease that ran out) only when no other worker held it since, so
+ * the worker may go on playing the station as if it had never lapsed (a Redis restart, a long pause).
+ */
+export async function claimLease(ctx: StoreContext, station: string, worker: string, ttlMs: number, lapsed?: Lease): Promise<Lease | null> {
   validateName('station', station);
   validateWorker(worker);
   validateTtl(ttlMs);
-  const token = await runScript(ctx, claimLeaseScript, [keys.stations, keys.lease(station), keys.leaseToken(station)], [station, worker, ttlMs]);
+  const after = lapsed === undefined ? '' : String(lapsed.token);
+  const token = await runScript(ctx, claimLeaseScript, [keys.stations, keys.lease(station), keys.leaseToken(station)], [station, worker, ttlMs, after]);
   return token === null ? null : { station, worker, token: asNumber(token) };
 }
 

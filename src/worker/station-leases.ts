@@ -90,7 +90,7 @@ export class StationLeases {
     await Promise.allSettled([...leases.map((lease) => this.leases.release(lease)), this.leases.leave(this.worker)]);
   }
 
-  /** Renews each held lease; one that lapsed with nobody else taking it is claimed again (a new token). */
+  /** Renews each held lease; one that lapsed with nobody else holding it since is claimed again (a new token). */
   private async renewHeld(stored: ReadonlySet<string>): Promise<string[]> {
     const lost: string[] = [];
     for (const lease of [...this.held.values()]) {
@@ -102,7 +102,7 @@ export class StationLeases {
         continue;
       }
       if (await this.leases.renew(lease, this.timing.ttlMs)) continue;
-      const again = await this.leases.claim(lease.station, this.worker, this.timing.ttlMs);
+      const again = await this.leases.claim(lease.station, this.worker, this.timing.ttlMs, lease);
       if (again) {
         this.held.set(lease.station, again);
         this.logger.info({ station: lease.station, worker: this.worker, token: again.token }, 'lease lapsed and claimed again');

@@ -173,8 +173,8 @@ describe('a fleet of workers shares the stations', () => {
         throw new Error(`${error.message}; the woken worker's last events: ${recent.join(' | ')}`);
       });
     }
-    // Every later hold of those stations, the woken worker's own included, carries a larger token.
-    const tokensAfter = await Promise.all(itsStations.map((station) => client.hget(keys.lease(station), 'token')));
+    // Every later hold of those stations, the woken worker's own included, carried a larger token.
+    const tokensAfter = await Promise.all(itsStations.map((station) => client.get(keys.leaseToken(station))));
     tokensAfter.forEach((token, index) => expect(Number(token)).toBeGreaterThan(Number(tokensBefore[index])));
     expect(paused.events.some((event) => event.msg.startsWith('lease lapsed and claimed again'))).toBe(false);
     await until(() => mountsOnAir(STATIONS), 15_000, 'every mount on air again');

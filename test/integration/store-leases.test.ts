@@ -64,6 +64,17 @@ describe('station leases', () => {
     expect(await store.leases.renew(lease, 2_000)).toBe(false);
   });
 
+  it('claims a lapsed lease again only when no other worker held the station since', async () => {
+    const first = (await store.leases.claim('s', 'w1', 2_000))!;
+    await expire('s');
+    const again = (await store.leases.claim('s', 'w1', 2_000, first))!;
+    expect(again.token).toBeGreaterThan(first.token);
+    await expire('s');
+    const other = (await store.leases.claim('s', 'w2', 2_000))!;
+    await store.leases.release(other);
+    expect(await store.leases.claim('s', 'w1', 2_000, again)).toBeNull();
+  });
+
   it('does not lease a station that does not exist', async () => {
     expect(await store.leases.claim('gone', 'w1', 2_000)).toBeNull();
   });

@@ -11,8 +11,9 @@ end
 /**
  * Takes a station that nobody holds, or extends the caller's own hold. A new hold gets the next fencing
  * token, so every new owner, the same worker after a lapse included, writes with a larger token.
- * KEYS: [1] station names, [2] lease, [3] token counter. ARGV: [1] station, [2] worker, [3] TTL ms.
- * Returns the token, or nil when the station is gone or another worker holds it.
+ * KEYS: [1] station names, [2] lease, [3] token counter. ARGV: [1] station, [2] worker, [3] TTL ms,
+ * [4] '' or the token of the caller's lapsed hold: then only when no other hold came after it.
+ * Returns the token, or nil when the station is gone, another worker holds it, or held it meanwhile.
  */
 export const claimLeaseScript = new LuaScript(
   'lease-claim',
@@ -24,6 +25,7 @@ if held[1] then
   redis.call('PEXPIRE', KEYS[2], ARGV[3])
   return tonumber(held[2])
 end
+if ARGV[4] ~= '' and redis.call('GET', KEYS[3]) ~= ARGV[4] then return false end
 local token = redis.call('INCR', KEYS[3])
 redis.call('HSET', KEYS[2], 'worker', ARGV[2], 'token', token, 'since', redis_now_ms())
 redis.call('PEXPIRE', KEYS[2], ARGV[3])

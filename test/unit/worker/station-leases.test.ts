@@ -5,17 +5,19 @@ import { fairShare, StationLeases } from '../../../src/worker/station-leases.js'
 
 /** Leases in memory, as Redis's scripts keep them: one holder per station, tokens that only grow. */
 function fakeLeases(liveWorkers: string[]) {
-  const state = { holders: new Map<string, Lease>(), tokens: 0, down: false, live: liveWorkers, released: [] as string[] };
+  const state = { holders: new Map<string, Lease>(), tokens: 0, last: new Map<string, number>(), down: false, live: liveWorkers, released: [] as string[] };
   const refuse = () => {
     if (state.down) throw new Error('Connection is closed.');
   };
   const same = (a: Lease | undefined, b: Lease) => a?.worker === b.worker && a.token === b.token;
   const leases = {
-    async claim(station: string, worker: string) {
+    async claim(station: string, worker: string, _ttlMs: number, lapsed?: Lease) {
       refuse();
       const held = state.holders.get(station);
       if (held) return held.worker === worker ? held : null;
+      if (lapsed && state.last.get(station) !== lapsed.token) return null;
       const lease = { station, worker, token: ++state.tokens };
+      state.last.set(station, lease.token);
       state.holders.set(station, lease);
       return lease;
     },
@@ -96,13 +98,25 @@ describe('StationLeases', () => {
     expect(mine.fenceOf('a')!.token).toBeGreaterThan(first.token);
   });
 
+  it('loses, rather than claims again, a lapsed lease that another worker held in between', async () => {
+    const { leases, state } = fakeLeases(['w1', 'w2']);
+    const mine = new StationLeases(leases, 'w1', silentLogger());
+    await mine.round(['a'], noStop);
+    state.holders.delete('a');
+    await leases.claim('a', 'w2', 1_000);
+    await leases.release(state.holders.get('a')!);
+    expect((await mine.round(['a'], noStop)).lost).toEqual(['a']);
+  });
+
   it('keeps what it holds and claims nothing while Redis is away', async () => {
     const { leases, state } = fakeLeases(['w1', 'w2']);
     const mine = new StationLeases(leases, 'w1', silentLogger());
     await mine.round(['a', 'b'], noStop);
+    const held = ['a', 'b'].filter((station) => mine.holds(station));
     state.down = true;
     expect(await mine.round(['a', 'b', 'c', 'd'], noStop)).toEqual({ gained: [], lost: [] });
-    expect(mine.holds('a')).toBe(true);
+    expect(['a', 'b', 'c', 'd'].filter((station) => mine.holds(station))).toEqual(held);
+    expect(held).toHaveLength(1);
   });
 
   it('lets go of a station removed by an admin', async () => {
