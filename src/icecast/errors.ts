@@ -76,26 +76,30 @@ export class IcecastConnectionError extends IcecastError {
   }
 }
 
-/** An admin request (killsource) Icecast did not carry out. Logged by IcecastSource, never thrown at its caller. */
-export class IcecastAdminError extends RelaycastError {
+type AdminRequestOptions = { status?: number; cause?: unknown };
+
+/** A request of Icecast's admin interface it did not carry out; logged by IcecastSource, never thrown at its caller. */
+abstract class IcecastAdminRequestError extends RelaycastError {
   readonly mount: string;
   readonly status: number | undefined;
 
-  constructor(mount: string, message: string, options: { status?: number; cause?: unknown } = {}) {
-    super('ERR_ICECAST_ADMIN', message, { cause: options.cause });
+  constructor(code: string, mount: string, message: string, options: AdminRequestOptions) {
+    super(code, message, { cause: options.cause });
     this.mount = mount;
     this.status = options.status;
   }
 }
 
-/** A title update Icecast did not confirm. Logged by IcecastSource, never thrown at its caller. */
-export class IcecastMetadataError extends RelaycastError {
-  readonly mount: string;
-  readonly status: number | undefined;
+/** A killsource of a stale source that Icecast did not carry out. */
+export class IcecastAdminError extends IcecastAdminRequestError {
+  constructor(mount: string, message: string, options: AdminRequestOptions = {}) {
+    super('ERR_ICECAST_ADMIN', mount, message, options);
+  }
+}
 
-  constructor(mount: string, message: string, options: { status?: number; cause?: unknown } = {}) {
-    super('ERR_ICECAST_METADATA', message, { cause: options.cause });
-    this.mount = mount;
-    this.status = options.status;
+/** A title update Icecast did not confirm. */
+export class IcecastMetadataError extends IcecastAdminRequestError {
+  constructor(mount: string, message: string, options: AdminRequestOptions = {}) {
+    super('ERR_ICECAST_METADATA', mount, message, options);
   }
 }

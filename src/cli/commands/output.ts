@@ -11,6 +11,12 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** What a read command found: as JSON with --json, else as the lines `describe` makes of it. */
+export function printRead<T>(flags: { json?: boolean }, value: T, describe: (value: T) => readonly string[]): void {
+  if (flags.json) printJson(value);
+  else printLines(describe(value));
+}
+
 export function printLines(lines: readonly string[]): void {
   if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -5,7 +5,7 @@ import { compileFormat } from '../format/song-format.js';
 import { parsePosition, parsePositions, refsFromArgs } from './input.js';
 import { action, addQuietOption, examples, plural, subcommand } from './command-kit.js';
 import type { ConnectionFlags } from './options.js';
-import { printJson, printLines } from './output.js';
+import { printRead } from './output.js';
 import { registerPlaylistImport } from './playlist-import.js';
 import { editStore, withStore } from './session.js';
 import { addListOptions, printSongs, rangeOf, type ListFlags } from './song-list.js';
@@ -22,11 +22,8 @@ export function registerPlaylist(program: Command): void {
     .option('--json', 'print JSON instead of text')
     .action(
       action(async (flags: Flags) => {
-        await withStore(flags, async (store) => {
-          const playlists = await store.playlists.list();
-          if (flags.json) printJson(playlists);
-          else printLines(playlists.map((playlist) => `${playlist.name}\t${plural(playlist.length)}`));
-        });
+        const playlists = await withStore(flags, (store) => store.playlists.list());
+        printRead(flags, playlists, (listed) => listed.map((playlist) => `${playlist.name}\t${plural(playlist.length)}`));
       }),
     );
 

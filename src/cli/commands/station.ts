@@ -5,7 +5,7 @@ import { usageError } from '../cli-error.js';
 import { action, addQuietOption, examples, subcommand } from './command-kit.js';
 import { parseOnOff, parseWholeNumber } from './input.js';
 import type { ConnectionFlags } from './options.js';
-import { printJson, printLines } from './output.js';
+import { printRead } from './output.js';
 import { editStore, withStore } from './session.js';
 
 type CreateFlags = ConnectionFlags & {
@@ -115,9 +115,7 @@ export function registerStation(program: Command): void {
     .option('--json', 'print JSON instead of text')
     .action(
       action(async (flags: CreateFlags) => {
-        const stations = await withStore(flags, (store) => store.stations.list());
-        if (flags.json) printJson(stations);
-        else printLines(stations.map(describeStation));
+        printRead(flags, await withStore(flags, (store) => store.stations.list()), (stations) => stations.map(describeStation));
       }),
     );
 

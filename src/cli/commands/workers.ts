@@ -3,7 +3,7 @@ import type { Fleet } from '../../store/index.js';
 import { formatDuration } from '../format/time.js';
 import { action, plural, subcommand } from './command-kit.js';
 import type { ConnectionFlags } from './options.js';
-import { printJson, printLines } from './output.js';
+import { printRead } from './output.js';
 import { withStore } from './session.js';
 
 type Flags = ConnectionFlags & { json?: boolean };
@@ -26,9 +26,7 @@ export function registerWorkers(program: Command): void {
     .option('--json', 'print JSON instead of text')
     .action(
       action(async (flags: Flags) => {
-        const fleet = await withStore(flags, (store) => store.leases.fleet());
-        if (flags.json) printJson(fleet);
-        else printLines(describeFleet(fleet));
+        printRead(flags, await withStore(flags, (store) => store.leases.fleet()), describeFleet);
       }),
     );
 }
