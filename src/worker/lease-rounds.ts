@@ -24,7 +24,7 @@ export function startLeaseRounds(round: () => Promise<void>, clock: Clock, logge
       return running;
     }
     running = round()
-      .catch((error: unknown) => logger.debug({ err: describeError(error) }, 'lease round skipped: could not list the stations'))
+      .catch((error: unknown) => logger.debug({ err: describeError(error) }, 'lease round did not finish'))
       .finally(() => {
         running = undefined;
         if (again && !stopped) {

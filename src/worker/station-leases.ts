@@ -3,6 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import type { Lease, StoreLeases } from '../store/index.js';
+import { systemClock, type Clock } from '../time/index.js';
+
+export interface LeaseTiming {
+  readonly ttlMs: number;
+  readonly roundMs: number;
+  /** After Redis comes back, how long a worker only claims its own lapsed leases again (see quietUntil). */
+  readonly quietAfterOutageMs: number;
+}
 
 /**
  * A lease lapses 1.6 s after its owner's last renewal and each worker looks every 0.4 s: a killed owner's
@@ -10,9 +18,13 @@ import type { Lease, StoreLeases } from '../store/index.js';
  * connect (measured: on air 2.2-2.4 s after SIGKILL with 2 s / 0.5 s), while an owner gets four tries to
  * renew before it loses a station to a slow moment (a GC pause, a loaded host).
  */
-export const LEASE_TIMING = Object.freeze({ ttlMs: 1_600, roundMs: 400 });
-
-export type LeaseTiming = typeof LEASE_TIMING;
+export const LEASE_TIMING: LeaseTiming = Object.freeze({
+  ttlMs: 1_600,
+  roundMs: 400,
+  // The other workers reconnect to Redis up to 2 s after this one (the worker's Redis reconnect backoff
+  // cap) and then claim their own leases within a round: 2 s + 2 rounds, with a lease TTL to spare.
+  quietAfterOutageMs: 4_000,
+});
 
 /** A worker id that says where it runs (host, pid) and is unique across restarts of the same pid. */
 export function newWorkerId(): string {
@@ -40,12 +52,19 @@ export interface LeaseChanges {
 export class StationLeases {
   private readonly held = new Map<string, Lease>();
   private redisAway = false;
+  /**
+   * After Redis comes back, until this clock time the worker only keeps what it holds: every worker's leases
+   * and registrations may have lapsed during the outage, and each must first claim its own again, or the
+   * first worker back would take the others' stations and cut their listeners off.
+   */
+  private quietUntil = 0;
 
   constructor(
     private readonly leases: Pick<StoreLeases, 'claim' | 'renew' | 'release' | 'heartbeat' | 'leave'>,
     readonly worker: string,
     private readonly logger: Logger,
     private readonly timing: LeaseTiming = LEASE_TIMING,
+    private readonly clock: Pick<Clock, 'now'> = systemClock,
   ) {}
 
   holds(station: string): boolean {
@@ -64,18 +83,27 @@ export class StationLeases {
     return this.leases.renew(lease, this.timing.ttlMs).catch(() => false);
   }
 
-  /** One round over the stored `stations`; `stop` takes a station off air before its lease is given up. */
-  async round(stations: readonly string[], stop: (station: string) => Promise<void>): Promise<LeaseChanges> {
+  /**
+   * One round over the stations `listStations` reads from the store (its failure is Redis being away, like
+   * any other); `stop` takes a station off air before its lease is given up.
+   */
+  async round(listStations: () => Promise<readonly string[]>, stop: (station: string) => Promise<void>): Promise<LeaseChanges> {
     const gained: string[] = [];
     const lost: string[] = [];
     try {
+      const stations = await listStations();
       const live = await this.leases.heartbeat(this.worker, this.timing.ttlMs);
       lost.push(...(await this.renewHeld(new Set(stations))));
-      const target = fairShare(stations.length, live.length, Math.max(live.indexOf(this.worker), 0));
-      await this.giveUpExtras(target, stop);
-      gained.push(...(await this.claimFree(stations, target)));
-      if (this.redisAway) this.logger.info({ worker: this.worker }, 'Redis answers again: station leases renewed');
+      if (this.redisAway) {
+        this.logger.info({ worker: this.worker }, 'Redis answers again: station leases renewed');
+        this.quietUntil = this.clock.now() + this.timing.quietAfterOutageMs;
+      }
       this.redisAway = false;
+      if (this.clock.now() >= this.quietUntil) {
+        const target = fairShare(stations.length, live.length, Math.max(live.indexOf(this.worker), 0));
+        await this.giveUpExtras(target, stop);
+        gained.push(...(await this.claimFree(stations, target)));
+      }
     } catch (error) {
       if (!this.redisAway) this.logger.warn({ worker: this.worker, err: describeError(error) }, 'Redis unreachable: keeping the stations this worker plays, taking over none');
       this.redisAway = true;

@@ -37,9 +37,9 @@ export function runStoredStations(
   const buildStored = (stored: StoredStation) =>
     storedStation(playback, stored, logger, (identity, supplier) => build(identity, supplier, () => leases.confirm(stored.name)));
   const roster = new StationRoster(store.stations, buildStored, (name) => leases.holds(name), logger);
+  const listStations = async () => (await store.stations.list()).map((station) => station.name);
   const leaseRound = async () => {
-    const stations = (await store.stations.list()).map((station) => station.name);
-    const changes = await leases.round(stations, () => roster.stopUnplayed());
+    const changes = await leases.round(listStations, () => roster.stopUnplayed());
     if (changes.lost.length > 0) await roster.stopUnplayed();
     if (changes.gained.length > 0) await roster.sync();
   };

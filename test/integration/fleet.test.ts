@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis, createStore, keys } from '../../src/store/index.js';
 import { cliAgainst } from '../support/cli.js';
+import { listen } from '../support/listener.js';
 import { makeTone } from '../support/fixtures.js';
 import { startIcecast, type IcecastServer } from '../support/icecast.js';
 import { requirePrograms } from '../support/prereq.js';
@@ -178,5 +179,34 @@ describe('a fleet of workers shares the stations', () => {
     tokensAfter.forEach((token, index) => expect(Number(token)).toBeGreaterThan(Number(tokensBefore[index])));
     expect(paused.events.some((event) => event.msg.startsWith('lease lapsed and claimed again'))).toBe(false);
     await until(() => mountsOnAir(STATIONS), 15_000, 'every mount on air again');
+  });
+
+  it('rides through a Redis restart: every station keeps its worker and its listeners, nothing stored is lost', async () => {
+    await until(async () => (await ownedOnlyBy(workers)) && countsOf(await owners(), workers).every((count) => count === 2), 15_000, 'two stations each');
+    await until(() => mountsOnAir(STATIONS), 15_000, 'every mount on air');
+    const before = await owners();
+    const listeners = await Promise.all(STATIONS.map((station) => listen(`${icecast.url}${mountOf(station)}`)));
+    try {
+      await Promise.all(listeners.map((listener) => listener.waitForBytes(16_000, 10_000)));
+      const storedBefore = await Promise.all([client.smembers(keys.stations), client.lrange(keys.playlist('main'), 0, -1)]);
+      const seenBefore = workers.map((worker) => worker.events.length);
+      // Down for longer than a lease lives: every lease and registration lapses, as after a real outage.
+      await redis.kill();
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      await redis.start();
+      client.disconnect();
+      client = await connectRedis(redis.url);
+      await until(async () => [...(await owners())].every(([station, owner]) => owner === before.get(station)), 10_000, 'each station held again by the same worker').catch((error: Error) => {
+        const seen = workers.map((worker, index) => `${worker.child.pid}: ${worker.events.slice(seenBefore[index]).map((event) => `${event.msg}${event.station ? ` [${event.station}]` : ''}`).join(' | ')}`);
+        throw new Error(`${error.message}; the workers said: ${seen.join(' // ')}`);
+      });
+      await Promise.all(listeners.map((listener) => listener.waitForBytes(listener.byteCount + 16_000 * 3, 10_000)));
+      for (const listener of listeners) expect(listener.disconnected).toBeUndefined();
+      const storedAfter = await Promise.all([client.smembers(keys.stations), client.lrange(keys.playlist('main'), 0, -1)]);
+      expect(storedAfter.map((list) => [...list].sort())).toEqual(storedBefore.map((list) => [...list].sort()));
+      workers.forEach((worker, index) => expect(worker.events.slice(seenBefore[index]).filter((event) => event.msg.startsWith('lease lost'))).toEqual([]));
+    } finally {
+      for (const listener of listeners) listener.close();
+    }
   });
 });

@@ -59,7 +59,7 @@ describe('StationLeases', () => {
   it('claims up to its share and no more', async () => {
     const { leases, state } = fakeLeases(['w1', 'w2']);
     const mine = new StationLeases(leases, 'w1', silentLogger());
-    const changes = await mine.round(STATIONS, noStop);
+    const changes = await mine.round(async () => STATIONS, noStop);
     expect(changes.gained).toHaveLength(3);
     expect(STATIONS.filter((station) => mine.holds(station))).toHaveLength(3);
     expect([...state.holders.values()].every((lease) => lease.worker === 'w1')).toBe(true);
@@ -68,10 +68,10 @@ describe('StationLeases', () => {
   it('gives up extras only after they are off air, when a worker joins', async () => {
     const { leases, state } = fakeLeases(['w1']);
     const mine = new StationLeases(leases, 'w1', silentLogger());
-    await mine.round(STATIONS, noStop);
+    await mine.round(async () => STATIONS, noStop);
     state.live = ['w1', 'w2', 'w3'];
     const stopped: string[] = [];
-    await mine.round(STATIONS, async (station) => {
+    await mine.round(async () => STATIONS, async (station) => {
       expect(state.released).not.toContain(station);
       stopped.push(station);
     });
@@ -82,55 +82,81 @@ describe('StationLeases', () => {
   it('reports a station lost to another worker and stops fencing with its lease', async () => {
     const { leases, state } = fakeLeases(['w1']);
     const mine = new StationLeases(leases, 'w1', silentLogger());
-    await mine.round(['a'], noStop);
+    await mine.round(async () => ['a'], noStop);
     state.holders.set('a', { station: 'a', worker: 'w2', token: 99 });
-    expect(await mine.round(['a'], noStop)).toEqual({ gained: [], lost: ['a'] });
+    expect(await mine.round(async () => ['a'], noStop)).toEqual({ gained: [], lost: ['a'] });
     expect(mine.fenceOf('a')).toBeUndefined();
   });
 
   it('claims again, with a new token, a lease that lapsed while nobody took it', async () => {
     const { leases, state } = fakeLeases(['w1']);
     const mine = new StationLeases(leases, 'w1', silentLogger());
-    await mine.round(['a'], noStop);
+    await mine.round(async () => ['a'], noStop);
     const first = mine.fenceOf('a')!;
     state.holders.delete('a');
-    expect(await mine.round(['a'], noStop)).toEqual({ gained: [], lost: [] });
+    expect(await mine.round(async () => ['a'], noStop)).toEqual({ gained: [], lost: [] });
     expect(mine.fenceOf('a')!.token).toBeGreaterThan(first.token);
   });
 
   it('loses, rather than claims again, a lapsed lease that another worker held in between', async () => {
     const { leases, state } = fakeLeases(['w1', 'w2']);
     const mine = new StationLeases(leases, 'w1', silentLogger());
-    await mine.round(['a'], noStop);
+    await mine.round(async () => ['a'], noStop);
     state.holders.delete('a');
     await leases.claim('a', 'w2', 1_000);
     await leases.release(state.holders.get('a')!);
-    expect((await mine.round(['a'], noStop)).lost).toEqual(['a']);
+    expect((await mine.round(async () => ['a'], noStop)).lost).toEqual(['a']);
   });
 
   it('keeps what it holds and claims nothing while Redis is away', async () => {
     const { leases, state } = fakeLeases(['w1', 'w2']);
     const mine = new StationLeases(leases, 'w1', silentLogger());
-    await mine.round(['a', 'b'], noStop);
+    await mine.round(async () => ['a', 'b'], noStop);
     const held = ['a', 'b'].filter((station) => mine.holds(station));
     state.down = true;
-    expect(await mine.round(['a', 'b', 'c', 'd'], noStop)).toEqual({ gained: [], lost: [] });
+    expect(await mine.round(async () => ['a', 'b', 'c', 'd'], noStop)).toEqual({ gained: [], lost: [] });
     expect(['a', 'b', 'c', 'd'].filter((station) => mine.holds(station))).toEqual(held);
     expect(held).toHaveLength(1);
+  });
+
+  it('after Redis comes back, claims again its own lapsed leases but nobody else\'s for a quiet while', async () => {
+    const { leases, state } = fakeLeases(['w1', 'w2']);
+    const clock = { time: 0, now: () => clock.time };
+    const timing = { ttlMs: 1_600, roundMs: 400, quietAfterOutageMs: 4_000 };
+    const mine = new StationLeases(leases, 'w1', silentLogger(), timing, clock);
+    const theirs = new StationLeases(leases, 'w2', silentLogger(), timing, clock);
+    await mine.round(async () => ['a', 'b'], noStop);
+    await theirs.round(async () => ['a', 'b'], noStop);
+    const own = ['a', 'b'].find((station) => mine.holds(station))!;
+    const other = ['a', 'b'].find((station) => theirs.holds(station))!;
+    state.down = true;
+    await mine.round(async () => ['a', 'b'], noStop);
+    // The outage lets every lease and every registration lapse.
+    state.down = false;
+    state.holders.clear();
+    state.live = ['w1'];
+    expect(await mine.round(async () => ['a', 'b'], noStop)).toEqual({ gained: [], lost: [] });
+    expect(mine.holds(own)).toBe(true);
+    expect(mine.holds(other)).toBe(false);
+    await theirs.round(async () => ['a', 'b'], noStop);
+    expect(theirs.holds(other)).toBe(true);
+    clock.time += timing.quietAfterOutageMs;
+    state.live = ['w1', 'w2'];
+    expect(await mine.round(async () => ['a', 'b'], noStop)).toEqual({ gained: [], lost: [] });
   });
 
   it('lets go of a station removed by an admin', async () => {
     const { leases, state } = fakeLeases(['w1']);
     const mine = new StationLeases(leases, 'w1', silentLogger());
-    await mine.round(['a', 'b'], noStop);
-    expect((await mine.round(['b'], noStop)).lost).toEqual(['a']);
+    await mine.round(async () => ['a', 'b'], noStop);
+    expect((await mine.round(async () => ['b'], noStop)).lost).toEqual(['a']);
     expect(state.holders.has('a')).toBe(false);
   });
 
   it('confirms a hold against the store before a mount is taken by force', async () => {
     const { leases, state } = fakeLeases(['w1']);
     const mine = new StationLeases(leases, 'w1', silentLogger());
-    await mine.round(['a'], noStop);
+    await mine.round(async () => ['a'], noStop);
     expect(await mine.confirm('a')).toBe(true);
     state.holders.set('a', { station: 'a', worker: 'w2', token: 99 });
     expect(await mine.confirm('a')).toBe(false);
