@@ -185,7 +185,13 @@ describe('a fleet of workers shares the stations', () => {
     await until(async () => (await ownedOnlyBy(workers)) && countsOf(await owners(), workers).every((count) => count === 2), 15_000, 'two stations each');
     await until(() => mountsOnAir(STATIONS), 15_000, 'every mount on air');
     const before = await owners();
-    const listeners = await Promise.all(STATIONS.map((station) => listen(`${icecast.url}${mountOf(station)}`)));
+    // The shares may still be settling after the pause test: a mount can be between owners for a moment.
+    const listenWhenUp = async (url: string) => {
+      let listener: Awaited<ReturnType<typeof listen>> | undefined;
+      await until(async () => Boolean((listener = await listen(url).catch(() => undefined))), 10_000, `a listener on ${url}`);
+      return listener!;
+    };
+    const listeners = await Promise.all(STATIONS.map((station) => listenWhenUp(`${icecast.url}${mountOf(station)}`)));
     try {
       await Promise.all(listeners.map((listener) => listener.waitForBytes(16_000, 10_000)));
       const storedBefore = await Promise.all([client.smembers(keys.stations), client.lrange(keys.playlist('main'), 0, -1)]);
