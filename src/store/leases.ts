@@ -1,4 +1,5 @@
 import { asNumber, runMutation, runScript, type StoreContext } from './context.js';
+import { quoteInput } from '../errors.js';
 import { ValidationError } from './errors.js';
 import { KEY_FAMILIES, keys } from './keys.js';
 import { claimLeaseScript, readFleetScript, releaseLeaseScript, renewLeaseScript, workerHeartbeatScript, workerLeavesScript } from './lua/lease-scripts.js';
@@ -15,7 +16,7 @@ export interface Lease {
 const WORKER_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 function validateWorker(worker: string): void {
-  if (!WORKER_ID.test(worker)) throw new ValidationError(`invalid worker id ${JSON.stringify(worker.slice(0, 40))}`);
+  if (!WORKER_ID.test(worker)) throw new ValidationError(`invalid worker id ${quoteInput(worker, 40)}`);
 }
 
 function validateTtl(ttlMs: number): void {

@@ -1,3 +1,4 @@
+import { quoteInput } from '../errors.js';
 import { LeaseLostError, type StorePlayback } from '../store/index.js';
 import type { StationLeases } from './station-leases.js';
 
@@ -10,7 +11,7 @@ export type OwnerPlayback = Pick<StorePlayback, 'peekNext' | 'takeNext' | 'setNo
 export function ownerPlayback(playback: StorePlayback, leases: Pick<StationLeases, 'fenceOf'>): OwnerPlayback {
   const fence = (station: string) => {
     const lease = leases.fenceOf(station);
-    if (!lease) throw new LeaseLostError(`this worker no longer holds the lease of station ${JSON.stringify(station)}`);
+    if (!lease) throw new LeaseLostError(`this worker no longer holds the lease of station ${quoteInput(station)}`);
     return lease;
   };
   return {
