@@ -10,6 +10,17 @@ const PART = /^[A-Za-z0-9._~-]+$/;
 const EXAMPLE = '(e.g. /radio.mp3 or /live/radio.mp3)';
 
 /**
+ * Every station's fallback mount lives under this prefix (its own mount appended), so no station may: a
+ * station there would collide with another station's fallback.
+ */
+export const FALLBACK_MOUNT_PREFIX = '/fallback';
+
+/** The mount Icecast moves a station's listeners to while its source is away: "/radio.mp3" → "/fallback/radio.mp3". */
+export function fallbackMountOf(mount: string): string {
+  return `${FALLBACK_MOUNT_PREFIX}${mount}`;
+}
+
+/**
  * Why `mount` cannot be a station's mount, or undefined when it can. Icecast takes any path that starts
  * with "/", nested ones included. We also refuse "." and ".." parts, which URL parsers resolve away (a
  * listener's URL would miss the mount), and empty parts ("//", a trailing "/"), which are typos.
@@ -17,6 +28,7 @@ const EXAMPLE = '(e.g. /radio.mp3 or /live/radio.mp3)';
 export function mountProblem(mount: string): string | undefined {
   if (typeof mount !== 'string' || !mount.startsWith('/')) return `must start with "/" ${EXAMPLE}`;
   if (mount.length > MAX_MOUNT_LENGTH) return `is longer than ${MAX_MOUNT_LENGTH} characters`;
+  if (mount.startsWith(`${FALLBACK_MOUNT_PREFIX}/`)) return `must not start with "${FALLBACK_MOUNT_PREFIX}/": the stations' fallback mounts live there`;
   const parts = mount.slice(1).split('/');
   if (parts.some((part) => !PART.test(part) || part === '.' || part === '..')) {
     return `must be "/"-separated parts of letters, digits, ".", "_", "~" or "-", none empty, "." or ".." ${EXAMPLE}`;
