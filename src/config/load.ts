@@ -15,8 +15,24 @@ type Json = Record<string | number, unknown>;
 export async function loadConfig(env: Env, filePath = env.RELAYCAST_CONFIG): Promise<Config> {
   const fromFile = filePath ? await readConfigFile(filePath) : {};
   const { merged, origins } = applyEnvironment(fromFile, await withSecretFiles(env, ENV_SETTINGS.map((setting) => setting.name)));
-  const config = validate(merged, origins, filePath);
+  const config = withSecretFilePaths(validate(merged, origins, filePath), env);
   return filePath ? resolveRelativePaths(config, dirname(resolve(filePath))) : config;
+}
+
+/**
+ * Remembers the file of each secret that came from NAME_FILE: those files are rewritten when the operator
+ * changes a secret (`relaycast setup`), and the running worker reads them again. A value set directly stays.
+ */
+function withSecretFilePaths(config: Config, env: Env): Config {
+  const fileOf = (name: string) => (env[name] ? undefined : env[`${name}_FILE`] || undefined);
+  const sourcePasswordFile = fileOf('ICECAST_SOURCE_PASSWORD');
+  const adminPasswordFile = fileOf('ICECAST_ADMIN_PASSWORD');
+  const tokenFile = fileOf('RELAY_TOKEN');
+  return {
+    ...config,
+    icecast: { ...config.icecast, ...(sourcePasswordFile && { sourcePasswordFile }), ...(adminPasswordFile && { adminPasswordFile }) },
+    relay: { ...config.relay, ...(tokenFile && { tokenFile }) },
+  };
 }
 
 async function readConfigFile(path: string): Promise<Json> {

@@ -29,15 +29,18 @@ export interface RelaySettings {
 /** The relay's settings: RELAY_CONFIG's file, then the environment on top, validated once. */
 export async function loadRelaySettings(rawEnv: Env): Promise<RelaySettings> {
   const env = await withSecretFiles(rawEnv, [...RELAY_ENV_SETTINGS.map((setting) => setting.name), 'LOG_LEVEL']);
-  return { config: await loadRelayConfig(env), logLevel: env.LOG_LEVEL ?? 'info' };
+  // From RELAY_TOKEN_FILE (a value set directly wins): the running relay reads the file again when it changes.
+  const tokenFile = rawEnv.RELAY_TOKEN ? undefined : rawEnv.RELAY_TOKEN_FILE || undefined;
+  return { config: await loadRelayConfig(env, tokenFile), logLevel: env.LOG_LEVEL ?? 'info' };
 }
 
-async function loadRelayConfig(env: Env): Promise<RelayConfig> {
+async function loadRelayConfig(env: Env, tokenFile: string | undefined): Promise<RelayConfig> {
   const base = env.RELAY_CONFIG ? await readJson(env.RELAY_CONFIG) : {};
   const host = env.RELAY_HOST ?? base.listen?.host ?? '127.0.0.1';
   const port = env.RELAY_PORT ? toPort(env.RELAY_PORT) : (base.listen?.port ?? 8780);
   const config: Record<string, unknown> = { ...base, listen: { host, port } };
   if (env.RELAY_TOKEN) config.token = env.RELAY_TOKEN;
+  if (tokenFile) config.tokenFile = tokenFile;
   if (env.MUSIC_DIR) config.local = { ...(base.local ?? {}), musicDir: env.MUSIC_DIR };
   if (env.NETEASE_API_URL) config.netease = { ...(base.netease ?? {}), baseUrl: env.NETEASE_API_URL, ...(env.NETEASE_REAL_IP ? { realIp: env.NETEASE_REAL_IP } : {}) };
   if (env.QQ_ENABLED === '1' || env.QQ_MUSIC_API_URL) {

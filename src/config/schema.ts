@@ -106,5 +106,14 @@ export const configSchema = z
     });
   });
 
-export type Config = z.infer<typeof configSchema>;
+type ValidatedConfig = z.infer<typeof configSchema>;
+
+/**
+ * The validated config, plus where each secret that may change was read from: set by loadConfig when the value
+ * came from NAME_FILE (never from the JSON), so the running worker reads the file again when it changes.
+ */
+export type Config = ValidatedConfig & {
+  icecast: ValidatedConfig['icecast'] & { sourcePasswordFile?: string; adminPasswordFile?: string };
+  relay: ValidatedConfig['relay'] & { tokenFile?: string };
+};
 export type StationConfig = z.infer<typeof stationSchema>;

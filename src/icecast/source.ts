@@ -3,13 +3,14 @@ import { ConfigError } from '../errors.js';
 import { rejectUnknownConfigKeys } from '../unknown-options.js';
 import type { Logger } from '../log/index.js';
 import { systemClock, type Clock, type Timer } from '../time/index.js';
+import { IcecastCredentials, type IcecastSecrets } from './credentials.js';
 import { ICECAST_SOURCE_DEFAULTS, type ReconnectPolicy, type SourceTiming } from './defaults.js';
 import type { IcecastError } from './errors.js';
 import { sendTitle } from './metadata.js';
 import { killSource } from './kill-source.js';
 import { retryDelayMs } from './retry-delay.js';
 import { SourceConnection } from './source-connection.js';
-import { resolveTarget, type IcecastTarget, type ResolvedTarget } from './target.js';
+import { resolveTarget, type IcecastTarget } from './target.js';
 import { TitleUpdater } from './title-updater.js';
 
 export interface IcecastSourceOptions {
@@ -29,6 +30,12 @@ export interface IcecastSourceOptions {
    * Without it a source waits for the mount like any other streamer.
    */
   mayTakeMount?: () => Promise<boolean>;
+  /**
+   * Passwords read from files that may be rewritten while the source runs (ICECAST_*_PASSWORD_FILE): read
+   * again before every connect and admin request, so a password changed on Icecast and in its file is used
+   * from the next reconnect on. Without them the target's passwords are used throughout.
+   */
+  secrets?: IcecastSecrets;
 }
 
 /**
@@ -71,14 +78,14 @@ type State =
   | { status: 'waiting'; since: number; attempt: number; delayMs: number; error: IcecastError; retryTimer: Timer }
   | { status: 'stopped'; since: number };
 
-const OPTION_KEYS = new Set(['target', 'logger', 'clock', 'random', 'retry', 'timing', 'mayTakeMount']);
+const OPTION_KEYS = new Set(['target', 'logger', 'clock', 'random', 'retry', 'timing', 'mayTakeMount', 'secrets']);
 
 /**
  * One station's source connection to Icecast: connects, streams what write() is given, keeps the
  * title, and reconnects forever with backoff until stop().
  */
 export class IcecastSource extends EventEmitter<IcecastSourceEvents> {
-  readonly #target: ResolvedTarget;
+  readonly #credentials: IcecastCredentials;
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #random: () => number;
@@ -95,15 +102,16 @@ export class IcecastSource extends EventEmitter<IcecastSourceEvents> {
   constructor(options: IcecastSourceOptions) {
     super();
     rejectUnknownConfigKeys('IcecastSource', options, OPTION_KEYS);
-    this.#target = resolveTarget(options.target);
-    this.#logger = options.logger.child({ mount: this.#target.mount });
+    const target = resolveTarget(options.target);
+    this.#credentials = new IcecastCredentials(target, options.secrets);
+    this.#logger = options.logger.child({ mount: target.mount });
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
     this.#retry = withOverrides('retry', ICECAST_SOURCE_DEFAULTS.retry, options.retry);
     this.#timing = withOverrides('timing', ICECAST_SOURCE_DEFAULTS.timing, options.timing);
     this.#mayTakeMount = options.mayTakeMount;
     this.#titles = new TitleUpdater(
-      (title) => sendTitle(this.#target, title, this.#timing.metadataTimeoutMs),
+      async (title) => sendTitle(await this.#credentials.refresh(), title, this.#timing.metadataTimeoutMs),
       this.#logger,
       this.#clock,
       this.#timing,
@@ -119,7 +127,7 @@ export class IcecastSource extends EventEmitter<IcecastSourceEvents> {
   }
 
   get mount(): string {
-    return this.#target.mount;
+    return this.#credentials.target.mount;
   }
 
   /** The title last passed to setTitle(). */
@@ -168,9 +176,10 @@ export class IcecastSource extends EventEmitter<IcecastSourceEvents> {
   }
 
   #connect(): void {
-    const connection = new SourceConnection(this.#target, this.#timing, this.#clock);
+    const target = this.#credentials.target;
+    const connection = new SourceConnection(target, this.#timing, this.#clock);
     connection.once('ready', () => this.#onReady(connection));
-    connection.once('failed', (error) => this.#onFailed(connection, error));
+    connection.once('failed', (error) => this.#onFailed(connection, error, target.password));
     connection.on('drain', () => {
       if (this.#owns(connection)) this.emit('drain');
     });
@@ -194,31 +203,52 @@ export class IcecastSource extends EventEmitter<IcecastSourceEvents> {
     this.emit('streaming');
   }
 
-  #onFailed(connection: SourceConnection, error: IcecastError): void {
+  #onFailed(connection: SourceConnection, error: IcecastError, passwordTried: string): void {
     if (!this.#owns(connection)) return;
     const wasStreaming = this.#state.status === 'streaming';
     this.#failures += 1;
     const delayMs = retryDelayMs(this.#failures, error.kind, this.#retry, this.#random);
     this.#logFailure(error, delayMs);
-    const retryTimer = this.#clock.setTimeout(() => this.#connect(), delayMs);
+    const retryTimer = this.#clock.setTimeout(() => void this.#connectWithFreshPasswords(error), delayMs);
     this.#setState({ status: 'waiting', since: this.#clock.now(), attempt: this.#failures, delayMs, error, retryTimer });
     if (wasStreaming) this.emit('disconnected', error);
     if (error.kind === 'mount-in-use' && this.#mayTakeMount) void this.#takeMount(this.#mayTakeMount, error);
+    if (error.kind === 'auth') void this.#retryIfPasswordChanged(error, passwordTried);
+  }
+
+  /** Before each reconnect: a password file rewritten meanwhile is read, so the attempt uses its new value. */
+  async #connectWithFreshPasswords(error: IcecastError): Promise<void> {
+    await this.#credentials.refresh();
+    if (this.#isWaitingAfter(error)) this.#connect();
+  }
+
+  /**
+   * A 401 right after the operator changed the password: Icecast reloaded first and the file was read before
+   * it was rewritten, or the other way round. The file is read now, and a new password is tried at once
+   * instead of after the slow delay that a wrong password waits for.
+   */
+  async #retryIfPasswordChanged(error: IcecastError, passwordTried: string): Promise<void> {
+    const target = await this.#credentials.refresh({ force: true });
+    if (target.password === passwordTried || !this.#isWaitingAfter(error)) return;
+    this.#logger.info('the source password file changed since the refused attempt: connecting again with the new password');
+    this.#connect();
+  }
+
+  #isWaitingAfter(error: IcecastError): boolean {
+    return this.#state.status === 'waiting' && this.#state.error === error;
   }
 
   /** Removes the stale source that holds the mount, then connects at once instead of after the backoff. */
   async #takeMount(mayTakeMount: () => Promise<boolean>, error: IcecastError): Promise<void> {
     try {
       if (!(await mayTakeMount())) return;
-      await killSource(this.#target, this.#timing.metadataTimeoutMs);
+      await killSource(await this.#credentials.refresh(), this.#timing.metadataTimeoutMs);
       this.#logger.info('removed the stale source holding the mount: this worker holds the station');
     } catch (failure) {
       this.#logger.warn({ err: failure }, 'could not take the mount from the stale source; waiting for Icecast to drop it');
       return;
     }
-    const state = this.#state;
-    if (state.status !== 'waiting' || state.error !== error) return;
-    state.retryTimer.clear();
+    if (!this.#isWaitingAfter(error)) return;
     this.#connect();
   }
 

@@ -41,6 +41,8 @@ export interface ResolvedTarget {
   readonly mount: string;
   readonly username: string;
   readonly password: string;
+  /** False: no admin user is configured, and title updates go with the source credentials. */
+  readonly hasAdmin: boolean;
   readonly metadataUser: string;
   readonly metadataPassword: string;
   readonly metadataCharset: string;
@@ -92,6 +94,7 @@ export function resolveTarget(target: IcecastTarget): ResolvedTarget {
     mount: target.mount,
     username,
     password: target.password,
+    hasAdmin: target.adminUser !== undefined,
     metadataUser: target.adminUser ?? username,
     metadataPassword: target.adminPassword ?? target.password,
     metadataCharset: target.metadataCharset ?? DEFAULT_METADATA_CHARSET,

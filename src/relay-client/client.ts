@@ -2,8 +2,9 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import got from 'got';
+import { secretOf, type Secret } from '../config/index.js';
 import { ValidationError } from '../errors.js';
-import { redactUrl } from '../log/index.js';
+import { redactUrl, silentLogger, type Logger } from '../log/index.js';
 import { parsePlaylistRef, parseSongRef } from '../refs/index.js';
 import { failed, ok, type Result } from '../result.js';
 import { retry, type RetryPolicy } from '../time/index.js';
@@ -31,6 +32,13 @@ export interface RelayClientOptions {
   readonly baseUrl: string;
   /** Bearer token; without one the relay answers 401. */
   readonly token?: string;
+  /**
+   * The file `token` was read from (RELAY_TOKEN_FILE): read again when it changes, and when the relay answers
+   * 401 (the relay may have read a rotated token first), so a rotation needs no restart.
+   */
+  readonly tokenFile?: string;
+  /** Says when the token file changed or cannot be read. */
+  readonly logger?: Logger;
   readonly timeouts?: Partial<RelayTimeouts>;
   readonly retry?: Partial<RetryPolicy>;
   /** For the retry jitter. */
@@ -38,7 +46,7 @@ export interface RelayClientOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-const KNOWN_OPTIONS = new Set(['baseUrl', 'token', 'timeouts', 'retry', 'random', 'sleep']);
+const KNOWN_OPTIONS = new Set(['baseUrl', 'token', 'tokenFile', 'logger', 'timeouts', 'retry', 'random', 'sleep']);
 
 /** An attempt that may be retried: a 5xx answer, or a network error (the cause reported if none comes). */
 interface Miss {
@@ -77,14 +85,15 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
   const random = options.random ?? Math.random;
   const wait = options.sleep ?? ((ms: number) => sleep(ms));
   const agents = { http: new HttpAgent({ keepAlive: true, maxSockets: 16 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 16 }) };
-  const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'relaycast' };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const token: Secret | undefined = options.token
+    ? secretOf({ setting: 'RELAY_TOKEN', value: options.token, file: options.tokenFile, logger: options.logger ?? silentLogger() })
+    : undefined;
 
   /** One request; `leftMs` is what remains of the lookup's time, which caps the attempt's own. */
-  async function attempt(url: URL, shownUrl: string, leftMs: number): Promise<RawAnswer> {
+  async function attempt(url: URL, shownUrl: string, leftMs: number, bearer: string | undefined): Promise<RawAnswer> {
     let tooLarge = false;
     const request = got(url, {
-      headers,
+      headers: { accept: 'application/json', 'user-agent': 'relaycast', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
       timeout: {
         lookup: timeouts.connectMs,
         connect: timeouts.connectMs,
@@ -117,16 +126,28 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
   }
 
   /**
+   * GET with the token as its file holds it now. A 401 may mean the token was rotated and the relay read the
+   * file first: the file is read again and, when it holds another token, the request is made once more with it.
+   */
+  async function get(path: string, query: Record<string, number> = {}): Promise<RawAnswer> {
+    const sent = await token?.refresh();
+    const answer = await getWith(sent, path, query);
+    if (answer.status !== 401 || !token) return answer;
+    const fresh = await token.refresh({ force: true });
+    return fresh === sent ? answer : getWith(fresh, path, query);
+  }
+
+  /**
    * GET with retries on network errors and 5xx, all within timeouts.lookupMs; returns the last answer, or
    * throws RelayUnavailableError when none came.
    */
-  async function get(path: string, query: Record<string, number> = {}): Promise<RawAnswer> {
+  async function getWith(bearer: string | undefined, path: string, query: Record<string, number>): Promise<RawAnswer> {
     const url = new URL(path, base);
     for (const [name, value] of Object.entries(query)) url.searchParams.set(name, String(value));
     const shownUrl = redactUrl(url.toString());
     const endAt = performance.now() + timeouts.lookupMs;
     const end = await retry({
-      attempt: () => attemptOrMiss(url, shownUrl, Math.max(1, Math.floor(endAt - performance.now()))),
+      attempt: () => attemptOrMiss(url, shownUrl, Math.max(1, Math.floor(endAt - performance.now())), bearer),
       delayAfter: (miss, tries) => retryDelayMs(tries, miss.failure, policy, random),
       deadlineAt: endAt,
       now: () => performance.now(),
@@ -144,9 +165,9 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
   }
 
   /** One attempt, a 5xx answer or a network error as a miss; an oversized answer is not worth retrying. */
-  async function attemptOrMiss(url: URL, shownUrl: string, leftMs: number): Promise<Result<RawAnswer, Miss>> {
+  async function attemptOrMiss(url: URL, shownUrl: string, leftMs: number, bearer: string | undefined): Promise<Result<RawAnswer, Miss>> {
     try {
-      const answer = await attempt(url, shownUrl, leftMs);
+      const answer = await attempt(url, shownUrl, leftMs, bearer);
       if (answer.status < 500) return ok(answer);
       const body = errorBodyOf(answer.text);
       return failed({ failure: { kind: 'status', status: answer.status, ...(body && { retryable: body.retryable }) }, answer });

@@ -86,6 +86,16 @@ export const ResolverConfigSchema = z.strictObject({
 export const RelayConfigSchema = ResolverConfigSchema.extend({
   /** Bearer token every client must send. */
   token: z.string().min(16, 'use at least 16 characters'),
+  /**
+   * The file `token` was read from (RELAY_TOKEN_FILE): read again when it changes, so a token rotated by
+   * `relaycast setup` is accepted without a restart.
+   */
+  tokenFile: z.string().min(1).optional(),
+  /**
+   * After the token file changed, the previous token is still accepted this long: workers read their copy of
+   * the file only when they next ask (or when refused), and are not turned away mid-rotation.
+   */
+  tokenGraceSec: z.number().min(0).max(3600).default(60),
   listen: z
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),

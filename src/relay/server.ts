@@ -4,7 +4,9 @@ import type { Logger } from '../log/index.js';
 import { parseRelayConfig, type RelayConfigInput } from './config.js';
 import { NotFoundError, ProviderDisabledError, UpstreamError } from './errors.js';
 import { createFileUrlSigner, deriveFileUrlSecret } from './file-url.js';
-import { createBearerCheck } from './http/bearer.js';
+import { secretOf } from '../config/index.js';
+import { hasBearerOf } from './http/bearer.js';
+import { RotatingToken } from './http/rotating-token.js';
 import { createClientAddress } from './http/client-address.js';
 import { serveLibraryFile } from './http/file-route.js';
 import { RateLimiter } from './http/rate-limiter.js';
@@ -54,7 +56,7 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
   const config = parseRelayConfig(options.config);
   const { logger } = options;
   const now = options.now ?? systemWallClock;
-  const { token, listen, publicBaseUrl, fileUrlSecret, rateLimit, trustProxy, ...resolverConfig } = config;
+  const { token, tokenFile, tokenGraceSec, listen, publicBaseUrl, fileUrlSecret, rateLimit, trustProxy, ...resolverConfig } = config;
 
   const library = config.local ? new MusicLibrary(config.local.musicDir) : undefined;
   const signer =
@@ -70,7 +72,13 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
     now,
     ...(options.random ? { random: options.random } : {}),
   });
-  const isAuthorized = createBearerCheck(token);
+  // File URLs stay signed with the key of the start-up token: those given out before a rotation keep working.
+  const tokens = new RotatingToken({
+    secret: secretOf({ setting: 'RELAY_TOKEN', value: token, file: tokenFile, logger }),
+    graceMs: tokenGraceSec * 1000,
+    now,
+    logger,
+  });
   const clientAddress = createClientAddress(trustProxy);
   // Apart, so that anonymous traffic from an address (a reverse proxy, a NAT) never throttles the workers there.
   const limiters = { authenticated: new RateLimiter({ ...rateLimit, now }), anonymous: new RateLimiter({ ...rateLimit, now }) };
@@ -110,7 +118,7 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
       return { route: 'files', ...served };
     }
 
-    const authenticated = isAuthorized(req.headers.authorization);
+    const authenticated = hasBearerOf(req.headers.authorization, await tokens.accepted());
     const limited = throttled(authenticated);
     if (limited) return limited;
     if (!authenticated) {

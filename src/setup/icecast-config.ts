@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { escapeXml } from '../xml-text.js';
 import { makeFolder, writeFileAtomic } from './files.js';
 
 const PLACEHOLDER = /\$\{([A-Z0-9_]+)\}/g;
@@ -23,8 +24,11 @@ export function renderIcecastTemplate(template: string, values: Readonly<Record<
   return template.replace(PLACEHOLDER, (_match, name: string) => escapeXml(values[name]!));
 }
 
-/** Renders the template file into `outputPath` for Icecast (re-rendered at every setup: upgrades bring template changes). */
-export async function writeIcecastConfig(templatePath: string, outputPath: string, values: Readonly<Record<string, string>>): Promise<void> {
+/**
+ * Renders the template file into `outputPath` (re-rendered at every setup: upgrades bring template changes),
+ * and returns what it wrote.
+ */
+export async function writeIcecastConfig(templatePath: string, outputPath: string, values: Readonly<Record<string, string>>): Promise<string> {
   let template: string;
   try {
     template = await readFile(templatePath, 'utf8');
@@ -32,10 +36,12 @@ export async function writeIcecastConfig(templatePath: string, outputPath: strin
     throw new ConfigError('ICECAST_CONFIG_TEMPLATE', `cannot read ${templatePath} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   const config = renderIcecastTemplate(template, values);
-  await makeFolder(dirname(outputPath));
-  await writeFileAtomic(outputPath, config, { mode: ICECAST_CONFIG_MODE });
+  await writeIcecastConfigFile(outputPath, config);
+  return config;
 }
 
-function escapeXml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+/** Writes an Icecast config file in one step (Icecast, reloading at any moment, reads the old or the new), mode 0640. */
+export async function writeIcecastConfigFile(path: string, text: string): Promise<void> {
+  await makeFolder(dirname(path));
+  await writeFileAtomic(path, text, { mode: ICECAST_CONFIG_MODE });
 }

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withSecretFiles } from '../config/index.js';
 import { hasControlChars } from '../control-chars.js';
@@ -23,7 +24,8 @@ export const SETUP_ENV_SETTINGS = [
   { name: 'SECRETS_DIR', default: '/secrets', meaning: 'folder of the secrets, one file each, shared with the services (a volume)' },
   ...SECRETS.map((secret) => ({ name: secret.name, default: undefined, meaning: `${secret.meaning}; unset = generated once into SECRETS_DIR/${secret.file}` })),
   { name: 'ICECAST_CONFIG_TEMPLATE', default: undefined, meaning: 'the icecast.xml template (default: the one shipped with relaycast)' },
-  { name: 'ICECAST_CONFIG_PATH', default: '/config/icecast.xml', meaning: 'where the rendered icecast.xml is written for Icecast' },
+  { name: 'ICECAST_BASE_CONFIG_PATH', default: undefined, meaning: 'where the rendered template is written: the base `relaycast icecast-config` adds the station mounts to (default: icecast-base.xml beside ICECAST_CONFIG_PATH)' },
+  { name: 'ICECAST_CONFIG_PATH', default: '/config/icecast.xml', meaning: "the config Icecast reads: the base with every station's mount blocks (from Redis; none without REDIS_URL)" },
   { name: 'ICECAST_HOSTNAME', default: 'localhost', meaning: 'host name Icecast puts in stream URLs and .m3u/.xspf files' },
   { name: 'ICECAST_BIND_ADDRESS', default: '0.0.0.0', meaning: 'address Icecast listens on' },
   { name: 'ICECAST_PORT', default: '8000', meaning: 'port Icecast listens on' },
@@ -57,6 +59,7 @@ export interface SetupSettings {
   /** Secrets the environment sets (directly or with NAME_FILE); the others are generated or kept. */
   givenSecrets: Partial<Record<SecretName, string>>;
   icecastTemplate: string;
+  icecastBaseConfigPath: string;
   icecastConfigPath: string;
   icecastValues: Record<IcecastTemplateSetting, string>;
   musicDir: string;
@@ -82,12 +85,17 @@ export async function readSetupSettings(rawEnv: Env): Promise<SetupSettings> {
   checkPort('ICECAST_PORT', icecastValues.ICECAST_PORT);
   const demo = value('DEMO_SONGS')!;
   if (demo !== '0' && demo !== '1') throw new ConfigError('DEMO_SONGS', 'must be 1 (make demo songs when the music folder is empty) or 0');
+  if (value('ICECAST_BASE_CONFIG_PATH') === value('ICECAST_CONFIG_PATH')) {
+    // The one file would be overwritten with the stations' blocks, losing the marker they go at.
+    throw new ConfigError('ICECAST_BASE_CONFIG_PATH', 'must differ from ICECAST_CONFIG_PATH: the base is the template alone, Icecast reads the base with the stations');
+  }
   const redisUrl = value('REDIS_URL');
   if (redisUrl !== undefined && !/^rediss?:\/\/./.test(redisUrl)) throw new ConfigError('REDIS_URL', 'must be a redis:// URL');
   return {
     secretsDir: value('SECRETS_DIR')!,
     givenSecrets,
     icecastTemplate: value('ICECAST_CONFIG_TEMPLATE') ?? BUNDLED_ICECAST_TEMPLATE,
+    icecastBaseConfigPath: value('ICECAST_BASE_CONFIG_PATH') ?? defaultBaseConfigPath(value('ICECAST_CONFIG_PATH')!),
     icecastConfigPath: value('ICECAST_CONFIG_PATH')!,
     icecastValues,
     musicDir: value('MUSIC_DIR')!,
@@ -95,6 +103,11 @@ export async function readSetupSettings(rawEnv: Env): Promise<SetupSettings> {
     redisUrl,
     logLevel: value('LOG_LEVEL')!,
   };
+}
+
+/** The base's default place: beside the config Icecast reads, in the same volume. */
+export function defaultBaseConfigPath(configPath: string): string {
+  return join(dirname(configPath), 'icecast-base.xml');
 }
 
 function checkSecret(name: SecretName, secret: string): string {

@@ -6,7 +6,8 @@ import { settle } from '../result.js';
 import { retry, sleepOn, systemClock, type Clock } from '../time/index.js';
 import { DEFAULT_STATION, ensureDefaultStation, type DefaultStationOutcome } from './default-station.js';
 import { makeDemoSongs, runProgram as execProgram, type RunProgram } from './demo-songs.js';
-import { writeIcecastConfig } from './icecast-config.js';
+import { renderIcecastConfig, type MountedStation } from '../icecast-mounts/index.js';
+import { writeIcecastConfig, writeIcecastConfigFile } from './icecast-config.js';
 import { hasAudioFiles, listAudioFiles } from './music-folder.js';
 import { ensureSecrets, type RandomBytes, type Secret, type SecretName } from './secrets.js';
 import type { SetupSettings } from './settings.js';
@@ -32,7 +33,9 @@ export interface SetupDeps {
 
 export interface SetupReport {
   readonly secrets: Record<SecretName, Pick<Secret, 'path' | 'origin'>>;
+  /** The config Icecast reads (the base with the station mounts), and the base itself. */
   readonly icecastConfig: string;
+  readonly icecastBaseConfig: string;
   /** Library paths of the demo songs made now (none when the folder had music or DEMO_SONGS=0). */
   readonly demoSongs: readonly string[];
   /** What happened to the default station; undefined without REDIS_URL. */
@@ -52,20 +55,23 @@ export async function runSetup(settings: SetupSettings, deps: SetupDeps): Promis
     logger.info({ secret: secret.name, file: secret.path, origin: secret.origin }, `secret ${describeOrigin(secret)}`);
   }
 
-  await writeIcecastConfig(settings.icecastTemplate, settings.icecastConfigPath, {
+  const base = await writeIcecastConfig(settings.icecastTemplate, settings.icecastBaseConfigPath, {
     ...settings.icecastValues,
     ICECAST_SOURCE_PASSWORD: secrets.ICECAST_SOURCE_PASSWORD.value,
     ICECAST_ADMIN_PASSWORD: secrets.ICECAST_ADMIN_PASSWORD.value,
     ICECAST_RELAY_PASSWORD: secrets.ICECAST_RELAY_PASSWORD.value,
   });
-  logger.info({ file: settings.icecastConfigPath, template: settings.icecastTemplate }, 'icecast.xml rendered');
+  logger.info({ file: settings.icecastBaseConfigPath, template: settings.icecastTemplate }, 'icecast.xml template rendered (the base config)');
+  // The marker is checked before anything else is done: without it no station would get its fallback.
+  renderIcecastConfig(base, [], { baseName: 'ICECAST_BASE_CONFIG_PATH' });
 
   const demoSongs = await demoSongsIfEmpty(settings, deps);
 
   let defaultStation: DefaultStationOutcome | undefined;
+  let stations: readonly MountedStation[] = [];
   if (settings.redisUrl) {
     const refs = (await listAudioFiles(settings.musicDir, MAX_PLAYLIST_LENGTH)).map((path) => `local:${path}`);
-    defaultStation = await withStore(settings.redisUrl, deps, (store) => ensureDefaultStation(store, refs));
+    [defaultStation, stations] = await withStore(settings.redisUrl, deps, async (store) => [await ensureDefaultStation(store, refs), await store.stations.list()] as const);
     if (defaultStation.created) {
       logger.info({ station: DEFAULT_STATION.name, mount: DEFAULT_STATION.mount, playlist: DEFAULT_STATION.playlist, songs: defaultStation.songs }, 'default station created');
     } else {
@@ -73,8 +79,13 @@ export async function runSetup(settings: SetupSettings, deps: SetupDeps): Promis
     }
   }
 
+  // Icecast starts with every station's mount blocks; `relaycast icecast-config` keeps them in step from here.
+  const config = renderIcecastConfig(base, stations, { baseName: 'ICECAST_BASE_CONFIG_PATH' });
+  await writeIcecastConfigFile(settings.icecastConfigPath, config.text);
+  logger.info({ file: settings.icecastConfigPath, mounts: config.mounts }, 'icecast.xml rendered with the station mounts');
+
   const report = Object.fromEntries(Object.values(secrets).map((secret) => [secret.name, { path: secret.path, origin: secret.origin }]));
-  return { secrets: report as SetupReport['secrets'], icecastConfig: settings.icecastConfigPath, demoSongs, defaultStation };
+  return { secrets: report as SetupReport['secrets'], icecastConfig: settings.icecastConfigPath, icecastBaseConfig: settings.icecastBaseConfigPath, demoSongs, defaultStation };
 }
 
 function describeOrigin(secret: Secret): string {

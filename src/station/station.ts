@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { bytesPerSecond, frameBytes, frameDurationUs, type Mp3Frame } from '../audio/index.js';
-import { IcecastSource, type IcecastTarget } from '../icecast/index.js';
+import { secretOf } from '../config/index.js';
+import { IcecastSource, type IcecastSecrets, type IcecastTarget } from '../icecast/index.js';
 import type { Logger } from '../log/index.js';
 import { systemClock, type Clock } from '../time/index.js';
 import type { StationIdentity } from './identity.js';
@@ -17,6 +18,9 @@ export interface IcecastServer {
   sourcePassword: string;
   adminUser?: string | undefined;
   adminPassword?: string | undefined;
+  /** The files the passwords were read from (ICECAST_*_PASSWORD_FILE): read again when they change. */
+  sourcePasswordFile?: string | undefined;
+  adminPasswordFile?: string | undefined;
 }
 
 export interface StationOptions {
@@ -62,6 +66,7 @@ export class Station extends EventEmitter<StationEvents> {
       target: icecastTarget(options.icecast, config),
       logger: stationLogger,
       clock,
+      secrets: icecastSecrets(options.icecast, this.logger),
       ...(options.mayTakeMount ? { mayTakeMount: options.mayTakeMount } : {}),
     });
     this.programme = new Programme({
@@ -91,6 +96,11 @@ export class Station extends EventEmitter<StationEvents> {
 
   get state(): StationStatus {
     return this.status;
+  }
+
+  /** Whether its source is streaming to Icecast now (listeners hear it rather than a fallback). */
+  get onAir(): boolean {
+    return this.source.status === 'streaming';
   }
 
   get nowPlaying(): Song | undefined {
@@ -147,4 +157,12 @@ function icecastTarget(server: IcecastServer, config: StationIdentity): IcecastT
     ice: { ...config.ice, name: config.ice.name ?? config.name },
     format: config.format,
   };
+}
+
+/** The passwords as their files hold them from time to time; the source reads them again at each connect. */
+function icecastSecrets(server: IcecastServer, logger: Logger): IcecastSecrets {
+  const password = secretOf({ setting: 'ICECAST_SOURCE_PASSWORD', value: server.sourcePassword, file: server.sourcePasswordFile, logger });
+  if (server.adminPassword === undefined) return { password };
+  const adminPassword = secretOf({ setting: 'ICECAST_ADMIN_PASSWORD', value: server.adminPassword, file: server.adminPasswordFile, logger });
+  return { password, adminPassword };
 }

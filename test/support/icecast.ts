@@ -36,6 +36,12 @@ export interface StartIcecastOptions {
    * use Icecast's MP3 default (ISO8859-1) for titles, like someone else's Icecast might.
    */
   defaultMountCharset?: boolean;
+  /**
+   * Runs Icecast as the compose file does: through deploy/icecast/icecast-run, which reloads it (SIGHUP)
+   * when its config file changes. The file Icecast reads is `configPath`; `baseConfigPath` holds the same
+   * rendered template, for a `relaycast icecast-config` to read.
+   */
+  viaIcecastRun?: boolean;
 }
 
 export interface MountStatus {
@@ -61,6 +67,8 @@ export interface IcecastServer {
   readonly logDir: string;
   /** The rendered configuration file Icecast was started with. */
   readonly configPath: string;
+  /** The rendered template alone (station-mounts marker and all), as `relaycast setup` writes the base. */
+  readonly baseConfigPath: string;
   /** Stops Icecast (SIGTERM, SIGKILL after ~3 s) and removes its temp dir. Safe to call twice. */
   stop(): Promise<void>;
   /** Stops the running Icecast without removing its temp dir; start() brings it back on the same port. */
@@ -89,6 +97,7 @@ export async function startIcecast(options: StartIcecastOptions = {}): Promise<I
   const adminPassword = randomBytes(12).toString('hex');
   const logDir = join(temp.dir, 'log');
   const configPath = join(temp.dir, 'icecast.xml');
+  const baseConfigPath = join(temp.dir, 'icecast-base.xml');
   const config = renderIcecastTemplate(await readFile(TEMPLATE_PATH, 'utf8'), {
     ICECAST_HOSTNAME: '127.0.0.1',
     ICECAST_BIND_ADDRESS: '127.0.0.1',
@@ -102,8 +111,11 @@ export async function startIcecast(options: StartIcecastOptions = {}): Promise<I
     ICECAST_WEBROOT: join(shareDir, 'web'),
     ICECAST_ADMINROOT: join(shareDir, 'admin'),
   });
-  await writeFile(configPath, options.defaultMountCharset === false ? withoutDefaultCharset(config) : config);
+  const rendered = options.defaultMountCharset === false ? withoutDefaultCharset(config) : config;
+  await writeFile(configPath, rendered);
+  await writeFile(baseConfigPath, rendered);
   await makeDirWritableForIcecast(temp.dir, logDir);
+  const launch = options.viaIcecastRun ? await icecastRunCommandLine([configPath], temp.dir) : icecastCommandLine(['-c', configPath]);
 
   const url = `http://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
@@ -120,7 +132,7 @@ export async function startIcecast(options: StartIcecastOptions = {}): Promise<I
     if (child) throw new Error('Icecast is already running');
     let lastProblem = '';
     for (let attempt = 1; attempt <= START_ATTEMPTS; attempt += 1) {
-      const candidate = spawnIcecast(configPath);
+      const candidate = spawnIcecast(launch);
       const ready = await waitUntilAnswering(url, adminPassword, candidate, START_TIMEOUT_MS);
       if (ready.ok) {
         child = candidate;
@@ -140,6 +152,7 @@ export async function startIcecast(options: StartIcecastOptions = {}): Promise<I
     adminPassword,
     logDir,
     configPath,
+    baseConfigPath,
     kill,
     start,
     async restart(signal = 'SIGTERM') {
@@ -195,7 +208,7 @@ async function makeDirWritableForIcecast(dir: string, logDir: string): Promise<v
     await chown(path, uid, gid);
     await chmod(path, 0o750);
   }
-  await chown(join(dir, 'icecast.xml'), uid, gid);
+  for (const file of ['icecast.xml', 'icecast-base.xml']) await chown(join(dir, file), uid, gid);
 }
 
 /**
@@ -208,10 +221,30 @@ export function icecastCommandLine(args: readonly string[]): [string, string[]] 
   return ['setpriv', [...privileges, '--pdeathsig', 'KILL', 'icecast2', ...args]];
 }
 
-function spawnIcecast(configPath: string): ChildProcess {
-  const [program, args] = icecastCommandLine(['-c', configPath]);
+/** The compose file's Icecast command, deploy/icecast/icecast-run (a POSIX sh script). */
+export const ICECAST_RUN_SCRIPT = join(REPO_ROOT, 'deploy', 'icecast', 'icecast-run');
+
+/**
+ * How to run `icecast-run <args>` in a test, as icecastCommandLine runs icecast2 (same user, dies with the
+ * test worker). The script starts icecast2 as its own child, which the parent-death signal of setpriv does
+ * not reach: an `icecast2` first on the script's PATH (in `dir`, a folder Icecast's user can read) gives
+ * that child a parent-death signal of its own, so Icecast dies with the script.
+ */
+export async function icecastRunCommandLine(args: readonly string[], dir: string): Promise<[string, string[], Record<string, string>]> {
+  const real = spawnSync('sh', ['-c', 'command -v icecast2'], { encoding: 'utf8' }).stdout.trim();
+  const bin = join(dir, 'bin');
+  await mkdir(bin, { recursive: true });
+  await writeFile(join(bin, 'icecast2'), `#!/bin/sh\nexec setpriv --pdeathsig KILL ${real} "$@"\n`, { mode: 0o755 });
+  await chmod(bin, 0o755);
+  const [program, launcherArgs] = icecastCommandLine([]);
+  // icecastCommandLine ends with the program it runs: icecast-run instead of icecast2.
+  return [program, [...launcherArgs.slice(0, -1), 'sh', ICECAST_RUN_SCRIPT, ...args], { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}` }];
+}
+
+function spawnIcecast([program, args, env]: readonly [string, string[], Record<string, string>?]): ChildProcess {
   const child = spawn(program, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
   });
   child.stderr?.resume();
   live.add(child);

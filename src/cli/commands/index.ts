@@ -20,6 +20,7 @@ const COMMAND_MODULES: Readonly<Record<string, () => Promise<Register>>> = {
   cache: async () => (await import('./cache.js')).registerCache,
   setup: async () => (await import('./setup.js')).registerSetup,
   workers: async () => (await import('./workers.js')).registerWorkers,
+  'icecast-config': async () => (await import('./icecast-config.js')).registerIcecastConfig,
 };
 
 export async function registerCommands(program: Command, argv: readonly string[]): Promise<void> {

@@ -10,6 +10,7 @@ import {
   templatePlaceholders,
   writeIcecastConfig,
 } from '../../../src/setup/index.js';
+import { renderIcecastConfig, STATION_MOUNTS_MARKER } from '../../../src/icecast-mounts/index.js';
 import { makeTempDir } from '../../support/tmp.js';
 
 const PASSWORDS = ['ICECAST_SOURCE_PASSWORD', 'ICECAST_RELAY_PASSWORD', 'ICECAST_ADMIN_PASSWORD'];
@@ -28,15 +29,19 @@ describe('icecast.xml, the template shared by docker compose and the tests', () 
     expect(template).not.toMatch(/hackme/);
   });
 
-  it('gives every mount UTF-8 titles every 4 KiB, and the default station a fallback mount it returns from', async () => {
+  it('gives every mount UTF-8 titles every 4 KiB, and leaves the station mounts to one marker for relaycast icecast-config', async () => {
     const template = await readFile(BUNDLED_ICECAST_TEMPLATE, 'utf8');
     const defaultMount = /<mount type="default">([\s\S]*?)<\/mount>/.exec(template)?.[1] ?? '';
     expect(defaultMount).toContain('<charset>UTF-8</charset>');
     expect(defaultMount).toContain('<mp3-metadata-interval>4096</mp3-metadata-interval>');
-    const station = new RegExp(`<mount type="normal">\\s*<mount-name>${DEFAULT_STATION.mount}</mount-name>([\\s\\S]*?)</mount>`).exec(template)?.[1] ?? '';
-    expect(station).toContain('<fallback-mount>/fallback.mp3</fallback-mount>');
+    // No station is baked in: each one's mount and fallback mount are rendered from Redis at the marker.
+    expect(template).not.toMatch(/<mount type="normal">\s*<mount-name>/);
+    expect(template.split(STATION_MOUNTS_MARKER)).toHaveLength(2);
+    const withStation = renderIcecastConfig(template, [{ name: DEFAULT_STATION.name, mount: DEFAULT_STATION.mount }], { baseName: 'template' }).text;
+    const station = new RegExp(`<mount type="normal">\\s*<mount-name>${DEFAULT_STATION.mount}</mount-name>([\\s\\S]*?)</mount>`).exec(withStation)?.[1] ?? '';
+    expect(station).toContain('<fallback-mount>/fallback/radio.mp3</fallback-mount>');
     expect(station).toContain('<fallback-override>1</fallback-override>');
-    expect(template).toMatch(/<mount-name>\/fallback\.mp3<\/mount-name>\s*<hidden>1<\/hidden>/);
+    expect(withStation).toMatch(/<mount-name>\/fallback\/radio\.mp3<\/mount-name>\s*<hidden>1<\/hidden>/);
     expect(template).toMatch(/<source-timeout>\d+<\/source-timeout>/);
     expect(Number(/<burst-size>(\d+)</.exec(template)?.[1])).toBeLessThan(Number(/<queue-size>(\d+)</.exec(template)?.[1]));
   });

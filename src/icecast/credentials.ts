@@ -1,0 +1,48 @@
+import type { Secret } from '../config/secret-file.js';
+import type { ResolvedTarget } from './target.js';
+
+/** Passwords that may change while the source runs (given as *_FILE); the target's own ones otherwise. */
+export interface IcecastSecrets {
+  /** The source password. */
+  readonly password?: Secret;
+  /** The admin password, when the target has an admin user. */
+  readonly adminPassword?: Secret;
+}
+
+/**
+ * The target with its passwords as their files hold them now. Icecast reloads its config on SIGHUP with a new
+ * source password while this source runs, so every connect and admin request asks here, never per frame.
+ */
+export class IcecastCredentials {
+  readonly #base: ResolvedTarget;
+  readonly #password: Secret | undefined;
+  /** Undefined without an admin user: title updates then go with the source password. */
+  readonly #adminPassword: Secret | undefined;
+  #target: ResolvedTarget;
+
+  constructor(target: ResolvedTarget, secrets: IcecastSecrets = {}) {
+    this.#base = target;
+    this.#password = secrets.password;
+    this.#adminPassword = target.hasAdmin ? secrets.adminPassword : undefined;
+    this.#target = this.#compose();
+  }
+
+  /** The target with the passwords last read. */
+  get target(): ResolvedTarget {
+    return this.#target;
+  }
+
+  /** Reads the password files that changed (all of them when forced), then gives the target. Never rejects. */
+  async refresh(options: { force?: boolean } = {}): Promise<ResolvedTarget> {
+    await Promise.all([this.#password?.refresh(options), this.#adminPassword?.refresh(options)]);
+    const next = this.#compose();
+    if (next.password !== this.#target.password || next.metadataPassword !== this.#target.metadataPassword) this.#target = next;
+    return this.#target;
+  }
+
+  #compose(): ResolvedTarget {
+    const password = this.#password?.current() ?? this.#base.password;
+    const metadataPassword = this.#adminPassword?.current() ?? (this.#base.hasAdmin ? this.#base.metadataPassword : password);
+    return Object.freeze({ ...this.#base, password, metadataPassword });
+  }
+}
