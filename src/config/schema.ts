@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_STREAM_FORMAT, STREAM_CHANNELS } from '../audio/format.js';
 import { MPEG1_BITRATES_KBPS, MPEG1_SAMPLE_RATES, mpeg1BitrateIndex, mpeg1SampleRateIndex } from '../audio/mpeg1.js';
 import { DEFAULT_METADATA_CHARSET, DEFAULT_SOURCE_USER, icecastUrlProblem } from '../icecast/index.js';
-import { iceTextProblem, mountProblem, nameProblem } from '../station-rules/index.js';
+import { iceTextProblem, nameProblem, stationMountProblem } from '../station-rules/index.js';
 
 /** A text checked by one of the shared rules, which says what is wrong with it or nothing. */
 const ruledText = (problemOf: (text: string) => string | undefined) =>
@@ -43,7 +43,7 @@ const songEntrySchema = z.union([
 export const stationSchema = z
   .object({
     name: ruledText(nameProblem),
-    mount: ruledText(mountProblem),
+    mount: ruledText(stationMountProblem),
     format: streamFormatSchema.default(DEFAULT_STREAM_FORMAT),
     ice: z
       .object({
@@ -90,10 +90,15 @@ export const configSchema = z
      * silent is put aside and the next song played. Above the stage deadlines (8 s) so they act first.
      */
     silenceBudgetSec: z.number().min(3).max(120).default(10),
+    /** A worker that plays stations, or one that only feeds their fallback mounts (so they outlive a lone player's restarts). */
+    workerRole: z.enum(['player', 'fallback']).default('player'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict()
   .superRefine((config, context) => {
+    if (config.workerRole === 'fallback' && !config.redis.url) {
+      context.addIssue({ code: 'custom', path: ['workerRole'], message: 'a fallback worker feeds the fallbacks of the stations stored in Redis: set REDIS_URL' });
+    }
     const seen = new Map<string, number>();
     config.stations.forEach((station, index) => {
       for (const key of ['name', 'mount'] as const) {

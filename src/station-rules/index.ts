@@ -4,5 +4,5 @@
  * format's rule is audio's (streamFormatProblem).
  */
 export { iceTextProblem, MAX_ICE_TEXT_LENGTH } from './ice-text.js';
-export { FALLBACK_MOUNT_PREFIX, fallbackMountOf, MAX_MOUNT_LENGTH, mountProblem } from './mount.js';
+export { FALLBACK_MOUNT_PREFIX, fallbackMountOf, MAX_MOUNT_LENGTH, mountProblem, stationMountProblem } from './mount.js';
 export { MAX_NAME_LENGTH, nameProblem } from './name.js';

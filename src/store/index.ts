@@ -12,7 +12,7 @@ export {
   type EventHandlers,
 } from './events.js';
 export { NotFoundError, ValidationError, ConflictError, LeaseLostError, StoreUnavailableError, StoreError } from './errors.js';
-export type { Fleet, HeldStation, Lease } from './leases.js';
+export type { Fleet, FleetWorker, HeldStation, Lease, LeaseKind, WorkerRole } from './leases.js';
 export { keys, KEY_PREFIX, EVENTS_CHANNEL } from './keys.js';
 export {
   MAX_PLAYLIST_LENGTH,

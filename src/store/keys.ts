@@ -31,6 +31,9 @@ export const KEY_FAMILIES = Object.freeze({
   lease: family('lease'),
   /** The last fencing token handed out for a station (counter); it outlives leases so tokens only grow. */
   leaseToken: family('lease-token'),
+  /** Which worker feeds a station's fallback mount with silence (hash worker, token, since), expiring unless renewed. */
+  fallbackLease: family('fallback-lease'),
+  fallbackLeaseToken: family('fallback-lease-token'),
 });
 
 export const keys = Object.freeze({
@@ -56,8 +59,12 @@ export const keys = Object.freeze({
   unplayable: (ref: string) => KEY_FAMILIES.unplayable + ref,
   lease: (station: string) => KEY_FAMILIES.lease + station,
   leaseToken: (station: string) => KEY_FAMILIES.leaseToken + station,
+  fallbackLease: (station: string) => KEY_FAMILIES.fallbackLease + station,
+  fallbackLeaseToken: (station: string) => KEY_FAMILIES.fallbackLeaseToken + station,
   /** Sorted set of live workers, scored by when their registration ends (Redis time, ms). */
   workers: `${KEY_PREFIX}workers`,
+  /** Sorted set of live fallback-only workers (WORKER_ROLE=fallback), scored like `workers`. */
+  fallbackWorkers: `${KEY_PREFIX}fallback-workers`,
 });
 
 /** Every key that belongs to one station and goes away with it. */

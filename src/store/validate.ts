@@ -1,7 +1,7 @@
 import { DEFAULT_STREAM_FORMAT, streamFormatProblem } from '../audio/index.js';
 import { quoteInput } from '../errors.js';
 import { parseSongRef, RefSyntaxError } from '../refs/index.js';
-import { iceTextProblem, mountProblem, nameProblem } from '../station-rules/index.js';
+import { iceTextProblem, nameProblem, stationMountProblem } from '../station-rules/index.js';
 import { ValidationError } from './errors.js';
 import type { PlayMode, StationUpdate } from './types.js';
 
@@ -21,7 +21,7 @@ export function validateName(kind: 'station' | 'playlist', name: string): string
 }
 
 export function validateMount(mount: string): string {
-  const problem = mountProblem(mount);
+  const problem = stationMountProblem(mount);
   if (problem !== undefined) throw new ValidationError(`invalid mount ${quoteInput(String(mount))}: ${problem}`);
   return mount;
 }

@@ -73,6 +73,11 @@ export class StationRoster {
     }
   }
 
+  /** Whether this worker's source of the station is on Icecast now. */
+  onAir(name: string): boolean {
+    return this.running.get(name)?.station.onAir ?? false;
+  }
+
   get size(): number {
     return this.running.size;
   }

@@ -1,6 +1,7 @@
 import type { StationConfig } from '../config/index.js';
 import { DEFAULT_METADATA_CHARSET } from '../icecast/index.js';
 import type { StationIdentity } from '../station/index.js';
+import { fallbackMountOf } from '../station-rules/index.js';
 import type { NewStation, Station as StoredStation } from '../store/index.js';
 
 /** A configured station as it plays without Redis: every setting of the config file is kept. */
@@ -32,4 +33,10 @@ export function storedSettings(station: StationConfig): NewStation {
     iceDescription: station.ice.description ?? '',
     iceGenre: station.ice.genre ?? '',
   };
+}
+
+/** The source that feeds a stored station's fallback mount: same format, so Icecast can move listeners across. */
+export function fallbackIdentity(stored: StoredStation): StationIdentity {
+  const identity = storedIdentity(stored);
+  return { ...identity, mount: fallbackMountOf(stored.mount), ice: { ...identity.ice, name: `${identity.ice.name ?? stored.name} (standby)` } };
 }

@@ -67,6 +67,11 @@ export class StationLeases {
     private readonly clock: Pick<Clock, 'now'> = systemClock,
   ) {}
 
+  /** Redis answers and the quiet period after an outage is over: the worker may take what is free. */
+  get settled(): boolean {
+    return !this.redisAway && this.clock.now() >= this.quietUntil;
+  }
+
   holds(station: string): boolean {
     return this.held.has(station);
   }
@@ -85,9 +90,14 @@ export class StationLeases {
 
   /**
    * One round over the stations `listStations` reads from the store (its failure is Redis being away, like
-   * any other); `stop` takes a station off air before its lease is given up.
+   * any other); `stop` takes a station off air before its lease is given up, and a station is handed over
+   * only when `mayHandOver` says so (its listeners have a fallback to wait on).
    */
-  async round(listStations: () => Promise<readonly string[]>, stop: (station: string) => Promise<void>): Promise<LeaseChanges> {
+  async round(
+    listStations: () => Promise<readonly string[]>,
+    stop: (station: string) => Promise<void>,
+    mayHandOver: (station: string) => boolean = () => true,
+  ): Promise<LeaseChanges> {
     const gained: string[] = [];
     const lost: string[] = [];
     try {
@@ -101,7 +111,7 @@ export class StationLeases {
       this.redisAway = false;
       if (this.clock.now() >= this.quietUntil) {
         const target = fairShare(stations.length, live.length, Math.max(live.indexOf(this.worker), 0));
-        await this.giveUpExtras(target, stop);
+        await this.giveUpExtras(target, stop, mayHandOver);
         gained.push(...(await this.claimFree(stations, target)));
       }
     } catch (error) {
@@ -143,8 +153,8 @@ export class StationLeases {
     return lost;
   }
 
-  private async giveUpExtras(target: number, stop: (station: string) => Promise<void>): Promise<void> {
-    const extras = [...this.held.keys()].sort().slice(target);
+  private async giveUpExtras(target: number, stop: (station: string) => Promise<void>, mayHandOver: (station: string) => boolean): Promise<void> {
+    const extras = [...this.held.keys()].sort().slice(target).filter(mayHandOver);
     for (const station of extras) {
       const lease = this.held.get(station)!;
       this.held.delete(station);

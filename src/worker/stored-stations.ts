@@ -4,15 +4,16 @@ import type { Logger } from '../log/index.js';
 import type { SongSupplier } from '../station/programme.js';
 import type { Station, StationIdentity } from '../station/index.js';
 import type { Song } from '../station/song.js';
-import { followEvents, songMetaOf, type Station as StoredStation, type Store, type StoreEvent } from '../store/index.js';
+import { followEvents, songMetaOf, type Fleet, type Station as StoredStation, type Store, type StoreEvent } from '../store/index.js';
 import { systemClock } from '../time/index.js';
+import { FallbackFeeds } from './fallback-feeds.js';
 import { ownerPlayback, type OwnerPlayback } from './owner-playback.js';
 import { RedisSupplier } from './redis-supplier.js';
 import { StationRoster } from './roster.js';
 import { seedStations } from './seed.js';
-import { storedIdentity } from './station-identity.js';
+import { fallbackIdentity, storedIdentity } from './station-identity.js';
 import { startLeaseRounds } from './lease-rounds.js';
-import { newWorkerId, StationLeases } from './station-leases.js';
+import { LEASE_TIMING, newWorkerId, StationLeases } from './station-leases.js';
 
 /** `mayTakeMount`: see IcecastSourceOptions; given for stations played under a lease. */
 export type BuildStation = (identity: StationIdentity, supplier: SongSupplier, mayTakeMount?: () => Promise<boolean>) => Station;
@@ -20,10 +21,34 @@ export type BuildStation = (identity: StationIdentity, supplier: SongSupplier, m
 /** What the worker does when an admin clears the caches: forget its own copies of them. */
 export type ClearWorkerCaches = () => Promise<void>;
 
+/** A fallback feed plays no songs: the programme sends its keepalive silence for as long as it runs. */
+const NO_SONGS: SongSupplier = { nextSong: async () => null };
+
+/** Fallback feeds of this worker, each a started silent source on the station's fallback mount. */
+function fallbackFeeds(store: Store, worker: string, logger: Logger, build: BuildStation): FallbackFeeds {
+  const feeds: FallbackFeeds = new FallbackFeeds(
+    store.leases,
+    worker,
+    (stored) => {
+      const source = build(fallbackIdentity(stored), NO_SONGS, () => feeds.confirm(stored.name));
+      source.start();
+      return source;
+    },
+    logger,
+  );
+  return feeds;
+}
+
+/** Whether a live worker other than `worker` feeds the station's fallback: its listeners have somewhere to wait. */
+function fedByAnother(fleet: Fleet | undefined, worker: string, station: string): boolean {
+  return fleet?.workers.some((other) => other.live && other.id !== worker && other.fallbacks.includes(station)) ?? false;
+}
+
 /**
- * The stored stations this worker holds the lease of, run and kept in line with the admins' edits. Each time
- * Redis answers (again) the configured stations are created once; every lease round (LEASE_TIMING) the
- * worker renews its leases, moves toward its fair share of the stations and starts or stops stations to match.
+ * The stored stations this worker holds the lease of, run and kept in line with the admins' edits, and the
+ * fallback mounts it feeds for stations other workers play. Each time Redis answers (again) the configured
+ * stations are created once; every lease round (LEASE_TIMING) the worker renews its leases, moves toward its
+ * fair share of the stations, starts or stops stations to match, then does the same for fallback feeds.
  */
 export function runStoredStations(
   store: Store,
@@ -31,17 +56,25 @@ export function runStoredStations(
   logger: Logger,
   build: BuildStation,
   clearCaches: ClearWorkerCaches,
-): { roster: StationRoster; stop: () => Promise<void> } {
+): { stop: () => Promise<void> } {
+  if (config.workerRole === 'fallback') return runFallbackWorker(store, logger, build);
   const leases = new StationLeases(store.leases, newWorkerId(), logger);
+  const feeds = fallbackFeeds(store, leases.worker, logger, build);
   const playback = ownerPlayback(store.playback, leases);
   const buildStored = (stored: StoredStation) =>
     storedStation(playback, stored, logger, (identity, supplier) => build(identity, supplier, () => leases.confirm(stored.name)));
   const roster = new StationRoster(store.stations, buildStored, (name) => leases.holds(name), logger);
-  const listStations = async () => (await store.stations.list()).map((station) => station.name);
   const leaseRound = async () => {
-    const changes = await leases.round(listStations, () => roster.stopUnplayed());
+    let listed: StoredStation[] | undefined;
+    let fleet: Fleet | undefined;
+    const listStations = async () => {
+      [listed, fleet] = await Promise.all([store.stations.list(), store.leases.fleet()]);
+      return listed.map((station) => station.name);
+    };
+    const changes = await leases.round(listStations, () => roster.stopUnplayed(), (station) => fedByAnother(fleet, leases.worker, station));
     if (changes.lost.length > 0) await roster.stopUnplayed();
     if (changes.gained.length > 0) await roster.sync();
+    if (listed && fleet) await feeds.round({ stations: listed, fleet, onAir: (name) => roster.onAir(name), mayClaim: leases.settled });
   };
   const rounds = startLeaseRounds(leaseRound, systemClock, logger);
   let seeded = false;
@@ -64,12 +97,49 @@ export function runStoredStations(
   const onInvalid = (message: string) => logger.warn({ message: message.slice(0, 200) }, 'ignored an unknown event on the events channel');
   const events = followEvents(store.redis, { onEvent, onReady: () => void onReady(), onInvalid });
   return {
-    roster,
     async stop() {
       events.close();
       await rounds.stop();
+      // The stations first, so the next owners find their mounts free; this worker's fallback feeds last,
+      // once the stations they stand in for are no longer its own.
       await roster.stopAll();
       await leases.releaseAll();
+      await feeds.stopAll();
+    },
+  };
+}
+
+/**
+ * WORKER_ROLE=fallback: plays no station, only feeds fallback mounts, so the stations of a lone player worker
+ * keep their listeners through its restarts and upgrades.
+ */
+function runFallbackWorker(store: Store, logger: Logger, build: BuildStation): { stop: () => Promise<void> } {
+  const worker = newWorkerId();
+  const feeds = fallbackFeeds(store, worker, logger, build);
+  let redisAway = false;
+  const round = async () => {
+    try {
+      const [listed] = await Promise.all([store.stations.list(), store.leases.heartbeat(worker, LEASE_TIMING.ttlMs, 'fallback')]);
+      const fleet = await store.leases.fleet();
+      await feeds.round({ stations: listed, fleet, onAir: () => false, mayClaim: true });
+      redisAway = false;
+    } catch (error) {
+      if (!redisAway) logger.warn({ worker, err: describeError(error) }, 'Redis unreachable: keeping the fallbacks this worker feeds');
+      redisAway = true;
+    }
+  };
+  const rounds = startLeaseRounds(round, systemClock, logger);
+  const onEvent = (event: StoreEvent) => {
+    if (event.type === 'station-changed' || event.type === 'station-removed' || event.type === 'fleet-changed') void rounds.run();
+  };
+  const events = followEvents(store.redis, { onEvent, onReady: () => void rounds.run(), onInvalid: () => undefined });
+  logger.info({ worker }, 'fallback worker: feeding the stations\' fallback mounts, playing none');
+  return {
+    async stop() {
+      events.close();
+      await rounds.stop();
+      await feeds.stopAll();
+      await store.leases.leave(worker, 'fallback').catch(() => undefined);
     },
   };
 }

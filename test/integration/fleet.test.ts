@@ -89,7 +89,8 @@ describe('a fleet of workers shares the stations', () => {
     await until(() => mountsOnAir(STATIONS), 20_000, 'every mount on air');
   });
 
-  it('says which worker plays each station: `relaycast workers` and `relaycast now`', async () => {
+  it('says which worker plays each station and feeds each fallback: `relaycast workers` and `relaycast now`', async () => {
+    await until(async () => JSON.parse(await ok(['workers', '--json'])).unfedFallbacks.length === 0, 10_000, 'every fallback fed');
     const fleet = JSON.parse(await ok(['workers', '--json']));
     const byPid = new Map(fleet.workers.map((worker: { id: string; stations: { station: string }[] }) => [worker.id.split(':')[1], worker]));
     const owned = await owners();
@@ -98,10 +99,14 @@ describe('a fleet of workers shares the stations', () => {
       expect(listed.stations.map((held) => held.station).sort()).toEqual(STATIONS.filter((station) => owned.get(station) === worker));
       for (const held of listed.stations) expect(held.token).toBeGreaterThan(0);
     }
+    // Each station's fallback is fed by the worker that does not play it: one death never takes both.
+    for (const listed of fleet.workers as { stations: { station: string }[]; fallbacks: string[] }[]) {
+      expect(listed.fallbacks.sort()).toEqual(STATIONS.filter((station) => !listed.stations.some((held) => held.station === station)));
+    }
     expect(fleet.unowned).toEqual([]);
     const text = await ok(['workers']);
     expect(text.trim().split('\n')).toHaveLength(2);
-    expect(text).toMatch(/:\d+:[0-9a-f]{6} {2}2 stations: s\d \(held \d+:\d\d, token \d+\), s\d/);
+    expect(text).toMatch(/:\d+:[0-9a-f]{6} {2}2 stations: s\d \(held \d+:\d\d, token \d+\), s\d \(.*; feeds the fallback of s\d, s\d/);
     const now = JSON.parse(await ok(['now', 's1', '--json']));
     expect(now.worker.split(':')[1]).toBe(String(owned.get('s1')!.child.pid));
   });

@@ -125,3 +125,37 @@ describe('live workers', () => {
     expect(await store.leases.heartbeat('w1', 2_000)).toEqual(['w1']);
   });
 });
+
+describe('fallback leases', () => {
+  it('are held apart from the play lease: one worker plays a station while another feeds its fallback', async () => {
+    const play = (await store.leases.claim('s', 'w1', 2_000))!;
+    const feed = (await store.leases.claimFallback('s', 'w2', 2_000))!;
+    expect(feed).toMatchObject({ station: 's', worker: 'w2' });
+    expect(await store.leases.claimFallback('s', 'w1', 2_000)).toBeNull();
+    expect(await store.leases.renew(play, 2_000)).toBe(true);
+    expect(await store.leases.renewFallback(feed, 2_000)).toBe(true);
+    // The fallback's hold is no fence for the station's play state.
+    await expect(store.playback.takeNext('s', feed)).rejects.toBeInstanceOf(LeaseLostError);
+    expect(await store.leases.releaseFallback(feed)).toBe(true);
+    expect(await store.leases.claimFallback('s', 'w1', 2_000)).toMatchObject({ worker: 'w1' });
+  });
+
+  it('the fleet says who plays and who feeds each station, which workers are fallback-only, and who lapsed', async () => {
+    await store.leases.heartbeat('w1', 2_000);
+    await store.leases.heartbeat('fb', 2_000, 'fallback');
+    await store.leases.claim('s', 'w1', 2_000);
+    await store.leases.claimFallback('s', 'fb', 2_000);
+    expect(await store.leases.fleet()).toEqual({
+      workers: [
+        { id: 'fb', role: 'fallback', live: true, stations: [], fallbacks: ['s'] },
+        { id: 'w1', role: 'player', live: true, stations: [expect.objectContaining({ station: 's' })], fallbacks: [] },
+      ],
+      unowned: [],
+      unfedFallbacks: [],
+    });
+    await store.leases.leave('w1');
+    await store.leases.leave('fb', 'fallback');
+    const fleet = await store.leases.fleet();
+    expect(fleet.workers.map((worker) => [worker.id, worker.live])).toEqual([['fb', false], ['w1', false]]);
+  });
+});

@@ -82,15 +82,17 @@ return 1
 );
 
 /**
- * Who plays what, read in one step: Redis's time, the live workers (id, registration end), and for each
- * station in name order its holder, token and hold start ('' / 0 when nobody holds it).
- * KEYS: [1] station names, [2] workers. ARGV: [1] lease key prefix.
+ * Who plays what, read in one step: Redis's time, the live players and fallback-only workers, and for each
+ * station in name order its holder, token and hold start ('' / 0 when nobody holds it) and the worker
+ * feeding its fallback ('' when none).
+ * KEYS: [1] station names, [2] workers, [3] fallback-only workers. ARGV: [1] lease key prefix, [2] fallback lease key prefix.
  */
 export const readFleetScript = new LuaScript(
   'fleet-read',
   `${REDIS_NOW_MS}
 local now = redis_now_ms()
-local workers = redis.call('ZRANGEBYSCORE', KEYS[2], now, '+inf')
+local players = redis.call('ZRANGEBYSCORE', KEYS[2], now, '+inf')
+local feeders = redis.call('ZRANGEBYSCORE', KEYS[3], now, '+inf')
 local stations = redis.call('SMEMBERS', KEYS[1])
 table.sort(stations)
 local leases = {}
@@ -100,7 +102,8 @@ for _, station in ipairs(stations) do
   leases[#leases + 1] = held[1] or ''
   leases[#leases + 1] = held[2] or '0'
   leases[#leases + 1] = held[3] or '0'
+  leases[#leases + 1] = redis.call('HGET', ARGV[2] .. station, 'worker') or ''
 end
-return { now, workers, leases }
+return { now, players, feeders, leases }
 `,
 );

@@ -23,7 +23,9 @@ const targetAccepts = (target: { mount?: string; format?: StreamFormat }): boole
   passes(() => resolveTarget({ url: 'http://127.0.0.1:8000', mount: '/radio.mp3', password: 'x', ice: {}, format: DEFAULT_STREAM_FORMAT, ...target }));
 
 const GOOD_MOUNTS = ['/radio.mp3', '/a', '/jazz-fm_2.mp3', '/live/radio.mp3', '/a/b/c.ogg', '/~night.mp3', `/${'m'.repeat(63)}`];
-const BAD_MOUNTS = ['', 'radio.mp3', '/', '/a b.mp3', '/ä.mp3', `/${'m'.repeat(64)}`, '/live/', '/a//b.mp3', '/./radio.mp3', '/live/../radio.mp3', '/radio.mp3?x=1', '/radio#1'];
+const BAD_MOUNTS = ['', 'radio.mp3', '/', '/a b.mp3', '/ä.mp3', `/${'m'.repeat(80)}`, '/live/', '/a//b.mp3', '/./radio.mp3', '/live/../radio.mp3', '/radio.mp3?x=1', '/radio#1'];
+/** Mounts Icecast may carry as a station's fallback (fallbackMountOf) but no station may have. */
+const FALLBACK_ONLY_MOUNTS = [`/${'m'.repeat(64)}`, '/fallback/radio.mp3', `/fallback/${'m'.repeat(63)}`];
 
 describe('one mount rule: config, store and Icecast target agree', () => {
   it.each(GOOD_MOUNTS)('all accept %j', (mount) => {
@@ -32,6 +34,10 @@ describe('one mount rule: config, store and Icecast target agree', () => {
 
   it.each(BAD_MOUNTS)('all refuse %j', (mount) => {
     expect({ config: configAccepts({ mount }), store: passes(() => validateMount(mount)), target: targetAccepts({ mount }) }).toEqual({ config: false, store: false, target: false });
+  });
+
+  it.each(FALLBACK_ONLY_MOUNTS)('config and store refuse %j, which the target takes as a fallback mount', (mount) => {
+    expect({ config: configAccepts({ mount }), store: passes(() => validateMount(mount)), target: targetAccepts({ mount }) }).toEqual({ config: false, store: false, target: true });
   });
 
   it('a station update carries the same rule as a new mount', () => {
