@@ -18,10 +18,14 @@ export class IcecastCredentials {
   readonly #password: Secret | undefined;
   /** Undefined without an admin user: title updates then go with the source password. */
   readonly #adminPassword: Secret | undefined;
+  readonly #now: () => number;
   #target: ResolvedTarget;
+  /** When a refresh last found a new source password (on `now`'s scale). */
+  #passwordChangedAt: number | undefined;
 
-  constructor(target: ResolvedTarget, secrets: IcecastSecrets = {}) {
+  constructor(target: ResolvedTarget, secrets: IcecastSecrets = {}, now: () => number = () => performance.now()) {
     this.#base = target;
+    this.#now = now;
     this.#password = secrets.password;
     this.#adminPassword = target.hasAdmin ? secrets.adminPassword : undefined;
     this.#target = this.#compose();
@@ -32,10 +36,16 @@ export class IcecastCredentials {
     return this.#target;
   }
 
+  /** Milliseconds since a refresh found a new source password; undefined when it never did. */
+  get sincePasswordChangeMs(): number | undefined {
+    return this.#passwordChangedAt === undefined ? undefined : this.#now() - this.#passwordChangedAt;
+  }
+
   /** Reads the password files that changed (all of them when forced), then gives the target. Never rejects. */
   async refresh(options: { force?: boolean } = {}): Promise<ResolvedTarget> {
     await Promise.all([this.#password?.refresh(options), this.#adminPassword?.refresh(options)]);
     const next = this.#compose();
+    if (next.password !== this.#target.password) this.#passwordChangedAt = this.#now();
     if (next.password !== this.#target.password || next.metadataPassword !== this.#target.metadataPassword) this.#target = next;
     return this.#target;
   }

@@ -37,6 +37,12 @@ export interface ReconnectPolicy {
    * the config is fixed, but never in a hot loop: at least this long, plus up to 25 % jitter.
    */
   readonly slowMs: number;
+  /**
+   * For this long after its password file changed, a 401 is retried on the network backoff instead of the slow
+   * delay: while a password is rotated, Icecast may reload its config a moment after the file was rewritten
+   * (compose's icecast-run polls its file), and the new password is refused until it has.
+   */
+  readonly passwordChangeSettleMs: number;
 }
 
 export interface SourceTiming {
@@ -71,6 +77,7 @@ export const ICECAST_SOURCE_DEFAULTS: { readonly retry: ReconnectPolicy; readonl
     mountInUseFirstMs: 500,
     mountInUseCapMs: 5_000,
     slowMs: 15_000,
+    passwordChangeSettleMs: 30_000,
   }),
   timing: Object.freeze({
     connectTimeoutMs: 5_000,

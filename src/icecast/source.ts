@@ -5,7 +5,7 @@ import type { Logger } from '../log/index.js';
 import { systemClock, type Clock, type Timer } from '../time/index.js';
 import { IcecastCredentials, type IcecastSecrets } from './credentials.js';
 import { ICECAST_SOURCE_DEFAULTS, type ReconnectPolicy, type SourceTiming } from './defaults.js';
-import type { IcecastError } from './errors.js';
+import type { FailureKind, IcecastError } from './errors.js';
 import { sendTitle } from './metadata.js';
 import { killSource } from './kill-source.js';
 import { retryDelayMs } from './retry-delay.js';
@@ -103,9 +103,9 @@ export class IcecastSource extends EventEmitter<IcecastSourceEvents> {
     super();
     rejectUnknownConfigKeys('IcecastSource', options, OPTION_KEYS);
     const target = resolveTarget(options.target);
-    this.#credentials = new IcecastCredentials(target, options.secrets);
-    this.#logger = options.logger.child({ mount: target.mount });
     this.#clock = options.clock ?? systemClock;
+    this.#credentials = new IcecastCredentials(target, options.secrets, () => this.#clock.now());
+    this.#logger = options.logger.child({ mount: target.mount });
     this.#random = options.random ?? Math.random;
     this.#retry = withOverrides('retry', ICECAST_SOURCE_DEFAULTS.retry, options.retry);
     this.#timing = withOverrides('timing', ICECAST_SOURCE_DEFAULTS.timing, options.timing);
@@ -207,7 +207,7 @@ export class IcecastSource extends EventEmitter<IcecastSourceEvents> {
     if (!this.#owns(connection)) return;
     const wasStreaming = this.#state.status === 'streaming';
     this.#failures += 1;
-    const delayMs = retryDelayMs(this.#failures, error.kind, this.#retry, this.#random);
+    const delayMs = retryDelayMs(this.#failures, this.#backoffKind(error), this.#retry, this.#random);
     this.#logFailure(error, delayMs);
     const retryTimer = this.#clock.setTimeout(() => void this.#connectWithFreshPasswords(error), delayMs);
     this.#setState({ status: 'waiting', since: this.#clock.now(), attempt: this.#failures, delayMs, error, retryTimer });
@@ -232,6 +232,12 @@ export class IcecastSource extends EventEmitter<IcecastSourceEvents> {
     if (target.password === passwordTried || !this.#isWaitingAfter(error)) return;
     this.#logger.info('the source password file changed since the refused attempt: connecting again with the new password');
     this.#connect();
+  }
+
+  /** A 401 soon after the password file changed is Icecast not having reloaded yet: retried like a network fault. */
+  #backoffKind(error: IcecastError): FailureKind {
+    const since = this.#credentials.sincePasswordChangeMs;
+    return error.kind === 'auth' && since !== undefined && since < this.#retry.passwordChangeSettleMs ? 'network' : error.kind;
   }
 
   #isWaitingAfter(error: IcecastError): boolean {
