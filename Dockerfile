@@ -1,6 +1,6 @@
 # relaycast's images. Two targets, both on Debian bookworm:
 #   app (the default): Node 20 + Debian's ffmpeg; runs `relaycast setup | relay | start` as user relaycast.
-#   icecast: Debian's icecast2 package (2.4.4), the very build the test suite runs natively.
+#   icecast: Debian's icecast2 package (2.4.4), the very build the test suite runs natively, and icecast-run.
 # docker compose builds both (see docker-compose.yml); `docker build .` builds the app.
 
 # Node >= 20.19 (package.json engines). Pinned to a release; bump it deliberately, as a dependency.
@@ -23,6 +23,9 @@ RUN echo '{ "extends": "./tsconfig.json", "include": ["src"] }' > tsconfig.image
  && npx tsc -p tsconfig.image.json
 
 # ---- icecast: Debian's icecast2, run unprivileged with a config that `relaycast setup` renders ----
+# Nothing of relaycast's app goes in here (no Node, no src/): an upgrade of relaycast leaves this image as it
+# is, so `docker compose up -d` neither rebuilds nor restarts Icecast, and no listener is dropped. Only
+# icecast-run comes from this repository: a POSIX sh script that reloads Icecast when its config changes.
 FROM ${DEBIAN_IMAGE} AS icecast
 ARG APP_GID
 # curl is for the healthcheck only (icecast2 already depends on libcurl). media-types gives Icecast its MIME table.
@@ -31,13 +34,17 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid ${APP_GID} relaycast \
  && usermod --append --groups relaycast icecast2
+# icecast2 -c FILE, sent SIGHUP whenever `relaycast icecast-config` rewrites FILE (station mounts from Redis).
+COPY deploy/icecast/icecast-run /usr/local/bin/icecast-run
+RUN chmod 0755 /usr/local/bin/icecast-run
 # The package's user; its membership of group relaycast lets it read the rendered config (mode 0640).
 USER icecast2
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
   CMD ["curl", "--fail", "--silent", "--show-error", "--output", "/dev/null", "http://127.0.0.1:8000/status-json.xsl"]
-# Foreground; logs go to stderr ("-" in the rendered config). Icecast refuses to run as root: it does not here.
-CMD ["icecast2", "-c", "/config/icecast.xml"]
+# Foreground (icecast-run keeps Icecast as its child, forwards SIGTERM and ends with its exit status); logs go
+# to stderr ("-" in the rendered config). Icecast refuses to run as root: it does not here.
+CMD ["icecast-run", "/config/icecast.xml"]
 
 # ---- app: the relaycast command line, production dependencies only ----
 FROM ${NODE_IMAGE} AS app

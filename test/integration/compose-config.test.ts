@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ENV_SETTINGS } from '../../src/config/index.js';
 import { RELAY_ENV_SETTINGS } from '../../src/config/relay-environment.js';
+import { ICECAST_CONFIG_ENV_SETTINGS } from '../../src/icecast-mounts/index.js';
 import { SECRETS, SETUP_ENV_SETTINGS } from '../../src/setup/index.js';
 import { requirePrograms } from '../support/prereq.js';
 import { makeTempDir } from '../support/tmp.js';
@@ -55,7 +56,26 @@ describe('the compose files', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const services = (parse(result.stdout) as { services: Record<string, unknown> }).services;
-    expect(Object.keys(services).sort()).toEqual(['fallback', 'icecast', 'redis', 'relay', 'setup', 'worker']);
+    expect(Object.keys(services).sort()).toEqual(['fallback', 'icecast', 'icecast-config', 'icecast-edge', 'icecast-edge-config', 'redis', 'relay', 'setup', 'worker']);
+  });
+
+  it("Icecast runs through icecast-run on the file icecast-config writes from setup's base; the edge profile does the same for an edge", () => {
+    type Full = ComposeService & { profiles?: string[]; ports?: unknown[]; depends_on?: Record<string, { condition: string }>; volumes?: string[] };
+    const { services } = parse(composeConfig(temp.dir, 'docker-compose.yml').stdout) as { services: Record<string, Full> };
+    expect(services.setup!.environment).toMatchObject({ ICECAST_BASE_CONFIG_PATH: '/config/icecast-base.xml', ICECAST_CONFIG_PATH: '/config/icecast.xml' });
+    expect(services['icecast-config']!.command).toEqual(['relaycast', 'icecast-config']);
+    expect(services['icecast-config']!.environment).toMatchObject({ ICECAST_BASE_CONFIG_PATH: '/config/icecast-base.xml', ICECAST_CONFIG_PATH: '/config/icecast.xml' });
+    expect(services['icecast-config']!.environment!.ICECAST_EDGE_MASTER).toBeUndefined();
+    expect(services['icecast-config']!.depends_on).toMatchObject({ setup: { condition: 'service_completed_successfully' }, redis: { condition: 'service_healthy' } });
+    expect(services.icecast!.command).toEqual(['icecast-run', '/config/icecast.xml']);
+    expect(services.icecast!.profiles).toBeUndefined();
+
+    for (const name of ['icecast-edge', 'icecast-edge-config']) expect(services[name]!.profiles, name).toEqual(['edge']);
+    const edgeConfig = services['icecast-edge-config']!.environment!;
+    expect(edgeConfig).toMatchObject({ ICECAST_BASE_CONFIG_PATH: '/config/icecast-base.xml', ICECAST_EDGE_MASTER: 'icecast:8000' });
+    expect(edgeConfig.ICECAST_CONFIG_PATH).not.toBe('/config/icecast.xml');
+    expect(services['icecast-edge']!.command).toEqual(['icecast-run', edgeConfig.ICECAST_CONFIG_PATH]);
+    expect(JSON.stringify(services['icecast-edge']!.ports)).toContain('8001');
   });
 
   it('docker-compose.yml validates with .env.example as .env, and every setting of .env.example reaches a service', async () => {
@@ -113,6 +133,7 @@ describe('the compose files', () => {
       'relaycast setup': withFileForms(SETUP_ENV_SETTINGS.map((setting) => setting.name)),
       'relaycast relay': withFileForms([...RELAY_ENV_SETTINGS.map((setting) => setting.name), 'LOG_LEVEL']),
       'relaycast start': withFileForms(ENV_SETTINGS.map((setting) => setting.name)),
+      'relaycast icecast-config': new Set(ICECAST_CONFIG_ENV_SETTINGS.map((setting) => setting.name)),
     };
     for (const [name, service] of Object.entries(services)) {
       const known = readBy[(service.command ?? []).join(' ')];
@@ -133,6 +154,14 @@ describe('the compose files', () => {
       }
       expect(text).not.toMatch(/(PASSWORD|TOKEN):\s+(?!\$\{)[^\s#]/);
     }
+  });
+
+  it("the Dockerfile's icecast image holds Debian's icecast2 and icecast-run only: an app upgrade does not rebuild or restart Icecast", async () => {
+    const dockerfile = await readFile(join(ROOT, 'Dockerfile'), 'utf8');
+    const stage = /^FROM \S+ AS icecast$([\s\S]*?)^FROM /m.exec(dockerfile)?.[1] ?? '';
+    expect(stage).toContain('icecast2');
+    expect([...stage.matchAll(/^COPY (.+)$/gm)].map((match) => match[1])).toEqual(['deploy/icecast/icecast-run /usr/local/bin/icecast-run']);
+    expect(stage).toMatch(/^CMD \["icecast-run", "\/config\/icecast\.xml"\]$/m);
   });
 
   it('the Dockerfile copies only what .dockerignore lets into the build context', async () => {
