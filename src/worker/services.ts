@@ -132,6 +132,9 @@ async function songResolver(config: Config, logger: Logger): Promise<{ resolver:
     const client = createRelayClient({
       baseUrl: config.relay.url,
       ...(config.relay.token ? { token: config.relay.token } : {}),
+      // The token a rotation (setup re-run with a new RELAY_TOKEN) wrote: re-read when the relay refuses the old one.
+      ...(config.relay.tokenFile ? { tokenFile: config.relay.tokenFile } : {}),
+      logger: logger.child({ component: 'relay-client' }),
       timeouts: WORKER_RELAY_TIMEOUTS,
     });
     return { resolver: client, close: () => client.close() };
