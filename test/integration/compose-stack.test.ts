@@ -6,9 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { closeRedis, connectRedis, createStore } from '../../src/store/index.js';
 import { DEFAULT_STATION, DEMO_FOLDER, DEMO_SONGS, SECRETS } from '../../src/setup/index.js';
+import { STATION_MOUNTS_MARKER } from '../../src/icecast-mounts/index.js';
+import { fallbackMountOf } from '../../src/station-rules/index.js';
 import { runCli } from '../support/cli.js';
 import { decodeMp3 } from '../support/decode.js';
-import { icecastCommandLine, parseStatus, parsesAsJson } from '../support/icecast.js';
+import { icecastRunCommandLine, parseStatus, parsesAsJson } from '../support/icecast.js';
 import { listen, type Listener } from '../support/listener.js';
 import { freePort } from '../support/ports.js';
 import { requirePrograms } from '../support/prereq.js';
@@ -25,7 +27,9 @@ import { spawnWorker, type WorkerProcess } from '../support/worker-process.js';
  */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HEALTHCHECK_PATH = join(ROOT, 'dist', 'src', 'setup', 'healthcheck-main.js');
-const SERVICES = ['fallback', 'icecast', 'redis', 'relay', 'setup', 'worker'];
+const SERVICES = ['fallback', 'icecast', 'icecast-config', 'redis', 'relay', 'setup', 'worker'];
+/** Services of the compose profile `edge`, not started by `docker compose up` alone (test/integration/icecast-mounts.test.ts runs an edge). */
+const EDGE_SERVICES = ['icecast-edge', 'icecast-edge-config'];
 
 /** The issue's promise: a new user hears music within a minute of starting (images already built). */
 const FIRST_MUSIC_LIMIT_MS = 60_000;
@@ -40,6 +44,7 @@ interface Service {
   volumes?: string[];
   healthcheck?: { test?: string[]; disable?: boolean };
   user?: string;
+  profiles?: string[];
 }
 
 const demoTitle = (index: number) => `${DEMO_SONGS[index]!.artist} - ${DEMO_SONGS[index]!.title}`;
@@ -47,7 +52,7 @@ const DEMO_TITLES = DEMO_SONGS.map((_song, index) => demoTitle(index));
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const runsAsRoot = () => process.getuid?.() === 0;
 
-describe('docker-compose.yml run natively: setup, icecast, relay, fallback and worker', () => {
+describe('docker-compose.yml run natively: setup, icecast-config, icecast, relay, fallback and worker', () => {
   let temp: { dir: string; remove: () => Promise<void> };
   let services: Record<string, Service>;
   const ports = { redis: 0, icecast: 0, relay: 0 };
@@ -105,8 +110,8 @@ describe('docker-compose.yml run natively: setup, icecast, relay, fallback and w
     return { status: result.status, output: `${result.stdout}${result.stderr}`.trim() };
   }
 
-  function spawnChild(command: string, args: string[], onStderr?: (text: string) => void): ChildProcess {
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  function spawnChild(command: string, args: string[], onStderr?: (text: string) => void, env?: Record<string, string>): ChildProcess {
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
     child.stderr!.setEncoding('utf8').on('data', (text: string) => onStderr?.(text));
     running.push(child);
     return child;
@@ -130,16 +135,16 @@ describe('docker-compose.yml run natively: setup, icecast, relay, fallback and w
 
   async function startIcecast(): Promise<void> {
     const [program, ...args] = services.icecast!.command;
-    expect(program).toBe('icecast2');
+    expect(program).toBe('icecast-run');
     const nativeArgs = args.map((arg) => hostPath('icecast', arg));
-    // As root, Icecast runs as the Debian package's user, like the image does.
-    const [launcher, launcherArgs] = icecastCommandLine(nativeArgs);
+    // deploy/icecast/icecast-run as in the image; as root, as the Debian package's user, like the image does.
+    const [launcher, launcherArgs, launcherEnv] = await icecastRunCommandLine(nativeArgs, join(temp.dir, 'icecast-run'));
     const [, curl, ...curlArgs] = services.icecast!.healthcheck!.test!;
     expect(curl).toBe('curl');
     const healthUrl = curlArgs.find((arg) => arg.startsWith('http://'))!.replace(':8000/', `:${ports.icecast}/`);
     for (let attempt = 1; attempt <= ICECAST_START_ATTEMPTS; attempt += 1) {
       // The reference saw 2.4.4 crash right after start-up about once in 20 starts: try again then.
-      const child = spawnChild(launcher, launcherArgs, (text) => (icecastStderr += text));
+      const child = spawnChild(launcher, launcherArgs, (text) => (icecastStderr += text), launcherEnv);
       const deadline = performance.now() + START_TIMEOUT_MS;
       while (child.exitCode === null && performance.now() < deadline) {
         const answer = await fetch(healthUrl, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) }).then((response) => response.text().then((body) => ({ ok: response.ok, body })), () => undefined);
@@ -180,7 +185,8 @@ describe('docker-compose.yml run natively: setup, icecast, relay, fallback and w
     });
     expect(config.status, config.stderr).toBe(0);
     services = (parse(config.stdout) as { services: Record<string, Service> }).services;
-    expect(Object.keys(services).sort()).toEqual(SERVICES);
+    expect(Object.keys(services).sort()).toEqual([...SERVICES, ...EDGE_SERVICES].sort());
+    for (const name of EDGE_SERVICES) expect(services[name]!.profiles).toEqual(['edge']);
 
     for (const service of Object.values(services)) {
       for (const volume of service.volumes ?? []) {
@@ -210,6 +216,9 @@ describe('docker-compose.yml run natively: setup, icecast, relay, fallback and w
     const setup = await runCli(services.setup!.command.slice(1), { env: nativeEnv('setup'), timeoutMs: 60_000 });
     expect(setup.code, setup.stderr).toBe(0);
     timings.setupMs = performance.now() - started;
+    stage = 'icecast-config';
+    const writer = startRelaycast('icecast-config');
+    await writer.waitForEvent((event) => event.event === 'icecast-config.following', START_TIMEOUT_MS);
     stage = 'icecast';
     await startIcecast();
     stage = 'relay';
@@ -277,7 +286,10 @@ describe('docker-compose.yml run natively: setup, icecast, relay, fallback and w
     expect(rendered).not.toMatch(/\$\{[A-Z]/);
     const sourcePassword = (await readFile(join(hostPath('setup', '/secrets'), 'icecast-source-password'), 'utf8')).trim();
     expect(rendered).toContain(`<source-password>${sourcePassword}</source-password>`);
-    expect(rendered).toContain(`<mount-name>${DEFAULT_STATION.mount}</mount-name>`);
+    // The default station's mount with its own fallback mount, from Redis (setup, then icecast-config).
+    expect(rendered).toContain(`<mount-name>${DEFAULT_STATION.mount}</mount-name>\n        <fallback-mount>${fallbackMountOf(DEFAULT_STATION.mount)}</fallback-mount>`);
+    // The base keeps the marker icecast-config renders at.
+    expect(await readFile(hostPath('icecast-config', '/config/icecast-base.xml'), 'utf8')).toContain(STATION_MOUNTS_MARKER);
     expect((await readdir(join(hostPath('relay', '/music'), DEMO_FOLDER))).sort()).toEqual(DEMO_SONGS.map((song) => song.file));
 
     const redis = await connectRedis(`redis://127.0.0.1:${ports.redis}`);
@@ -307,10 +319,10 @@ describe('docker-compose.yml run natively: setup, icecast, relay, fallback and w
     await worker.stop('SIGTERM');
     const mark = listener.titles.length;
     const demoTitleSinceMark = () => listener.titles.slice(mark).some((received) => DEMO_TITLES.includes(received.title));
-    // The worker is gone: the listener stays connected and keeps getting (silent) audio from /fallback.mp3.
+    // The worker is gone: the listener stays connected and keeps getting (silent) audio from the station's own fallback.
     await listener.waitForBytes(listener.byteCount + 16_000 * 2, 10_000);
     expect(listener.disconnected).toBeUndefined();
-    expect(icecastStderr).toContain(`passing 1 listeners to "/fallback.mp3"`);
+    expect(icecastStderr).toContain(`passing 1 listeners to "${fallbackMountOf(DEFAULT_STATION.mount)}"`);
 
     worker = startRelaycast('worker');
     await listener.waitForTitle(demoTitleSinceMark, 30_000);
