@@ -5,6 +5,7 @@ import { createLogger } from '../../../src/log/index.js';
 import { readSetupSettings, REDIS_WAIT_MS, runSetup, type RunProgram, type SetupDeps } from '../../../src/setup/index.js';
 import { StoreUnavailableError, type Store } from '../../../src/store/index.js';
 import { systemClock } from '../../../src/time/index.js';
+import { STATION_MOUNTS_MARKER } from '../../../src/icecast-mounts/index.js';
 import { captureLog } from '../../support/icecast.js';
 import { makeTempDir } from '../../support/tmp.js';
 
@@ -113,5 +114,24 @@ describe('runSetup', () => {
     const never: SetupDeps = { ...deps, openStore: async () => Promise.reject(new StoreUnavailableError('cannot reach Redis')) };
     await expect(runSetup(await readSetupSettings(env), never)).rejects.toThrow('cannot reach Redis');
     expect(clock).toBeGreaterThanOrEqual(REDIS_WAIT_MS);
+  });
+
+  it("writes the rendered template as the base (marker kept) and Icecast's config with every stored station's mounts", async () => {
+    const store = {
+      ...fakeStore().store,
+      stations: { list: async () => [{ name: 'jazz', mount: '/jazz.mp3' }, { name: 'main', mount: '/radio.mp3' }], create: async () => undefined },
+    } as unknown as Store;
+    const deps: SetupDeps = { logger: createLogger({ destination: captureLog() }), runProgram: fakeFfmpeg, openStore: async () => ({ store, close: async () => {} }) };
+    const report = await runSetup(await readSetupSettings(env), deps);
+    expect(report.icecastBaseConfig).toBe(join(temp.dir, 'config', 'icecast-base.xml'));
+    const base = await readFile(report.icecastBaseConfig, 'utf8');
+    expect(base).toContain(STATION_MOUNTS_MARKER);
+    expect(base).not.toContain('<mount-name>');
+    const config = await readFile(env.ICECAST_CONFIG_PATH!, 'utf8');
+    expect([...config.matchAll(/<mount-name>([^<]*)</g)].map((match) => match[1])).toEqual(['/jazz.mp3', '/fallback/jazz.mp3', '/radio.mp3', '/fallback/radio.mp3']);
+
+    // Without Redis there are no stored stations: the config is the base with none.
+    await runSetup(await readSetupSettings({ ...env, REDIS_URL: '' }), deps);
+    expect(await readFile(env.ICECAST_CONFIG_PATH!, 'utf8')).not.toContain('<mount-name>');
   });
 });
