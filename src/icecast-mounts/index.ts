@@ -7,7 +7,7 @@ export { renderStationMounts, type MountedStation, type SkippedStation, type Sta
 export { STATION_MOUNTS_MARKER, insertAtMarker } from './marker.js';
 export { renderIcecastConfig, type RenderedConfig } from './render.js';
 export { parseEdgeMaster, type EdgeMaster } from './edge-master.js';
-export { readIcecastConfigSettings, ICECAST_CONFIG_ENV_SETTINGS, type IcecastConfigSettings } from './settings.js';
+export { readIcecastConfigSettings, defaultBaseConfigPath, ICECAST_CONFIG_ENV_SETTINGS, type IcecastConfigSettings } from './settings.js';
 export { configFiles, type ConfigFiles } from './config-files.js';
 export { openStationFeed, MOUNT_EVENTS, type StationFeed, type FeedSignal } from './station-feed.js';
 export { IcecastConfigWriter, WRITER_TIMING, type WriterDeps, type WriterTiming, type RedisState } from './config-writer.js';

@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { parseEdgeMaster, type EdgeMaster } from './edge-master.js';
@@ -6,7 +7,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** Every environment variable `relaycast icecast-config` reads, with its default and meaning (the README's table). */
 export const ICECAST_CONFIG_ENV_SETTINGS = [
-  { name: 'ICECAST_BASE_CONFIG_PATH', default: '/config/icecast-base.xml', meaning: 'the base config: icecast.xml as `relaycast setup` rendered it, with its station-mounts marker (read, polled every 2 s)' },
+  { name: 'ICECAST_BASE_CONFIG_PATH', default: undefined, meaning: 'the base config: icecast.xml as `relaycast setup` rendered it, with its station-mounts marker (read, polled every 2 s; default: icecast-base.xml beside ICECAST_CONFIG_PATH)' },
   { name: 'ICECAST_CONFIG_PATH', default: '/config/icecast.xml', meaning: 'the config Icecast reads: the base with every station\'s mount blocks (written, mode 0640, only when it changes)' },
   { name: 'REDIS_URL', default: undefined, meaning: 'Redis of the stations (required)' },
   { name: 'ICECAST_EDGE_MASTER', default: undefined, meaning: 'host:port of the master Icecast: renders an edge\'s config, relaying every station and fallback mount from it; unset = a master\'s config' },
@@ -22,12 +23,17 @@ export interface IcecastConfigSettings {
 }
 
 const settingsSchema = z.object({
-  ICECAST_BASE_CONFIG_PATH: z.string().min(1, 'must not be empty'),
+  ICECAST_BASE_CONFIG_PATH: z.string().min(1, 'must not be empty').optional(),
   ICECAST_CONFIG_PATH: z.string().min(1, 'must not be empty'),
   REDIS_URL: z.string({ error: 'is required: the stations are in Redis' }).regex(/^rediss?:\/\/./, 'must be a redis:// URL'),
   ICECAST_EDGE_MASTER: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be fatal, error, warn, info, debug or trace' }),
 });
+
+/** The base's default place: beside the config Icecast reads, in the same volume (setup writes both). */
+export function defaultBaseConfigPath(configPath: string): string {
+  return join(dirname(configPath), 'icecast-base.xml');
+}
 
 /** Reads and checks every setting once; a bad one is a ConfigError naming its variable, on one line. */
 export function readIcecastConfigSettings(env: Env): IcecastConfigSettings {
@@ -40,11 +46,12 @@ export function readIcecastConfigSettings(env: Env): IcecastConfigSettings {
     throw new ConfigError(String(issue.path[0]), issue.message);
   }
   const settings = parsed.data;
-  if (settings.ICECAST_BASE_CONFIG_PATH === settings.ICECAST_CONFIG_PATH) {
+  const basePath = settings.ICECAST_BASE_CONFIG_PATH ?? defaultBaseConfigPath(settings.ICECAST_CONFIG_PATH);
+  if (basePath === settings.ICECAST_CONFIG_PATH) {
     throw new ConfigError('ICECAST_CONFIG_PATH', 'must differ from ICECAST_BASE_CONFIG_PATH: the base is read, this file is written');
   }
   return {
-    basePath: settings.ICECAST_BASE_CONFIG_PATH,
+    basePath,
     outputPath: settings.ICECAST_CONFIG_PATH,
     redisUrl: settings.REDIS_URL,
     edge: settings.ICECAST_EDGE_MASTER === undefined ? undefined : parseEdgeMaster(settings.ICECAST_EDGE_MASTER),

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withSecretFiles } from '../config/index.js';
 import { hasControlChars } from '../control-chars.js';
 import { ConfigError } from '../errors.js';
+import { defaultBaseConfigPath } from '../icecast-mounts/index.js';
 import { SECRETS, type SecretName } from './secrets.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -103,11 +103,6 @@ export async function readSetupSettings(rawEnv: Env): Promise<SetupSettings> {
     redisUrl,
     logLevel: value('LOG_LEVEL')!,
   };
-}
-
-/** The base's default place: beside the config Icecast reads, in the same volume. */
-export function defaultBaseConfigPath(configPath: string): string {
-  return join(dirname(configPath), 'icecast-base.xml');
 }
 
 function checkSecret(name: SecretName, secret: string): string {

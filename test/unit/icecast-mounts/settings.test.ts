@@ -17,6 +17,8 @@ describe('relaycast icecast-config settings', () => {
     const settings = readIcecastConfigSettings({ REDIS_URL: 'redis://r:1', ICECAST_EDGE_MASTER: 'icecast:8000', ICECAST_CONFIG_PATH: '/config/icecast-edge.xml' });
     expect(settings.edge).toEqual({ host: 'icecast', port: 8000 });
     expect(settings.outputPath).toBe('/config/icecast-edge.xml');
+    // The base defaults to the one beside the config, where setup writes it: the master's and the edge's share it.
+    expect(settings.basePath).toBe('/config/icecast-base.xml');
   });
 
   it('refuse a bad setting with one line naming it', () => {
