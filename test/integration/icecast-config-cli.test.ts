@@ -92,6 +92,10 @@ describe('relaycast icecast-config, the command', () => {
       } finally {
         await late.stop();
       }
+      // SIGTERM with Redis away again: the writer ends at once, with status 0 (no reconnect holds it).
+      const stopped = await writer.stop();
+      expect(stopped).toMatchObject({ code: 0, signal: null });
+      expect(stopped.tookMs).toBeLessThan(1_500);
     } finally {
       await writer.stop();
     }
