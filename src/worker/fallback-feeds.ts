@@ -88,12 +88,14 @@ export class FallbackFeeds {
     }
     if (!mayClaim) return;
     for (const station of stations) {
-      if (this.feeding.has(station.name)) continue;
+      const owner = owners.get(station.name);
+      // Unowned: nobody streams it, so it has no listeners to keep yet; claiming now could pick its next owner.
+      if (this.feeding.has(station.name) || owner === undefined) continue;
       if (feeders.has(station.name) && feeders.get(station.name) !== this.worker) {
         this.unfedRounds.delete(station.name);
         continue;
       }
-      await this.maybeClaim(station, this.candidates(owners.get(station.name), live));
+      await this.maybeClaim(station, this.candidates(owner, live));
     }
     for (const names of [this.unfedRounds, this.failedUntil]) for (const name of names.keys()) if (!stored.has(name)) names.delete(name);
   }
@@ -104,7 +106,7 @@ export class FallbackFeeds {
   }
 
   /** Live workers that may feed a station's fallback: all but its owner, or the owner alone when it is the only one. */
-  private candidates(owner: string | undefined, live: readonly string[]): string[] {
+  private candidates(owner: string, live: readonly string[]): string[] {
     const others = live.filter((id) => id !== owner);
     return others.length > 0 ? others : [...live];
   }

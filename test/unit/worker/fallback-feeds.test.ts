@@ -45,8 +45,16 @@ function fakeSources() {
   return { started, stopped, start };
 }
 
-/** A fleet as readFleet returns it: `plays` maps worker → stations it holds; feeds come from the fake leases. */
-function fleetOf(live: string[], plays: Record<string, string[]>, leases: ReturnType<typeof fakeLeases>): Fleet {
+/** A station's owner unless a test says otherwise: a worker elsewhere, not among the live ones it names. */
+const OTHER_OWNER = 'w0';
+
+/**
+ * A fleet as readFleet returns it: `plays` maps worker → stations it holds (the `owned` stations nobody in it
+ * plays are OTHER_OWNER's); feeds come from the fake leases.
+ */
+function fleetOf(live: string[], plays: Record<string, string[]>, leases: ReturnType<typeof fakeLeases>, owned: readonly string[] = ['jazz', 'news']): Fleet {
+  const playedHere = new Set(Object.values(plays).flat());
+  plays = { ...plays, [OTHER_OWNER]: [...(plays[OTHER_OWNER] ?? []), ...owned.filter((station) => !playedHere.has(station))] };
   const ids = new Set([...live, ...Object.keys(plays), ...[...leases.holders.values()].map((lease) => lease.worker)]);
   const workers: FleetWorker[] = [...ids].sort().map((id) => ({
     id,
@@ -158,6 +166,13 @@ describe('FallbackFeeds', () => {
     await feeds.round({ stations: [stored('jazz'), stored('news')], fleet: fleetOf(['w1'], {}, leases), onAir: noneOnAir, mayClaim: false });
     expect(feeds.feeds('jazz')).toBe(true);
     expect(feeds.feeds('news')).toBe(false);
+  });
+
+  it('feeds no fallback of a station nobody plays yet: it has no listeners, and its next owner is not known', async () => {
+    const leases = fakeLeases();
+    const feeds = new FallbackFeeds(leases, 'w1', fakeSources().start, silentLogger());
+    for (let i = 0; i < 3; i++) await feeds.round({ stations: [stored('jazz')], fleet: fleetOf(['w1', 'w2'], {}, leases, []), onAir: noneOnAir, mayClaim: true });
+    expect(feeds.feeds('jazz')).toBe(false);
   });
 
   it('stopAll stops every feed and releases every fallback lease', async () => {
