@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../config/index.js';
 import { loadRelaySettings } from '../config/relay-environment.js';
 import { describeError } from '../errors.js';
+import { fallbackMountOf } from '../station-rules/index.js';
 import { closeRedis, connectRedis, createStore } from '../store/index.js';
 
 /**
@@ -68,17 +69,19 @@ async function checkRelay(env: Env): Promise<HealthResult> {
 }
 
 /**
- * Every station this process streams (those of its environment or config, and those in Redis) has a source
- * on Icecast. Hidden mounts (the fallback) appear only in the admin list, so that is asked when the
- * admin password is known.
+ * Every station the fleet streams (those of this process's environment or config, and those in Redis) has a
+ * source on Icecast, whichever worker plays it; for a fallback worker (WORKER_ROLE=fallback), every stored
+ * station's fallback mount. Hidden mounts (the fallbacks) appear only in the admin list, so that is asked
+ * when the admin password is known.
  */
 async function checkStations(env: Env): Promise<HealthResult> {
   const config = await loadConfig(env, env.RELAYCAST_CONFIG);
-  const mounts = new Set(config.stations.map((station) => station.mount));
+  const feedsFallbacks = config.workerRole === 'fallback';
+  const mounts = new Set(feedsFallbacks ? [] : config.stations.map((station) => station.mount));
   if (config.redis.url) {
     const redis = await connectRedis(config.redis.url);
     try {
-      for (const station of await createStore(redis).stations.list()) mounts.add(station.mount);
+      for (const station of await createStore(redis).stations.list()) mounts.add(feedsFallbacks ? fallbackMountOf(station.mount) : station.mount);
     } finally {
       await closeRedis(redis);
     }

@@ -310,7 +310,7 @@ describe('docker-compose.yml run natively: setup, icecast-config, icecast, relay
       expect(result.output).toMatch(/^healthy: /);
     }
     expect(runHealthcheck('worker').output).toContain(DEFAULT_STATION.mount);
-    expect(runHealthcheck('fallback').output).toContain('/fallback.mp3');
+    expect(runHealthcheck('fallback').output).toContain(fallbackMountOf(DEFAULT_STATION.mount));
     // The fallback mount is hidden: listeners and `relaycast now` see only the stations.
     expect(await mountsOnAir()).toEqual([DEFAULT_STATION.mount]);
   });
