@@ -11,7 +11,7 @@ import { requirePrograms } from '../support/prereq.js';
 import { startRedis, type RedisServer } from '../support/redis.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
 import { makeTempDir } from '../support/tmp.js';
-import { startWorker, type WorkerProcess } from '../support/worker-process.js';
+import { startWorker, type LogEvent, type WorkerProcess } from '../support/worker-process.js';
 
 const STATIONS = ['s1', 's2', 's3', 's4'] as const;
 const mountOf = (station: string) => `/${station}.mp3`;
@@ -160,7 +160,10 @@ describe('a fleet of workers shares the stations', () => {
     const others = workers.filter((worker) => worker !== paused);
     const sourceStarts = async () => new Map((await icecast.status()).sources.map((source) => [source.mount, source.streamStart]));
     const startsBefore = await sourceStarts();
+    const pausedAt = performance.now();
     process.kill(paused.child.pid!, 'SIGSTOP');
+    let historyAtResume: string[][] = [];
+    let resumedAt = 0;
     try {
       // Its sources keep their TCP connections, so Icecast holds the mounts: the new owners must take them.
       const leasesEndedAt = await until(() => ownedOnlyBy(others), 10_000, 'the others owning the paused worker\'s stations');
@@ -170,7 +173,11 @@ describe('a fleet of workers shares the stations', () => {
       }, 10_000, 'new sources on its mounts');
       console.log(`SIGSTOP → mounts taken ${(takenAt - leasesEndedAt).toFixed(0)} ms after the leases passed on`);
       expect(takenAt - leasesEndedAt).toBeLessThan(3_000);
+      // Paused for 15 s in all, as a long GC pause or a partition would: then it wakes to what the others wrote.
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, pausedAt + 15_000 - performance.now())));
+      historyAtResume = await Promise.all(itsStations.map((station) => client.lrange(keys.history(station), 0, -1)));
     } finally {
+      resumedAt = Date.now();
       process.kill(paused.child.pid!, 'SIGCONT');
     }
     for (const station of itsStations) {
@@ -183,6 +190,22 @@ describe('a fleet of workers shares the stations', () => {
     const tokensAfter = await Promise.all(itsStations.map((station) => client.get(keys.leaseToken(station))));
     tokensAfter.forEach((token, index) => expect(Number(token)).toBeGreaterThan(Number(tokensBefore[index])));
     expect(paused.events.some((event) => event.msg.startsWith('lease lapsed and claimed again'))).toBe(false);
+    // It wrote nothing with its old leases: the songs it started on waking, before it learnt it had lost them,
+    // are not in the history; every entry added since is a song started under a current lease (by the new
+    // owners, or by the woken worker itself once it had claimed a station anew as a joining worker).
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    for (const [index, station] of itsStations.entries()) {
+      const history = await client.lrange(keys.history(station), 0, -1);
+      const added = history.slice(0, history.length - historyAtResume[index]!.length).map((entry) => JSON.parse(entry) as { ref: string; startedAt: number });
+      const sinceWaking = (event: LogEvent) => event.station === station && Date.parse(String(event.time)) >= resumedAt;
+      const lostAt = Date.parse(String(paused.events.find((event) => sinceWaking(event) && event.msg.startsWith('lease lost'))!.time));
+      const startedStale = paused.events.filter((event) => sinceWaking(event) && event.msg === 'now playing' && Date.parse(String(event.time)) <= lostAt);
+      const startedCurrent = workers
+        .flatMap((worker) => worker.events.filter((event) => sinceWaking(event) && event.msg === 'now playing' && !startedStale.includes(event)))
+        .sort((a, b) => Date.parse(String(a.time)) - Date.parse(String(b.time)));
+      expect(added.map((entry) => entry.ref), `history entries of ${station} since the paused worker woke`).toEqual(startedCurrent.map((event) => event.song).reverse());
+      for (const stale of startedStale) expect(added.some((entry) => Math.abs(entry.startedAt - Date.parse(String(stale.time))) < 50)).toBe(false);
+    }
     await until(() => mountsOnAir(STATIONS), 15_000, 'every mount on air again');
   });
 
