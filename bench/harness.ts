@@ -1,7 +1,7 @@
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { makeTone } from '../test/support/fixtures.js';
-import { parseStatus, startIcecast, type IcecastServer, type IcecastStatus } from '../test/support/icecast.js';
+import { parseStatus, startIcecast, type IcecastServer, type IcecastStatus, type StartIcecastOptions } from '../test/support/icecast.js';
 import { listen, type Listener, type ListenOptions } from '../test/support/listener.js';
 import { pollUntil, type Scope } from './scope.js';
 import { spawnBenchWorker, type BenchWorkerProcess } from './worker.js';
@@ -44,9 +44,9 @@ export function toneMaker(dir: string): (spec: ToneSpec) => Promise<string> {
   };
 }
 
-/** A real icecast2 with the project's icecast.xml, stopped with the scope. */
-export async function benchIcecast(scope: Scope): Promise<IcecastServer> {
-  const icecast = await startIcecast();
+/** A real icecast2 with the project's icecast.xml (run through icecast-run with `viaIcecastRun`), stopped with the scope. */
+export async function benchIcecast(scope: Scope, options: StartIcecastOptions = {}): Promise<IcecastServer> {
+  const icecast = await startIcecast(options);
   scope.add('icecast2', () => icecast.stop());
   return icecast;
 }
