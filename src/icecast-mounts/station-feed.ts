@@ -1,6 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis';
-import { createStore, followEvents, validateRedisUrl, type EventFollower, type StoreEventType } from '../store/index.js';
-import { backoffMs, type Backoff } from '../time/index.js';
+import { Redis } from 'ioredis';
+import { createStore, followEvents, LONG_RUNNING_REDIS_OPTIONS, validateRedisUrl, type EventFollower, type StoreEventType } from '../store/index.js';
 import type { MountedStation } from './mount-blocks.js';
 
 /** The events after which the stations' mounts may differ: a station made, edited (its mount) or removed. */
@@ -21,29 +20,9 @@ export interface StationFeed {
   close(): void;
 }
 
-/** Reconnects: soon after a blip, every 1-2 s during an outage, so Redis's return is noticed quickly. */
-const RECONNECT: Backoff = Object.freeze({ firstDelayMs: 200, capDelayMs: 2_000 });
-
-/**
- * A long-running client that starts whether Redis answers or not and reconnects forever; a command while
- * Redis is away fails at once instead of queueing (the writer then keeps the file it wrote last).
- */
-const FEED_REDIS_OPTIONS: RedisOptions = {
-  connectTimeout: 2_000,
-  commandTimeout: 3_000,
-  maxRetriesPerRequest: 1,
-  enableOfflineQueue: false,
-  retryStrategy: (attempt) => backoffMs(RECONNECT, attempt),
-  /**
-   * How long a closing socket may wait for the server's FIN. ioredis's own timer for it (2 s by default)
-   * kept a stopped writer alive for 2 s after SIGTERM while Redis was away (measured).
-   */
-  disconnectTimeout: 100,
-};
-
 export function openStationFeed(url: string): StationFeed {
   validateRedisUrl(url);
-  const redis = new Redis(url, FEED_REDIS_OPTIONS);
+  const redis = new Redis(url, LONG_RUNNING_REDIS_OPTIONS);
   // Failures reach the writer through list(); without a listener ioredis prints every reconnect error.
   redis.on('error', () => undefined);
   const store = createStore(redis);

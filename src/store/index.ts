@@ -2,6 +2,7 @@ export { createStore, type Store, type StorePlaylists, type StoreStations, type 
 export type { StoreOptions } from './context.js';
 export type { ImportOptions } from './playlists.js';
 export { connectRedis, closeRedis, validateRedisUrl, FAIL_FAST_REDIS_OPTIONS } from './connection.js';
+export { LONG_RUNNING_REDIS_OPTIONS } from './long-running-options.js';
 export {
   followEvents,
   parseStoreEvent,

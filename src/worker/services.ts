@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { probeTags } from '../audio/index.js';
 import { AudioCache } from '../cache/index.js';
 import type { Config } from '../config/index.js';
@@ -9,23 +9,8 @@ import { redactUrl } from '../log/index.js';
 import { CachedResolver } from '../frame-loader/cached-resolver.js';
 import { embeddedResolver, type SongResolver } from '../frame-loader/song-resolver.js';
 import type { Store } from '../store/index.js';
-import { backoffMs, type Backoff } from '../time/index.js';
+import { LONG_RUNNING_REDIS_OPTIONS } from '../store/long-running-options.js';
 import { openDownloadArea } from './download-area.js';
-
-/** Redis reconnects: soon after a blip, every 1-2 s during an outage so its return is noticed quickly. */
-const REDIS_RECONNECT: Backoff = Object.freeze({ firstDelayMs: 200, capDelayMs: 2_000 });
-
-/**
- * A long-running worker's Redis client: reconnects forever, but a command issued while Redis is away fails
- * at once instead of queueing, so a song never waits on Redis (the worker goes on without it).
- */
-const WORKER_REDIS_OPTIONS: RedisOptions = {
-  connectTimeout: 2_000,
-  commandTimeout: 3_000,
-  maxRetriesPerRequest: 1,
-  enableOfflineQueue: false,
-  retryStrategy: (attempt) => backoffMs(REDIS_RECONNECT, attempt),
-};
 
 /**
  * A lookup, retries included, ends within 8 s: under a station's 10 s silence budget, so a relay that
@@ -80,7 +65,7 @@ async function closeAll(closers: Array<() => unknown>): Promise<void> {
 async function connectWorkerRedis(url: string, logger: Logger): Promise<Redis> {
   checkRedisUrl(url);
   const { Redis } = await import('ioredis');
-  const redis = new Redis(url, WORKER_REDIS_OPTIONS);
+  const redis = new Redis(url, LONG_RUNNING_REDIS_OPTIONS);
   let reachable = true;
   redis.on('ready', () => {
     if (!reachable) logger.info({ redis: redactUrl(url) }, 'Redis is back');
