@@ -1,4 +1,3 @@
 export { loadConfig, withSecretFiles } from './load.js';
 export { ENV_SETTINGS, type EnvSetting } from './environment.js';
 export { configSchema, stationSchema, streamFormatSchema, type Config, type StationConfig } from './schema.js';
-export { SecretFile, SECRET_FILE_DEFAULTS, fixedSecret, secretOf, type Secret, type SecretFileOptions } from './secret-file.js';

@@ -1,4 +1,4 @@
-import type { Secret } from '../config/secret-file.js';
+import type { Secret } from '../secret-file.js';
 import type { ResolvedTarget } from './target.js';
 
 /** Passwords that may change while the source runs (given as *_FILE); the target's own ones otherwise. */

@@ -2,7 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import got from 'got';
-import { secretOf, type Secret } from '../config/index.js';
+import { secretOf, type Secret } from '../secret-file.js';
 import { ValidationError } from '../errors.js';
 import { redactUrl, silentLogger, type Logger } from '../log/index.js';
 import { parsePlaylistRef, parseSongRef } from '../refs/index.js';

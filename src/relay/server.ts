@@ -4,7 +4,7 @@ import type { Logger } from '../log/index.js';
 import { parseRelayConfig, type RelayConfigInput } from './config.js';
 import { NotFoundError, ProviderDisabledError, UpstreamError } from './errors.js';
 import { createFileUrlSigner, deriveFileUrlSecret } from './file-url.js';
-import { secretOf } from '../config/index.js';
+import { secretOf } from '../secret-file.js';
 import { hasBearerOf } from './http/bearer.js';
 import { RotatingToken } from './http/rotating-token.js';
 import { createClientAddress } from './http/client-address.js';

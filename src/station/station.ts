@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { bytesPerSecond, frameBytes, frameDurationUs, type Mp3Frame } from '../audio/index.js';
-import { secretOf } from '../config/index.js';
+import { secretOf } from '../secret-file.js';
 import { IcecastSource, type IcecastSecrets, type IcecastTarget } from '../icecast/index.js';
 import type { Logger } from '../log/index.js';
 import { systemClock, type Clock } from '../time/index.js';

@@ -1,4 +1,4 @@
-import type { Secret } from '../../config/index.js';
+import type { Secret } from '../../secret-file.js';
 import type { Logger } from '../../log/index.js';
 import type { WallClock } from '../../time/index.js';
 

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SecretFile } from '../../../src/config/index.js';
+import { SecretFile } from '../../../src/secret-file.js';
 import { createLogger } from '../../../src/log/index.js';
 import { RotatingToken } from '../../../src/relay/http/rotating-token.js';
 import { captureLog } from '../../support/icecast.js';

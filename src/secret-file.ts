@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import type { Logger } from '../log/index.js';
+import type { Logger } from './log/index.js';
 
 /**
  * A secret whose value may change while the process runs: a password or token given as NAME_FILE, a file in

@@ -1,10 +1,10 @@
 import { chmod, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SecretFile, fixedSecret, secretOf } from '../../../src/config/index.js';
-import { createLogger } from '../../../src/log/index.js';
-import { captureLog } from '../../support/icecast.js';
-import { makeTempDir } from '../../support/tmp.js';
+import { SecretFile, fixedSecret, secretOf } from '../../src/secret-file.js';
+import { createLogger } from '../../src/log/index.js';
+import { captureLog } from '../support/icecast.js';
+import { makeTempDir } from '../support/tmp.js';
 
 let temp: { dir: string; remove: () => Promise<void> };
 beforeAll(async () => {
