@@ -1,4 +1,4 @@
-import { FALLBACK_MOUNT_PREFIX, fallbackMountOf, mountProblem } from '../station-rules/index.js';
+import { fallbackMountOf, stationMountProblem } from '../station-rules/index.js';
 import { escapeXml } from '../xml-text.js';
 import type { EdgeMaster } from './edge-master.js';
 
@@ -54,13 +54,6 @@ export function renderStationMounts(stations: readonly MountedStation[], edge?: 
     return blocks.flat();
   });
   return { xml: lines.map((line) => `${INDENT}${line}`).join('\n'), mounts, skipped };
-}
-
-/** Why a stored mount cannot be written as a station's: station-rules' rule, and not under the fallbacks' prefix. */
-function stationMountProblem(mount: string): string | undefined {
-  const problem = mountProblem(mount);
-  if (problem !== undefined) return problem;
-  return mount.startsWith(`${FALLBACK_MOUNT_PREFIX}/`) ? `is under "${FALLBACK_MOUNT_PREFIX}/", where the stations' fallback mounts live` : undefined;
 }
 
 /**
