@@ -19,6 +19,7 @@ export const RELAY_ENV_SETTINGS = [
   { name: 'QQ_ENABLED', meaning: '1 enables the qq provider against QQ Music\'s own musicu.fcg' },
   { name: 'QQ_MUSIC_API_URL', meaning: 'a jsososo QQMusicApi server to use instead of musicu.fcg' },
   { name: 'QQ_FALLBACK_SIP', meaning: 'stream host used when QQ lists none' },
+  { name: 'RELAY_MATCH', meaning: '0 turns off the cross-provider match (a song refused by NetEase or QQ played from the other when it is surely the same recording)', default: '1' },
 ] as const;
 
 export interface RelaySettings {
@@ -51,6 +52,7 @@ async function loadRelayConfig(env: Env, tokenFile: string | undefined): Promise
     };
   }
   if (env.RELAY_TRUST_PROXY) config.trustProxy = trustProxyOf(env.RELAY_TRUST_PROXY);
+  if (env.RELAY_MATCH !== undefined) config.match = matchOf(env.RELAY_MATCH);
   config.publicBaseUrl = env.RELAY_PUBLIC_URL ?? base.publicBaseUrl ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/`;
   if (!config.token) throw new ConfigError('RELAY_TOKEN', 'is required: the relay never runs without a token');
   return parseRelayConfig(config);
@@ -82,6 +84,11 @@ function trustProxyOf(value: string): number | string[] {
     throw new ConfigError('RELAY_TRUST_PROXY', `${JSON.stringify(value)} is neither a number of proxy hops (1-10) nor a comma-separated list of proxy addresses or CIDR ranges, e.g. 1 or 10.0.0.2,10.1.0.0/16`);
   }
   return parsed.data as number | string[];
+}
+
+function matchOf(value: string): boolean {
+  if (value === '0' || value === '1') return value === '1';
+  throw new ConfigError('RELAY_MATCH', `${JSON.stringify(value)} is neither 0 (off) nor 1 (on, the default)`);
 }
 
 function toPort(value: string): number {

@@ -50,6 +50,11 @@ export const songResponseSchema = z.object({
     bitrate: z.number().nullish().transform((value) => value ?? null),
     expiresAt: instant,
   }),
+  /** The song actually played when the relay found the asked one on another provider; null otherwise. */
+  matchedFrom: z
+    .object({ ref: z.string().min(1), score: z.number() })
+    .nullish()
+    .transform((value) => value ?? null),
 }).transform(withArtist);
 
 export const errorResponseSchema = z.object({

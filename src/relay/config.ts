@@ -81,6 +81,12 @@ export const ResolverConfigSchema = z.strictObject({
     .prefault({}),
   /** Upstream bodies past this size are aborted (a 1000-song QQ list is about 800 KB). */
   maxUpstreamBodyBytes: z.int().min(1024).default(2 * 1024 * 1024),
+  /**
+   * Cross-provider match: a NetEase song without rights (or a QQ one) is searched on the other service and,
+   * only when the same recording is found with confidence, played from there. A request can turn it off
+   * (`?match=0`); with `false` here no request gets it.
+   */
+  match: z.boolean().default(true),
 });
 
 export const RelayConfigSchema = ResolverConfigSchema.extend({

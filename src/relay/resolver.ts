@@ -9,7 +9,9 @@ import { NotFoundError, ProviderDisabledError, UpstreamError } from './errors.js
 import { createLocalProvider } from './providers/local/local-provider.js';
 import { MusicLibrary, type LibraryFile } from './providers/local/library.js';
 import type { TagReader } from './providers/local/tags.js';
+import { findMatch, searchQuery, type SongSearch } from './match/index.js';
 import { createNeteaseProvider } from './providers/netease/netease-provider.js';
+import { createNeteaseSearch } from './providers/netease/search.js';
 import {
   resolutionOutcome,
   type LookupContext,
@@ -18,14 +20,18 @@ import {
   type Provider,
   type ProviderName,
   type Resolution,
+  type SongInfo,
+  type UnplayableReason,
 } from './providers/provider.js';
 import { createMusicuApi } from './providers/qq/musicu-api.js';
 import { createQqMusicApi } from './providers/qq/qqmusicapi-api.js';
 import { qqApiOrigins } from './providers/qq/qq-api.js';
 import { createQqProvider } from './providers/qq/qq-provider.js';
+import { createQqSearch } from './providers/qq/search.js';
 import { PROVIDER_NAMES, formatRef, parsePlaylistRef, parseSongRef, type PlaylistRef, type SongRef } from '../refs/index.js';
 import { createUpstreamFetch } from './upstream/fetch.js';
 import { upstreamError } from './upstream/response.js';
+import { ok } from '../result.js';
 
 export const DEFAULT_PAGE_LIMIT = 100;
 export const MAX_PAGE_LIMIT = 500;
@@ -33,6 +39,10 @@ export const MAX_PAGE_LIMIT = 500;
 const DEADLINE_GRACE_MS = 150;
 /** What clients see of an unexpected provider error; the relay log has the details (paths stay private). */
 const PROVIDER_FAILED = 'provider failed; see the relay log';
+/** Definite refusals another provider may not share; `upstream-error` is not one (ask the same one again). */
+const MATCHABLE_REASONS: ReadonlySet<UnplayableReason> = new Set(['no-rights', 'trial-only', 'delisted', 'region-blocked']);
+/** Where a song refused by one provider is looked for. */
+const OTHER_PROVIDER = { netease: 'qq', qq: 'netease' } as const;
 
 export class PageRequestError extends RelaycastError {
   constructor(problem: string) {
@@ -60,16 +70,21 @@ export interface ResolverOptions {
 export interface Resolver {
   readonly providers: ProviderName[];
   /** Throws RefSyntaxError, ProviderDisabledError or NotFoundError; upstream trouble is a resolution. */
-  resolveSong(ref: string | SongRef): Promise<Resolution>;
+  resolveSong(ref: string | SongRef, options?: SongOptions): Promise<Resolution>;
   /** Throws RefSyntaxError, ProviderDisabledError, NotFoundError, PageRequestError or UpstreamError. */
   resolvePlaylist(ref: string | PlaylistRef, page?: Partial<PageRequest>): Promise<PlaylistPage>;
+}
+
+export interface SongOptions {
+  /** False: no cross-provider match for this song, whatever the config says (default: the config's `match`). */
+  match?: boolean;
 }
 
 export function createResolver(options: ResolverOptions): Resolver {
   const config = parseResolverConfig(options.config);
   const { logger } = options;
   const now = options.now ?? systemWallClock;
-  const providers = createProviders(config, options, now);
+  const { providers, searches } = createProviders(config, options, now);
 
   function need<P extends ProviderName>(provider: Provider<P> | undefined, name: P, ref: string): Provider<P> {
     if (!provider) throw new ProviderDisabledError(ref, name);
@@ -98,10 +113,42 @@ export function createResolver(options: ResolverOptions): Resolver {
     }
   }
 
+  /**
+   * The same recording on another provider, resolved through that provider's normal path, played under the
+   * asked song's metadata; undefined when there is none to be confident about (the caller keeps its 422).
+   */
+  async function matchElsewhere(refText: string, asked: SongInfo, search: SongSearch, deadlineAt: number): Promise<Resolution | undefined> {
+    const found = await search(searchQuery(asked), deadlineAt);
+    if (!found.ok) {
+      logger.info({ event: 'relay.match', ref: refText, outcome: 'search-failed', detail: found.failure.detail }, 'no match: search failed');
+      return undefined;
+    }
+    const match = findMatch(asked, found.value);
+    if (!match) {
+      logger.info({ event: 'relay.match', ref: refText, outcome: 'none', candidates: found.value.length }, 'no confident match');
+      return undefined;
+    }
+    let candidate: SongRef;
+    try {
+      candidate = parseSongRef(match.song.ref);
+    } catch {
+      logger.warn({ event: 'relay.match', ref: refText, outcome: 'bad-candidate-ref', candidate: match.song.ref }, 'search listed a malformed ref');
+      return undefined;
+    }
+    const played = await lookUpSong(candidate, match.song.ref, { deadlineAt });
+    if (!played.ok) {
+      const { reason } = played.failure;
+      logger.info({ event: 'relay.match', ref: refText, outcome: 'candidate-unplayable', candidate: match.song.ref, reason }, 'match not playable either');
+      return undefined;
+    }
+    logger.info({ event: 'relay.match', ref: refText, outcome: 'matched', candidate: match.song.ref, score: match.score }, 'played from another provider');
+    return ok({ song: asked, audio: played.value.audio, matchedFrom: { ref: match.song.ref, score: match.score } });
+  }
+
   return {
     providers: PROVIDER_NAMES.filter((name) => providers[name] !== undefined),
 
-    async resolveSong(input) {
+    async resolveSong(input, songOptions = {}) {
       // Objects are checked too: a hand-made ref must obey the same rules as a parsed one.
       const ref = parseSongRef(typeof input === 'string' ? input : formatRef(input));
       const refText = formatRef(ref);
@@ -120,13 +167,27 @@ export function createResolver(options: ResolverOptions): Resolver {
         logger.error({ event: 'relay.resolve.crashed', ref: refText, err: error }, 'provider threw');
         resolution = upstreamError(PROVIDER_FAILED, true);
       }
+      const other = ref.provider === 'local' ? undefined : searches[OTHER_PROVIDER[ref.provider]];
+      const asked = resolution.ok ? undefined : resolution.failure.song;
+      if (!resolution.ok && asked && other && config.match && songOptions.match !== false && MATCHABLE_REASONS.has(resolution.failure.reason)) {
+        const refused = resolution;
+        // Within the same lookup budget; past it, or on any surprise, the original refusal stands.
+        resolution = await withDeadline(
+          matchElsewhere(refText, asked, other, deadlineAt).catch((error: unknown) => {
+            logger.error({ event: 'relay.match.crashed', ref: refText, err: error }, 'match failed');
+            return undefined;
+          }),
+          deadlineAt + DEADLINE_GRACE_MS - now(),
+          () => undefined,
+        ) ?? refused;
+      }
       logger.info(
         {
           event: 'relay.resolve',
           ref: refText,
           outcome: resolutionOutcome(resolution),
           ...(resolution.ok
-            ? { format: resolution.value.audio.format }
+            ? { format: resolution.value.audio.format, ...(resolution.value.matchedFrom ? { matchedFrom: resolution.value.matchedFrom.ref } : {}) }
             : { reason: resolution.failure.reason, retryable: resolution.failure.retryable, detail: resolution.failure.detail }),
           ms: now() - started,
         },
@@ -163,11 +224,21 @@ interface Providers {
   local?: Provider<'local'>;
 }
 
-function createProviders(config: ResolverConfig, options: ResolverOptions, now: WallClock): Providers {
+/** Song searches of the providers that have one: where a refused song is looked for. */
+interface Searches {
+  qq?: SongSearch;
+  netease?: SongSearch;
+}
+
+function createProviders(config: ResolverConfig, options: ResolverOptions, now: WallClock): { providers: Providers; searches: Searches } {
   const fetchFor = (origins: string[]) =>
     createUpstreamFetch({ allowedOrigins: origins, maxBodyBytes: config.maxUpstreamBodyBytes, now, logger: options.logger });
   const { netease, qq, local } = config;
-  return {
+  const searches: Searches = {
+    ...(netease && { netease: createNeteaseSearch({ config: netease, fetch: fetchFor([new URL(netease.baseUrl).origin]) }) }),
+    ...(qq && { qq: createQqSearch({ config: qq, fetch: fetchFor(qqApiOrigins(qq)) }) }),
+  };
+  const providers: Providers = {
     ...(netease && {
       netease: createNeteaseProvider({ config: netease, fetch: fetchFor([new URL(netease.baseUrl).origin]) }),
     }),
@@ -193,6 +264,7 @@ function createProviders(config: ResolverConfig, options: ResolverOptions, now: 
       }),
     }),
   };
+  return { providers, searches };
 }
 
 function checkPage(page: Partial<PageRequest>): PageRequest {

@@ -129,8 +129,10 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
     if (path.startsWith(SONGS)) {
       const ref = decodeRef(path.slice(SONGS.length));
       if (ref === undefined) return reply('songs', errorReply(400, 'bad-ref', 'the ref is not valid percent-encoding'));
+      const match = parseMatch(new URLSearchParams(query));
+      if (match === 'invalid') return reply('songs', errorReply(400, 'bad-request', 'match must be 0 or 1'), { ref });
       try {
-        const resolution = await resolver.resolveSong(ref);
+        const resolution = await resolver.resolveSong(ref, match === undefined ? {} : { match });
         return reply('songs', resolutionReply(ref, resolution), { ref, outcome: resolutionOutcome(resolution) });
       } catch (error) {
         return reply('songs', failureReply(error, ref), { ref });
@@ -234,4 +236,13 @@ function parsePage(query: URLSearchParams): { offset?: number; limit?: number } 
     page[key] = Number(value);
   }
   return page;
+}
+
+/** `?match=0` turns the cross-provider match off for one request; `1` (the default) leaves it to the config. */
+function parseMatch(query: URLSearchParams): boolean | undefined | 'invalid' {
+  const value = query.get('match');
+  if (value === null) return undefined;
+  if (value === '0') return false;
+  if (value === '1') return true;
+  return 'invalid';
 }

@@ -62,7 +62,7 @@ export function songJson(song: SongInfo) {
 /** 200 playable; 422 a definite "not playable"; 502 when the upstream could not tell. */
 export function resolutionReply(ref: string, resolution: Resolution): Reply {
   if (resolution.ok) {
-    const { song, audio } = resolution.value;
+    const { song, audio, matchedFrom } = resolution.value;
     return {
       status: 200,
       body: {
@@ -74,6 +74,8 @@ export function resolutionReply(ref: string, resolution: Resolution): Reply {
           size: audio.size ?? null,
           expiresAt: new Date(audio.expiresAt).toISOString(),
         },
+        // The asked song's metadata, another provider's audio: which one plays is said here.
+        ...(matchedFrom ? { matchedFrom: { ref: matchedFrom.ref, score: matchedFrom.score } } : {}),
       },
     };
   }

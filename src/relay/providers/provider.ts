@@ -52,6 +52,14 @@ export type Parsed<T> = Result<T, Unplayable>;
 export interface PlayableSong {
   song: SongInfo;
   audio: AudioSource;
+  /** Set when the audio is the same recording found on another provider (the asked one could not play it). */
+  matchedFrom?: MatchedFrom;
+}
+
+/** The song whose audio is actually played, and how confident the match was (0..1). */
+export interface MatchedFrom {
+  ref: string;
+  score: number;
 }
 
 /** A song's lookup: playable, or why not (with the song's metadata when the upstream gave it anyway). */

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import type { NeteaseConfig } from '../../config.js';
+import { SEARCH_RESULTS, type SongSearch } from '../../match/song-search.js';
+import type { UpstreamFetch } from '../../upstream/fetch.js';
+import { isRetryableStatus, readShape, statusFailure, upstreamError, type UpstreamResponse } from '../../upstream/response.js';
+import { ok } from '../../../result.js';
+import type { Parsed, SongInfo } from '../provider.js';
+
+/** A song of `/cloudsearch?type=1` (`result.songs[]`): the `/song/detail` shape. */
+const SearchSong = z.object({
+  id: z.union([z.number(), z.string()]),
+  name: z.string(),
+  ar: z.array(z.object({ name: z.string().nullish() })).nullish(),
+  al: z.object({ name: z.string().nullish(), picUrl: z.string().nullish() }).nullish(),
+  /** Milliseconds. */
+  dt: z.number().nullish(),
+});
+
+const SearchBody = z.object({
+  code: z.number(),
+  // Nothing found: `result: {songCount: 0}` without `songs`, or no `result` at all.
+  result: z.object({ songs: z.array(SearchSong).nullish() }).nullish(),
+});
+
+/** NeteaseCloudMusicApi's `/cloudsearch?keywords=<q>&type=1` (songs), on the configured server. */
+export function createNeteaseSearch(options: { config: NeteaseConfig; fetch: UpstreamFetch }): SongSearch {
+  const { config, fetch } = options;
+  const base = config.baseUrl.endsWith('/') ? config.baseUrl : `${config.baseUrl}/`;
+  return async (query, deadlineAt) => {
+    const url = new URL('cloudsearch', base);
+    url.searchParams.set('keywords', query);
+    url.searchParams.set('type', '1');
+    url.searchParams.set('limit', String(SEARCH_RESULTS));
+    if (config.realIp) url.searchParams.set('realIP', config.realIp);
+    const response = await fetch({ url, deadlineAt });
+    return response.ok ? parseNeteaseSearch(response.value) : response;
+  };
+}
+
+export function parseNeteaseSearch(response: UpstreamResponse): Parsed<SongInfo[]> {
+  const body = readShape(response, SearchBody, 'NetEase search answer');
+  if (!body.ok) return body;
+  const { code, result } = body.value;
+  if (code !== 200) return upstreamError(`NetEase search answered code ${code}`, isRetryableStatus(code));
+  if (response.status !== 200) return statusFailure(response, 'NetEase search');
+  return ok((result?.songs ?? []).map(toSongInfo));
+}
+
+function toSongInfo(song: z.infer<typeof SearchSong>): SongInfo {
+  const album = song.al?.name || undefined;
+  const coverUrl = song.al?.picUrl || undefined;
+  return {
+    ref: `netease:${song.id}`,
+    title: song.name,
+    artists: (song.ar ?? []).flatMap((artist) => (artist.name ? [artist.name] : [])),
+    ...(album ? { album } : {}),
+    ...(song.dt && song.dt > 0 ? { durationMs: song.dt } : {}),
+    ...(coverUrl ? { coverUrl } : {}),
+  };
+}
