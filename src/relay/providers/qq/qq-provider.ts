@@ -1,11 +1,13 @@
 import { failed, ok } from '../../../result.js';
 import { NotFoundError, UpstreamError } from '../../errors.js';
-import { formatRef } from '../../../refs/index.js';
+import { formatRef, type SongRef } from '../../../refs/index.js';
 import { refused } from '../../upstream/response.js';
 import { retryWhileRetryable, type RetryOptions } from '../../upstream/retry.js';
-import type { Parsed, PlaylistPage, Provider, Resolution } from '../provider.js';
+import type { Parsed, PlaylistPage, Provider, Resolution, SongInfo } from '../provider.js';
 import type { QqApi } from './qq-api.js';
 import type { WallClock } from '../../../time/index.js';
+
+type QqSongRef = Extract<SongRef, { provider: 'qq' }>;
 
 export interface QqProviderOptions {
   api: QqApi;
@@ -13,6 +15,15 @@ export interface QqProviderOptions {
   attempts: number;
   now: WallClock;
   random: () => number;
+}
+
+/**
+ * What is known of a song whose detail call failed: its ref. The title is the ref too, so listeners and
+ * logs see which song plays rather than an empty line; the next lookup brings the real metadata.
+ */
+function songWithoutDetail(ref: QqSongRef): SongInfo {
+  const text = formatRef(ref);
+  return { ref: text, title: text, artists: [] };
 }
 
 export function createQqProvider(options: QqProviderOptions): Provider<'qq'> {
@@ -34,14 +45,20 @@ export function createQqProvider(options: QqProviderOptions): Provider<'qq'> {
       const detail = await retryWhileRetryable(retries(deadlineAt), failedRetryably, () =>
         api.songDetail(ref.songmid, deadlineAt),
       );
-      if (!detail.ok) return detail;
-      if (!detail.value) return refused('delisted', 'QQ has no song with this songmid');
-      const { mediaMid } = detail.value;
+      if (detail.ok && !detail.value) return refused('delisted', 'QQ has no song with this songmid');
+      // A definite "no" from the detail (not retryable) ends the lookup; a failed call does not: the
+      // song's audio may still be there, and a playable URL is worth more than the metadata.
+      if (!detail.ok && !detail.failure.retryable) return detail;
+      // Without the detail the media mid is unknown; most songs' files are named after the songmid.
+      const mediaMid = detail.ok && detail.value ? detail.value.mediaMid : ref.songmid;
       // The song keeps the ref it was asked for, even if QQ answers with a newer version's mid.
-      const song = { ...detail.value.song, ref: formatRef(ref) };
+      const song = detail.ok && detail.value ? { ...detail.value.song, ref: formatRef(ref) } : undefined;
 
       const audio = await retryWhileRetryable(retries(deadlineAt), failedRetryably, () => api.audio(ref.songmid, mediaMid, deadlineAt));
-      return audio.ok ? ok({ song, audio: audio.value }) : failed({ ...audio.failure, song });
+      if (audio.ok) return ok({ song: song ?? songWithoutDetail(ref), audio: audio.value });
+      // With no detail, a lasting refusal of the audio says more than the detail's failed call.
+      if (!song && audio.failure.retryable && !detail.ok) return detail;
+      return failed({ ...audio.failure, ...(song ? { song } : {}) });
     },
 
     async getPlaylist(ref, page, context): Promise<PlaylistPage> {

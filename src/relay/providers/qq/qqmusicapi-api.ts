@@ -27,7 +27,7 @@ export function createQqMusicApi(options: { config: QqConfig & { qqMusicApiUrl: 
       // The wrapper finds the media mid itself.
       const response = await fetch({ url: endpoint('song/urls', { id: songmid }), deadlineAt });
       return response.ok
-        ? parseQqMusicApiSongUrls(response.value, songmid, { fallbackTtlSec: config.assumedUrlTtlSec })
+        ? parseQqMusicApiSongUrls(response.value, songmid, { fallbackTtlSec: config.assumedUrlTtlSec, fallbackSip: config.fallbackSip })
         : response;
     },
 

@@ -12,7 +12,10 @@ const Singers = z.array(z.object({ name: z.string().nullish() })).nullish();
 /** `track_info` of `music.pf_song_detail_svr` (direct, or wrapped by jsososo `/song`). */
 export const TrackInfo = z.object({
   mid: z.string(),
+  /** The work's name without its version ("Faded"). */
   name: z.string(),
+  /** What y.qq.com displays, version included ("Faded (Restrung)", "凤凰于飞 (Live)"); older answers lack it. */
+  title: z.string().nullish(),
   singer: Singers,
   album: z.object({ mid: z.string().nullish(), name: z.string().nullish() }).nullish(),
   /** Seconds. */
@@ -23,7 +26,8 @@ export const TrackInfo = z.object({
 /** An entry of a songlist (`cdlist[].songlist[]`, old format). */
 export const SonglistItem = z.object({
   songmid: z.string(),
-  // The displayed title, version suffix included ("We Are Young (Radio Edit)"); `songorig` drops it.
+  // The displayed title, version suffix included ("We Are Young (Radio Edit)"): the counterpart of
+  // track_info's `title`, so a song reads the same in a songlist and in its own lookup. `songorig` drops it.
   songname: z.string(),
   singer: Singers,
   albumname: z.string().nullish(),
@@ -36,7 +40,7 @@ export const SonglistItem = z.object({
 export function trackFromTrackInfo(info: z.infer<typeof TrackInfo>): QqTrack {
   return qqTrack({
     songmid: info.mid,
-    title: info.name,
+    title: info.title?.trim() || info.name,
     singers: info.singer,
     album: info.album?.name,
     albumMid: info.album?.mid,

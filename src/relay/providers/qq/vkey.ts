@@ -8,6 +8,8 @@ import { findMusicuModule } from './musicu-answer.js';
 const VkeyModule = z.object({
   code: z.number().optional(),
   data: z.object({
+    /** Non-zero when the call failed as a whole, e.g. 104009 with msg `…;invalidq;` (the login key was refused). */
+    retcode: z.number().nullish(),
     /** Seconds the vkey stays valid. */
     expiration: z.number().nullish(),
     /** Stream hosts; the audio URL is sip + purl. */
@@ -23,7 +25,17 @@ const VkeyModule = z.object({
   }),
 });
 
-/** midurlinfo[].result codes for an empty purl. 104004's meaning is inferred, not documented. */
+/**
+ * midurlinfo[].result codes for an empty purl that state a lasting reason. 104004's meaning is inferred,
+ * not documented. An empty purl under any other result (0 included: QQ gives that when it refuses the
+ * caller's address or login key, e.g. retcode 104009) says nothing about the song.
+ *
+ * Mapping (the relay answers 422 only for reasons that will not change soon, see API.md):
+ * - purl empty, result 104003 → `no-rights`, retryable false (422)
+ * - purl empty, result 104004 → `delisted`, retryable false (422)
+ * - purl empty, any other result → `upstream-error`, retryable true (502)
+ * - purl given, no usable stream host and no `fallbackSip` → `upstream-error`, retryable true (502)
+ */
 const NO_RIGHTS = 104003;
 const DELISTED = 104004;
 
@@ -46,18 +58,30 @@ export function parseQqVkey(response: UpstreamResponse, options: QqVkeyOptions):
   if (!info.purl) {
     if (info.result === DELISTED) return refused('delisted', `QQ has withdrawn the song (result ${DELISTED})`);
     if (info.result === NO_RIGHTS) return refused('no-rights', `QQ gives no URL without rights to the song (result ${NO_RIGHTS})`);
-    // No stated reason: QQ does this now and then, so another try may succeed.
-    return refused('no-rights', `QQ gives no URL (result ${info.result ?? 'none'})`, true);
+    // No stated reason: QQ does this now and then (and to callers it does not trust), so another try may succeed.
+    const retcode = data.retcode ? `, retcode ${data.retcode}` : '';
+    return upstreamError(`QQ gave no URL without saying why (result ${info.result ?? 'none'}${retcode})`, true);
   }
   const host = pickStreamHost(data.sip ?? []) ?? options.fallbackSip;
-  if (!host) {
-    return upstreamError('QQ listed no stream host (sip is empty); set qq.fallbackSip to use a known one', true);
-  }
+  if (!host) return noStreamHost();
   return playable({
-    url: `${host.endsWith('/') ? host : `${host}/`}${info.purl}`,
+    url: qqStreamUrl(host, info.purl),
     ...describeQqFile(info.filename || info.purl),
     expiresAt: expiresAt(response.fetchedAt, data.expiration, options.fallbackTtlSec),
   });
+}
+
+/** A stream host and a purl (`C400….m4a?guid=…&vkey=…`) joined into the audio URL, byte-exact. */
+export function qqStreamUrl(host: string, purl: string): string {
+  return `${host.endsWith('/') ? host : `${host}/`}${purl}`;
+}
+
+/**
+ * QQ answered a purl but listed no stream host (`sip: []`). The same song may get one on the next call,
+ * and an operator can name a known host: both say "not now", never "not this song".
+ */
+export function noStreamHost(): Parsed<never> {
+  return upstreamError('QQ listed no stream host (sip is empty); set qq.fallbackSip to use a known one', true);
 }
 
 /**

@@ -4,6 +4,7 @@ import { expiresAt, playable } from '../audio-source.js';
 import { readShape, refused, upstreamError, type UpstreamResponse } from '../../upstream/response.js';
 import { describeQqFile } from './file-name.js';
 import { qqMusicApiFailure } from './song-detail.js';
+import { noStreamHost, qqStreamUrl } from './vkey.js';
 
 /**
  * Song-URL answers of the public QQ relay projects. Neither states an expiry, so the caller's
@@ -12,7 +13,16 @@ import { qqMusicApiFailure } from './song-detail.js';
  */
 export interface WrapperUrlOptions {
   fallbackTtlSec: number;
+  /** The same `qq.fallbackSip` musicu.fcg uses when QQ lists no stream host. */
+  fallbackSip?: string | undefined;
 }
+
+/**
+ * The wrappers build `sip[k] + purl` in JavaScript; when QQ lists no stream host that comes out as
+ * `undefinedC400….m4a?…`. It is the answer musicu.fcg gives with `sip: []`, so it gets the same outcome:
+ * the purl on the configured fallback host, else a retryable upstream-error (see vkey.ts).
+ */
+const NO_HOST_PREFIX = /^(?:undefined|null)(?=[A-Z]\d{3}[0-9A-Za-z]+\.[0-9A-Za-z]+(?:\?|$))/;
 
 const QqMusicApiUrls = z.object({
   result: z.number(),
@@ -53,7 +63,13 @@ export function parseRain120MusicPlay(response: UpstreamResponse, songmid: strin
   return fromUrl(entry.url, response.fetchedAt, options);
 }
 
-function fromUrl(url: string, fetchedAt: number, options: WrapperUrlOptions): Parsed<AudioSource> {
+function fromUrl(given: string, fetchedAt: number, options: WrapperUrlOptions): Parsed<AudioSource> {
+  let url = given;
+  const noHost = NO_HOST_PREFIX.exec(given);
+  if (noHost) {
+    if (!options.fallbackSip) return noStreamHost();
+    url = qqStreamUrl(options.fallbackSip, given.slice(noHost[0].length));
+  }
   const fileName = url.split('?')[0]?.split('/').pop() ?? '';
   return playable({ url, ...describeQqFile(fileName), expiresAt: expiresAt(fetchedAt, undefined, options.fallbackTtlSec) });
 }
