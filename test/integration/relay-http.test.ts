@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/index.js';
 import { createRelayServer, type RelayServer } from '../../src/relay/index.js';
 import { RECORDED_NETEASE_AUDIO, RECORDED_NETEASE_SONG, recordedReply, startRecordedUpstream, type RecordedUpstream, type SeenRequest, type UpstreamReply } from '../support/upstream.js';
+import { neteaseSongUrlReplyFor } from '../support/recorded-upstream.js';
 
 const TOKEN = 'integration-relay-token-7f3a';
 const AUTH = { authorization: `Bearer ${TOKEN}` };
@@ -67,7 +68,7 @@ describe('relay HTTP API against recorded upstreams', () => {
     upstream.requests.length = 0;
     replies = {
       '/netease/song/detail': await recordedReply('netease-song-detail.json'),
-      '/netease/song/url/v1': await recordedReply('netease-song-url-playable.json'),
+      '/netease/song/url/v1': await neteaseSongUrlReplyFor('netease-song-url-playable.json', '29450091'),
       '/netease/playlist/detail': await recordedReply('netease-playlist-detail.json'),
       '/netease/playlist/track/all': await recordedReply('netease-playlist-track-all.json'),
       'music.pf_song_detail_svr': await recordedReply('qq-song-detail-2023-req0.json'),
@@ -140,7 +141,7 @@ describe('relay HTTP API against recorded upstreams', () => {
   });
 
   it('answers 422 with the reason and the song for a song that is not playable', async () => {
-    replies['/netease/song/url/v1'] = await recordedReply('netease-song-url-trial.json');
+    replies['/netease/song/url/v1'] = await neteaseSongUrlReplyFor('netease-song-url-trial.json', '29450091');
     const answer = await send(relay.url, '/v1/songs/netease:29450091', { headers: AUTH });
     expect(answer.status).toBe(422);
     expect(answer.json()).toMatchObject({
@@ -158,7 +159,7 @@ describe('relay HTTP API against recorded upstreams', () => {
   });
 
   it('answers 502 within the lookup budget when the upstream is slow', async () => {
-    replies['/netease/song/url/v1'] = await recordedReply('netease-song-url-playable.json', { delayMs: 5000 });
+    replies['/netease/song/url/v1'] = await neteaseSongUrlReplyFor('netease-song-url-playable.json', '29450091', { delayMs: 5000 });
     const started = Date.now();
     const answer = await send(relay.url, '/v1/songs/netease:29450091', { headers: AUTH });
     expect(Date.now() - started).toBeLessThan(800 + 700);

@@ -2,7 +2,7 @@ import got from 'got';
 import type { Logger } from '../../log/index.js';
 import { redactUrl } from '../../log/index.js';
 import type { Parsed } from '../providers/provider.js';
-import { upstreamError, type UpstreamResponse } from './response.js';
+import { isRetryableStatus, upstreamError, type UpstreamResponse } from './response.js';
 import type { WallClock } from '../../time/index.js';
 import { ok } from '../../result.js';
 
@@ -50,10 +50,13 @@ export function createUpstreamFetch(options: UpstreamFetchOptions): UpstreamFetc
     });
     let status = 0;
     let contentType = '';
+    let location: string | undefined;
     stream.once('response', (response: { statusCode: number; headers: Record<string, string | string[] | undefined> }) => {
       status = response.statusCode;
       const type = response.headers['content-type'];
       contentType = Array.isArray(type) ? (type[0] ?? '') : (type ?? '');
+      const moved = response.headers.location;
+      location = Array.isArray(moved) ? moved[0] : moved;
     });
 
     const chunks: Buffer[] = [];
@@ -63,8 +66,13 @@ export function createUpstreamFetch(options: UpstreamFetchOptions): UpstreamFetc
         size += chunk.length;
         if (size > options.maxBodyBytes) {
           stream.destroy();
-          logger.warn({ event: 'relay.upstream.too-large', url: target, limit: options.maxBodyBytes }, 'upstream body too large');
-          return upstreamError(`upstream body larger than ${options.maxBodyBytes} bytes`, false);
+          logger.warn({ event: 'relay.upstream.too-large', url: target, status, limit: options.maxBodyBytes }, 'upstream body too large');
+          // No API answer of these endpoints comes near the limit: like an HTML page, it says the base URL
+          // points elsewhere, so the same rule (the status) decides whether asking again may help.
+          return upstreamError(
+            `upstream answered HTTP ${status} with a body larger than ${options.maxBodyBytes} bytes: check the base URL`,
+            isRetryableStatus(status),
+          );
         }
         chunks.push(chunk);
       }
@@ -77,6 +85,7 @@ export function createUpstreamFetch(options: UpstreamFetchOptions): UpstreamFetc
     }
     const fetchedAt = now();
     logger.debug({ event: 'relay.upstream.answered', url: target, status, bytes: size, ms: fetchedAt - started }, 'upstream answered');
-    return ok({ status, contentType, bodyText: Buffer.concat(chunks).toString('utf8'), fetchedAt });
+    const bodyText = Buffer.concat(chunks).toString('utf8');
+    return ok({ status, contentType, bodyText, fetchedAt, ...(location ? { location } : {}) });
   };
 }

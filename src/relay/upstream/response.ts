@@ -2,13 +2,15 @@ import type { z } from 'zod';
 import { failed, ok } from '../../result.js';
 import type { Parsed, UnplayableReason } from '../providers/provider.js';
 
-/** One upstream HTTP answer, as the parsers see it: they are pure functions of these four values. */
+/** One upstream HTTP answer, as the parsers see it: they are pure functions of these values. */
 export interface UpstreamResponse {
   status: number;
   contentType: string;
   bodyText: string;
   /** Epoch ms when the body arrived; expiries in the body count from here. */
   fetchedAt: number;
+  /** The `Location` of a redirect (never followed), to say where the base URL should point. */
+  location?: string;
 }
 
 /** The upstream could not tell whether the song plays (it failed, or answered something unreadable). */
@@ -24,23 +26,34 @@ export function refused(reason: Exclude<UnplayableReason, 'upstream-error'>, det
 /**
  * Statuses after which the same request may well succeed: gateway trouble (502/503/504 from an nginx in
  * front of a relay), overload, timeouts. A 404 or 400 with a non-JSON body means a wrong base URL or path:
- * repeating it only hammers the upstream.
+ * repeating it only hammers the upstream. This is the one rule, for every provider, for any answer the
+ * relay cannot use (HTML page, oversized body, unexpected shape); only a body cut short on the way
+ * (JSON that ends early, reset, timeout) is retryable whatever the status.
  */
 export function isRetryableStatus(status: number): boolean {
   return status >= 500 || status === 408 || status === 429;
 }
 
+/** A UTF-8 byte-order mark, which JSON parsers may ignore (RFC 8259 §8.1) and some PHP/IIS relays send. */
+const BYTE_ORDER_MARK = '\uFEFF';
+
 /** The body as JSON, or an upstream-error that says what came instead (HTML error pages, truncated bodies). */
 export function readJson(response: UpstreamResponse): Parsed<unknown> {
+  const text = response.bodyText.startsWith(BYTE_ORDER_MARK) ? response.bodyText.slice(1) : response.bodyText;
   try {
-    return ok(JSON.parse(response.bodyText) as unknown);
+    return ok(JSON.parse(text) as unknown);
   } catch {
+    const { status } = response;
+    if (status >= 300 && status < 400) {
+      const where = response.location ? ` to ${response.location}` : '';
+      return upstreamError(`upstream redirected (HTTP ${status}${where}): set the base URL to the address it redirects to`, false);
+    }
     const type = response.contentType.split(';')[0]?.trim() || 'no content type';
-    const statusOk = response.status >= 200 && response.status < 300;
-    // A 2xx whose JSON does not parse was cut short on the way: worth another try.
-    const retryable = statusOk || isRetryableStatus(response.status);
-    const what = statusOk ? 'an incomplete or non-JSON body' : `a ${type} body instead of JSON`;
-    return upstreamError(`upstream answered HTTP ${response.status} with ${what}`, retryable);
+    // JSON that ends early (or nothing at all) on a 2xx was cut short on the way: worth another try.
+    // Anything else (an HTML page, say) is what that address serves: it follows the status.
+    const cutShort = status >= 200 && status < 300 && /^\s*([[{]|$)/.test(text);
+    const what = cutShort ? 'an incomplete JSON body' : `a ${type} body instead of JSON`;
+    return upstreamError(`upstream answered HTTP ${status} with ${what}`, cutShort || isRetryableStatus(status));
   }
 }
 

@@ -3,6 +3,7 @@ import { silentLogger } from '../../../src/log/index.js';
 import { NotFoundError, UpstreamError } from '../../../src/relay/errors.js';
 import { createResolver, type Resolver } from '../../../src/relay/resolver.js';
 import { RECORDED_NETEASE_AUDIO, RECORDED_NETEASE_SONG, recordedReply, startRecordedUpstream, type RecordedUpstream, type UpstreamReply } from '../../support/upstream.js';
+import { neteaseSongUrlReplyFor, readRepoRecorded } from '../../support/recorded-upstream.js';
 
 const NOW = Date.UTC(2024, 4, 1, 12, 0, 0);
 
@@ -27,7 +28,7 @@ describe('netease provider against a recorded NeteaseCloudMusicApi', () => {
   afterAll(() => upstream.close());
 
   it('resolves a playable song: metadata from /song/detail, audio from /song/url/v1, expiry less the server cache', async () => {
-    replies['/api/song/url/v1'] = await recordedReply('netease-song-url-playable.json');
+    replies['/api/song/url/v1'] = await neteaseSongUrlReplyFor('netease-song-url-playable.json', '29450091');
     const resolution = await resolverWith().resolveSong('netease:29450091');
     expect(resolution).toEqual({
       ok: true,
@@ -38,7 +39,7 @@ describe('netease provider against a recorded NeteaseCloudMusicApi', () => {
   });
 
   it('asks /song/url with a bitrate and realIP when configured so', async () => {
-    replies['/api/song/url'] = await recordedReply('netease-song-url-playable.json');
+    replies['/api/song/url'] = await neteaseSongUrlReplyFor('netease-song-url-playable.json', '29450091');
     const resolution = await resolverWith({ songUrlApi: 'legacy', level: 'higher', realIp: '116.25.146.177', upstreamCacheSec: 0 }).resolveSong(
       'netease:29450091',
     );
@@ -48,7 +49,7 @@ describe('netease provider against a recorded NeteaseCloudMusicApi', () => {
   });
 
   it('keeps the metadata of a song it cannot play', async () => {
-    replies['/api/song/url/v1'] = await recordedReply('netease-song-url-null-404.json');
+    replies['/api/song/url/v1'] = await neteaseSongUrlReplyFor('netease-song-url-null-404.json', '29450091');
     const resolution = await resolverWith().resolveSong('netease:29450091');
     expect(resolution).toMatchObject({ ok: false, failure: { reason: 'no-rights', retryable: false, song: { title: '小宝贝' } } });
   });
@@ -62,7 +63,7 @@ describe('netease provider against a recorded NeteaseCloudMusicApi', () => {
   });
 
   it('never plays a preview clip', async () => {
-    replies['/api/song/url/v1'] = await recordedReply('netease-song-url-trial.json');
+    replies['/api/song/url/v1'] = await neteaseSongUrlReplyFor('netease-song-url-trial.json', '29450091');
     expect(await resolverWith().resolveSong('netease:29450091')).toMatchObject({ ok: false, failure: { reason: 'trial-only' } });
   });
 
@@ -71,6 +72,29 @@ describe('netease provider against a recorded NeteaseCloudMusicApi', () => {
     const resolution = await resolverWith().resolveSong('netease:29450091');
     expect(resolution).toMatchObject({ ok: false, failure: { reason: 'upstream-error', retryable: true, song: { title: '小宝贝' } } });
   });
+
+  it('plays a URL although the song-detail call failed: the song goes under its ref, not as a failure', async () => {
+    replies['/api/song/detail'] = await recordedReply('relay-502-bad-gateway.html');
+    replies['/api/song/url/v1'] = await neteaseSongUrlReplyFor('netease-song-url-playable.json', '29450091');
+    const resolution = await resolverWith().resolveSong('netease:29450091');
+    expect(resolution).toMatchObject({ ok: true, value: { song: { ref: 'netease:29450091', title: 'netease:29450091', artists: [] }, audio: RECORDED_NETEASE_AUDIO } });
+  });
+
+  it('never plays another song of a batched URL answer', async () => {
+    // The recorded answer lists 2079429416 and 562598081, not the song asked for.
+    replies['/api/song/url/v1'] = { body: (await readRepoRecorded('netease-song-url-batch-two-songs.json')).toString('utf8') };
+    const resolution = await resolverWith().resolveSong('netease:29450091');
+    expect(resolution).toMatchObject({ ok: false, failure: { reason: 'upstream-error', retryable: false, song: { title: '小宝贝' } } });
+  });
+
+  it.each(['netease-code-462-bind-phone.json', 'netease-code-406-too-frequent.json', 'netease-code-301-login.json'])(
+    'reports %s as a retryable upstream-error, keeping the metadata',
+    async (file) => {
+      replies['/api/song/url/v1'] = { body: (await readRepoRecorded(file)).toString('utf8') };
+      const resolution = await resolverWith().resolveSong('netease:29450091');
+      expect(resolution).toMatchObject({ ok: false, failure: { reason: 'upstream-error', retryable: true, song: { title: '小宝贝' } } });
+    },
+  );
 
   it('reports an nginx 502 page as a retryable upstream-error', async () => {
     const badGateway = await recordedReply('relay-502-bad-gateway.html');
@@ -85,7 +109,7 @@ describe('netease provider against a recorded NeteaseCloudMusicApi', () => {
   });
 
   it('answers within the lookup budget when the upstream is slow', async () => {
-    replies['/api/song/url/v1'] = await recordedReply('netease-song-url-playable.json', { delayMs: 3000 });
+    replies['/api/song/url/v1'] = await neteaseSongUrlReplyFor('netease-song-url-playable.json', '29450091', { delayMs: 3000 });
     const started = Date.now();
     const resolution = await resolverWith({}, 300).resolveSong('netease:29450091');
     expect(Date.now() - started).toBeLessThan(1500);

@@ -43,9 +43,9 @@ type ParserName =
   | 'qqmusicapi-songlist'
   | 'rain120-play';
 
-/** Each parser, as a function of the response and the songmid a URL request was for. */
+/** Each parser, as a function of the response and the song (QQ songmid, NetEase id) a URL request was for. */
 const PARSERS: Record<ParserName, (response: UpstreamResponse, songmid: string) => unknown> = {
-  'netease-url': (response) => parseNeteaseSongUrl(response, { fallbackTtlSec: FALLBACK_TTL_SEC }),
+  'netease-url': (response, songId) => parseNeteaseSongUrl(response, { songId, fallbackTtlSec: FALLBACK_TTL_SEC }),
   'netease-songs': (response) => parseNeteaseSongs(response),
   'netease-playlist-detail': (response) => parseNeteasePlaylistDetail(response),
   'qq-vkey': (response) => parseQqVkey(response, { fallbackTtlSec: FALLBACK_TTL_SEC }),
@@ -74,9 +74,10 @@ function parsersFor(recorded: RecordedCase): ParserName[] {
   throw new Error(`no parser known for ${recorded.file} (${provider}, ${relay})`);
 }
 
-/** Songmids a URL case is about (jsososo answers for several at once). */
+/** Songs a URL case is about: QQ songmids (jsososo answers for several at once) or the NetEase id asked for. */
 function songmidsOf(recorded: RecordedCase): string[] {
   const { expect: expected } = recorded;
+  if (recorded.provider === 'netease') return [String(expected.id ?? '')];
   if (expected.urls && typeof expected.urls === 'object') return Object.keys(expected.urls);
   if (typeof expected.songmid === 'string') return [expected.songmid];
   return [/[?&](?:id|songmid)=([0-9A-Za-z]{14})/.exec(recorded.endpoint)?.[1] ?? '000000000000AA'];

@@ -49,7 +49,7 @@ describe('upstream fetch', () => {
     const response = await get('/song/url?id=1');
     expect(response.ok).toBe(true);
     if (!response.ok) return;
-    expect(parseNeteaseSongUrl(response.value, { fallbackTtlSec: 600 })).toMatchObject({
+    expect(parseNeteaseSongUrl(response.value, { songId: '33894312', fallbackTtlSec: 600 })).toMatchObject({
       ok: false,
       failure: {
         reason: 'upstream-error',

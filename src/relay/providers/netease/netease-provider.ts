@@ -43,7 +43,7 @@ export function createNeteaseProvider(options: { config: NeteaseConfig; fetch: U
       const [songs, audio] = await Promise.all([
         fetchSongs(endpoint('song/detail', { ids: ref.id }), context),
         fetch({ url: songUrlEndpoint(ref.id), deadlineAt: context.deadlineAt }).then((response) =>
-          response.ok ? parseNeteaseSongUrl(response.value, { fallbackTtlSec: config.assumedUrlTtlSec }) : response,
+          response.ok ? parseNeteaseSongUrl(response.value, { songId: ref.id, fallbackTtlSec: config.assumedUrlTtlSec }) : response,
         ),
       ]);
       const song = songs.ok ? songs.value.find((candidate) => candidate.ref === songRef) : undefined;
@@ -56,7 +56,7 @@ export function createNeteaseProvider(options: { config: NeteaseConfig; fetch: U
         }
         return song ? failed({ ...failure, song }) : audio;
       }
-      if (!songs.ok) return songs;
+      // A playable URL is not thrown away because the detail call failed: the song plays under its ref.
       return ok({
         song: song ?? untitled(songRef),
         // The server may hand out an answer it cached a while ago: the URL dies that much sooner.
@@ -83,7 +83,7 @@ export function createNeteaseProvider(options: { config: NeteaseConfig; fetch: U
   };
 }
 
-/** A playable song whose detail NetEase did not list: it still plays, under its ref. */
+/** A playable song whose detail NetEase did not list, or could not be asked for: it still plays, under its ref. */
 function untitled(ref: string): SongInfo {
   return { ref, title: ref, artists: [] };
 }

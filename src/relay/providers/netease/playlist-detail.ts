@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Parsed } from '../provider.js';
 import { readShape, upstreamError, type UpstreamResponse } from '../../upstream/response.js';
 import { ok } from '../../../result.js';
+import { neteaseCodeFailure } from './answer-code.js';
 
 const PlaylistBody = z.object({
   code: z.number(),
@@ -28,9 +29,7 @@ export function parseNeteasePlaylistDetail(response: UpstreamResponse): Parsed<N
   if (!body.ok) return body;
   const { code, playlist } = body.value;
   if (code === 404) return ok(undefined);
-  if (code !== 200 || !playlist) {
-    const said = body.value.message ?? body.value.msg;
-    return upstreamError(`NetEase answered code ${code}${said ? ` (${said})` : ''}`, code >= 500);
-  }
+  if (code !== 200) return neteaseCodeFailure(code, body.value.message ?? body.value.msg, response);
+  if (!playlist) return upstreamError('NetEase answered code 200 without a playlist', false);
   return ok({ name: playlist.name, trackIds: playlist.trackIds.map((track) => String(track.id)) });
 }

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { Parsed, SongInfo } from '../provider.js';
-import { isRetryableStatus, readShape, statusFailure, upstreamError, type UpstreamResponse } from '../../upstream/response.js';
+import { readShape, statusFailure, type UpstreamResponse } from '../../upstream/response.js';
+import { neteaseCodeFailure } from './answer-code.js';
 import { ok } from '../../../result.js';
+import { upstreamError } from '../../upstream/response.js';
 
 /** A song object as `/song/detail`, `/playlist/track/all` and `/cloudsearch` return it. */
 const NeteaseSong = z.object({
@@ -15,7 +17,10 @@ const NeteaseSong = z.object({
 
 const SongsBody = z.object({
   code: z.number(),
-  songs: z.array(NeteaseSong),
+  message: z.string().nullish(),
+  msg: z.string().nullish(),
+  // Absent from refusals (-460, -462…): checked once the code says 200.
+  songs: z.array(NeteaseSong).optional(),
 });
 
 /**
@@ -25,10 +30,11 @@ const SongsBody = z.object({
 export function parseNeteaseSongs(response: UpstreamResponse): Parsed<SongInfo[]> {
   const body = readShape(response, SongsBody, 'NetEase song list');
   if (!body.ok) return body;
-  const { code } = body.value;
-  if (code !== 200) return upstreamError(`NetEase answered code ${code}`, isRetryableStatus(code));
+  const { code, songs } = body.value;
+  if (code !== 200) return neteaseCodeFailure(code, body.value.message ?? body.value.msg, response);
   if (response.status !== 200) return statusFailure(response, 'NetEase song list');
-  return ok(body.value.songs.map(toSongInfo));
+  if (!songs) return upstreamError(`unexpected NetEase song list (HTTP ${response.status}): songs: missing`, false);
+  return ok(songs.map(toSongInfo));
 }
 
 function toSongInfo(song: z.infer<typeof NeteaseSong>): SongInfo {
