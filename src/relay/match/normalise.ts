@@ -20,7 +20,9 @@ const TRAILING_FEATURING = /\s(?:feat\.?|ft\.?|featuring)\s+(.+)$/;
 /** "Faded - Live", "晴天 – DJ版": a dash with spaces around it starts a suffix. */
 const DASH_SUFFIX = /\s[-–—~～]\s+([^-–—]+)$/;
 /** Separators between artist names in one credit ("A & B", "A/B", "A、B", "A, B", "A x B"). */
-const ARTIST_SEPARATORS = /\s*(?:[&/、,，;；+]|\sx\s|\s×\s|\band\b)\s*/;
+const ARTIST_SEPARATORS = /\s*(?:[&/、,，;；+()]|\sx\s|\s×\s|\band\b)\s*/;
+/** Parts of a split credit shorter than this are ignored: "(G)I-DLE" must not yield an artist "g". */
+const MIN_ARTIST_PART = 2;
 
 /** Case, full/half width, traditional/simplified folded; spacing collapsed. Punctuation still there. */
 export function foldText(text: string): string {
@@ -37,7 +39,7 @@ export function artistKey(name: string): string {
   return lettersOnly(foldText(name));
 }
 
-/** Every artist key in a credit that may list several ("周杰伦/温岚", "A & B"). */
+/** Every artist key in a credit that may list several ("周杰伦/温岚", "A & B") or an alias ("BTS (防弹少年团)"). */
 export function artistKeys(names: readonly string[]): string[] {
   const keys = new Set<string>();
   for (const name of names) {
@@ -45,7 +47,7 @@ export function artistKeys(names: readonly string[]): string[] {
     if (whole) keys.add(whole);
     for (const part of foldText(name).split(ARTIST_SEPARATORS)) {
       const key = lettersOnly(part);
-      if (key) keys.add(key);
+      if ([...key].length >= MIN_ARTIST_PART) keys.add(key);
     }
   }
   return [...keys];

@@ -63,7 +63,7 @@ describe('judge: the same recording only', () => {
     expect(judge(song('Stay (with Justin Bieber)', ['The Kid LAROI'], 141), plain)).toMatchObject({ same: true });
     expect(judge(song('Song (feat. X)', ['A'], 200), song('Song', ['A', 'X'], 200))).toMatchObject({ same: true });
     expect(judge(song('Song ft. X', ['A'], 200), song('Song', ['X'], 200))).toMatchObject({ same: true });
-    expect(titleKey('Song (feat. X & Y)').featured).toEqual(['x&y', 'x', 'y'].map((key) => key.replace('&', '')));
+    expect(titleKey('Song (feat. Zion & Lennox)')).toEqual({ base: 'song', versions: [], featured: ['zionlennox', 'zion', 'lennox'] });
   });
 
   it('refuses the same title by another artist', () => {
