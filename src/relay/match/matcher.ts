@@ -52,7 +52,7 @@ export function findMatch(asked: SongInfo, candidates: readonly SongInfo[]): Mat
   return best;
 }
 
-/** What the other service is searched with: the title without its suffixes' noise, and the first artist. */
+/** What the other service is searched with: the title as listed (suffixes keep decoys out of the top results) and the first artist. */
 export function searchQuery(asked: SongInfo): string {
   return [asked.title, asked.artists[0]].filter(Boolean).join(' ').slice(0, 200);
 }
