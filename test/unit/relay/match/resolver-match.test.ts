@@ -3,68 +3,25 @@ import { silentLogger } from '../../../../src/log/index.js';
 import { createResolver, type ResolverOptions } from '../../../../src/relay/resolver.js';
 import { createRelayServer, type RelayServer } from '../../../../src/relay/index.js';
 import { songResponseSchema } from '../../../../src/relay-client/schemas.js';
-import { RECORDED_NETEASE_SONG, readRecorded, recordedReply, startRecordedUpstream, type RecordedUpstream, type SeenRequest, type UpstreamReply } from '../../../support/upstream.js';
-
-/*
- * netease:29450091 (recorded detail: 小宝贝 by 夏天播放, 192232 ms) is refused for rights; QQ's search lists
- * it among decoys. The search answers are constructed in the shape of musicu.fcg's desktop search module
- * (req_0.data.body.song.list[]; see test/fixtures/match-set/SOURCES.md); detail and vkey answers are the
- * recorded ones, the detail's songmid swapped for the candidate's.
- */
-const CANDIDATE_MID = '002wit7s1Tvdlg'; // the songmid of the recorded qq-vkey-playable.json
-const ASKED = RECORDED_NETEASE_SONG.ref;
-
-function qqSearchAnswer(list: { mid: string; title: string; singers: string[]; interval: number }[]): UpstreamReply {
-  const songs = list.map((song) => ({
-    mid: song.mid,
-    name: song.title.replace(/\s*\(.*\)$/, ''),
-    title: song.title,
-    singer: song.singers.map((name) => ({ mid: '', name })),
-    album: { mid: '003c616O2Zlswm', name: '' },
-    interval: song.interval,
-  }));
-  return { body: JSON.stringify({ code: 0, ts: 1, req_0: { code: 0, data: { body: { song: { list: songs } }, meta: {} } } }) };
-}
-
-const DECOYS = [
-  { mid: '000decoyLive01', title: '小宝贝 (Live)', singers: ['夏天播放'], interval: 192 },
-  { mid: '000decoyOther1', title: '小宝贝', singers: ['别的歌手'], interval: 192 },
-  { mid: '000decoyLong01', title: '小宝贝', singers: ['夏天播放'], interval: 230 },
-];
-
-function musicuModule(request: SeenRequest): string {
-  return (JSON.parse(request.query.get('data') ?? '{}') as { req_0?: { module?: string } }).req_0?.module ?? '';
-}
+import { ASKED, CANDIDATE_MID, DECOYS, musicuModule, qqSearchAnswer, startMatchUpstream, type MatchUpstream } from '../../../support/match-upstream.js';
+import { recordedReply } from '../../../support/upstream.js';
 
 describe('cross-provider match in the resolver', () => {
-  let upstream: RecordedUpstream;
-  let replies: Record<string, UpstreamReply>;
-  let base: Record<string, UpstreamReply>;
+  let match: MatchUpstream;
+  let upstream: MatchUpstream['upstream'];
+  let replies: MatchUpstream['replies'];
 
   beforeAll(async () => {
-    upstream = await startRecordedUpstream((seen) => replies[seen.path.endsWith('musicu.fcg') ? musicuModule(seen) : seen.path]);
-    const songUrl = JSON.parse(await readRecorded('netease-song-url-null-404.json')) as { data: { id: number }[] };
-    songUrl.data[0]!.id = 29450091;
-    const detail = (await readRecorded('qq-song-detail.json')).replaceAll('004dFFPd4JNv8q', CANDIDATE_MID);
-    base = {
-      '/netease/song/detail': await recordedReply('netease-song-detail.json'),
-      '/netease/song/url/v1': { body: JSON.stringify(songUrl) },
-      'music.pf_song_detail_svr': { body: detail },
-      'vkey.GetVkeyServer': await recordedReply('qq-vkey-playable.json'),
-      'music.search.SearchCgiService': qqSearchAnswer([...DECOYS, { mid: CANDIDATE_MID, title: '小宝贝', singers: ['夏天播放'], interval: 192 }]),
-    };
+    match = await startMatchUpstream();
+    upstream = match.upstream;
   });
-  afterAll(() => upstream.close());
+  afterAll(() => match.close());
   beforeEach(() => {
-    replies = { ...base };
-    upstream.requests.length = 0;
+    match.reset();
+    replies = match.replies;
   });
 
-  const config = (extra: Partial<ResolverOptions['config']> = {}): ResolverOptions['config'] => ({
-    netease: { baseUrl: `${upstream.url}/netease/` },
-    qq: { musicuUrl: `${upstream.url}/cgi-bin/musicu.fcg`, songlistUrl: `${upstream.url}/songlist.fcg`, attempts: 1 },
-    ...extra,
-  });
+  const config = (extra: Partial<ResolverOptions['config']> = {}): ResolverOptions['config'] => ({ ...match.providers(), ...extra });
 
   it('plays a refused song from the other provider, under the asked song\'s metadata, saying which song plays', async () => {
     const resolution = await createResolver({ config: config(), logger: silentLogger() }).resolveSong(ASKED);
@@ -87,7 +44,8 @@ describe('cross-provider match in the resolver', () => {
   it('keeps the refusal when the search fails or the match is not playable either', async () => {
     delete replies['music.search.SearchCgiService'];
     expect(await createResolver({ config: config(), logger: silentLogger() }).resolveSong(ASKED)).toMatchObject({ ok: false, failure: { reason: 'no-rights' } });
-    replies = { ...base, 'vkey.GetVkeyServer': await recordedReply('qq-vkey-empty-purl-104003.json') };
+    match.reset();
+    match.replies['vkey.GetVkeyServer'] = await recordedReply('qq-vkey-empty-purl-104003.json');
     expect(await createResolver({ config: config(), logger: silentLogger() }).resolveSong(ASKED)).toMatchObject({ ok: false, failure: { reason: 'no-rights' } });
   });
 
