@@ -34,6 +34,16 @@ export interface CachedResolverOptions {
   now?: WallClock;
 }
 
+export interface ResolveOptions {
+  /** Skip cached URLs and ask the relay (after the CDN refused one). */
+  readonly fresh?: boolean;
+  /**
+   * False: the station plays only the song's own audio, never another provider's match (`?match=0`).
+   * Default true.
+   */
+  readonly match?: boolean;
+}
+
 export interface CacheCounters {
   relayRequests: number;
   hits: number;
@@ -44,22 +54,31 @@ export interface CacheCounters {
  * Resolves songs through Redis first: metadata (days), the audio URL until shortly before it expires, and
  * unplayable songs (hours). The relay is asked only on a miss. Redis trouble never stops a song: the
  * relay answers directly, one log line says so, and Redis is used again as soon as it answers.
+ *
+ * Stations with the cross-provider match off share the caches with those that have it on, as far as the
+ * answers hold for both: the song's own audio and a refusal given with the match on (the match was tried)
+ * serve both; audio matched on another provider serves only lookups with the match on; a refusal given
+ * with the match off is kept apart, in memory, since with the match on the song may still play.
  */
 export class CachedResolver {
   readonly counters: CacheCounters = { relayRequests: 0, hits: 0, misses: 0 };
   private readonly memory: MemoryCache<SongResolution>;
+  /** Refusals of lookups made with the match off: not valid for the others, so never in `memory` or Redis. */
+  private readonly refusedWithoutMatch: MemoryCache<SongResolution>;
   private readonly now: WallClock;
   private redisFailing = false;
 
   constructor(private readonly options: CachedResolverOptions) {
     this.now = options.now ?? systemWallClock;
     this.memory = new MemoryCache(MEMORY_CACHE_ENTRIES, this.now);
+    this.refusedWithoutMatch = new MemoryCache(MEMORY_CACHE_ENTRIES, this.now);
   }
 
-  /** The song with a usable audio URL, or why it cannot be played. `fresh` skips cached URLs (after a 403). */
-  async resolve(ref: string, options: { fresh?: boolean } = {}): Promise<SongResolution> {
+  /** The song with a usable audio URL, or why it cannot be played. */
+  async resolve(ref: string, options: ResolveOptions = {}): Promise<SongResolution> {
+    const match = options.match !== false;
     if (!options.fresh) {
-      const cached = (await this.fromRedis(ref)) ?? this.memory.get(ref);
+      const cached = (await this.fromRedis(ref, match)) ?? this.fromMemory(ref, match);
       if (cached) {
         this.counters.hits += 1;
         return cached;
@@ -67,8 +86,8 @@ export class CachedResolver {
     }
     this.counters.misses += 1;
     this.counters.relayRequests += 1;
-    const resolution = await this.options.resolver.resolveSong(ref);
-    await this.remember(resolution);
+    const resolution = await this.options.resolver.resolveSong(ref, match ? {} : { match: false });
+    await this.remember(resolution, match);
     return resolution;
   }
 
@@ -90,9 +109,16 @@ export class CachedResolver {
   /** Forgets every song remembered as unplayable in this process (after `relaycast cache clear`). */
   forgetUnplayable(): void {
     this.memory.deleteWhere((resolution) => !resolution.ok);
+    this.refusedWithoutMatch.deleteWhere(() => true);
   }
 
-  private async fromRedis(ref: string): Promise<SongResolution | undefined> {
+  private fromMemory(ref: string, match: boolean): SongResolution | undefined {
+    const shared = this.memory.get(ref);
+    if (shared && (match || !isMatched(shared))) return shared;
+    return match ? undefined : this.refusedWithoutMatch.get(ref);
+  }
+
+  private async fromRedis(ref: string, match: boolean): Promise<SongResolution | undefined> {
     const store = this.options.store;
     if (!store) return undefined;
     const found = await this.redis(async () => {
@@ -101,22 +127,33 @@ export class CachedResolver {
       if (unplayable && SONG_UNPLAYABLE_REASONS.has(unplayable.reason)) return failed<UnplayableSong>({ ref, reason: unplayable.reason, retryable: false, message: 'remembered as unplayable' });
       const [meta, audio] = await Promise.all([store.getSongMeta(ref), store.getAudioUrl(ref)]);
       if (!meta || !audio || audio.expiresAt - URL_SAFETY_MARGIN_MS <= this.now()) return undefined;
+      if (!match && audio.matchedFrom !== undefined) return undefined;
       return ok(playableFrom(ref, meta, audio));
     });
     return found ?? undefined;
   }
 
-  private async remember(resolution: SongResolution): Promise<void> {
+  private async remember(resolution: SongResolution, match: boolean): Promise<void> {
     if (resolution.ok) {
+      // Playable answers are tagged (matchedFrom) rather than kept apart: each lookup takes what holds for it.
       const song = resolution.value;
       this.memory.set(song.ref, resolution, Math.min(song.audio.expiresAt - URL_SAFETY_MARGIN_MS - this.now(), MEMORY_META_TTL_MS));
       await this.redis(async () => {
-        await this.options.store!.putSongMeta(song.ref, songMetaOf(song));
-        await this.options.store!.putAudioUrl(song.ref, song.audio, URL_SAFETY_MARGIN_MS);
+        // A song whose detail call failed plays under its ref: kept for days, that would be its title in
+        // every listing. Its URL is still worth storing: with metadata known from before it is a whole hit.
+        if (hasMetadata(song)) await this.options.store!.putSongMeta(song.ref, songMetaOf(song));
+        await this.options.store!.putAudioUrl(song.ref, audioUrlOf(song), URL_SAFETY_MARGIN_MS);
       });
       return;
     }
     const { ref, reason } = resolution.failure;
+    const ttlMs = SONG_UNPLAYABLE_REASONS.has(reason) ? UNPLAYABLE_TTL_MS : BRIEF_REFUSAL_TTL_MS;
+    if (!match) {
+      // With the match on the relay may still find the song on the other provider: this process alone
+      // remembers the refusal, for match-off lookups only.
+      this.refusedWithoutMatch.set(ref, resolution, ttlMs);
+      return;
+    }
     if (SONG_UNPLAYABLE_REASONS.has(reason)) {
       this.memory.set(ref, resolution, UNPLAYABLE_TTL_MS);
       await this.redis(() => this.options.store!.putUnplayable(ref, reason, UNPLAYABLE_TTL_MS));
@@ -141,6 +178,35 @@ export class CachedResolver {
   }
 }
 
-function playableFrom(ref: string, meta: SongMeta, audio: AudioUrl): PlayableSong {
-  return { ref, title: meta.title, artist: meta.artist, artists: [meta.artist], album: meta.album ?? null, durationMs: meta.durationMs ?? null, coverUrl: null, audio };
+function playableFrom(ref: string, meta: SongMeta, stored: AudioUrl): PlayableSong {
+  const { matchedFrom, matchScore, ...audio } = stored;
+  return {
+    ref,
+    title: meta.title,
+    artist: meta.artist,
+    artists: [meta.artist],
+    album: meta.album ?? null,
+    durationMs: meta.durationMs ?? null,
+    coverUrl: null,
+    audio,
+    matchedFrom: matchedFrom === undefined ? null : { ref: matchedFrom, score: matchScore ?? 0 },
+  };
+}
+
+/** The audio URL as Redis keeps it: with the ref whose audio it is when that is not the song's own. */
+function audioUrlOf(song: PlayableSong): AudioUrl {
+  const { url, format, bitrate, expiresAt } = song.audio;
+  return { url, format, bitrate, expiresAt, ...(song.matchedFrom && { matchedFrom: song.matchedFrom.ref, matchScore: song.matchedFrom.score }) };
+}
+
+function isMatched(resolution: SongResolution): boolean {
+  return resolution.ok && resolution.value.matchedFrom !== null;
+}
+
+/**
+ * False when the relay knew only the song's audio, not its details: it then names the song by its ref and
+ * lists no artists (src/relay/API.md, a failed song-detail call).
+ */
+function hasMetadata(song: PlayableSong): boolean {
+  return !(song.title === song.ref && song.artists.length === 0);
 }

@@ -29,6 +29,11 @@ export interface RefLoaderOptions {
   downloadDir: string | undefined;
   format: StreamFormat;
   logger: Logger;
+  /**
+   * Whether a song its provider refuses may play from the other provider (the station's `match` setting).
+   * Asked at every song, so a change applies from the next one; default on.
+   */
+  match?: () => boolean;
 }
 
 /**
@@ -65,9 +70,17 @@ function isPassing(error: unknown): boolean {
 async function loadSong(song: Song, signal: AbortSignal, options: RefLoaderOptions, streamed: { warned: boolean }): Promise<LoadedSong> {
   const logger = options.logger.child({ song: song.ref });
   const cached = await options.audioCache?.reader(song.ref, options.format);
-  if (cached) return { frames: cached, song: await describeCached(song, options.resolver) };
+  if (cached) return { frames: cached, song: await describeCached(song, options) };
   if (song.input) return { song, frames: withCache(transcode({ input: song.input, format: options.format, logger }), song.ref, options) };
-  const resolution = await resolvePlayable(song.ref, options.resolver, false);
+  const resolution = await resolvePlayable(song.ref, options, false);
+  // The disk cache keeps audio under the ref it belongs to: another provider's match under its own ref, so
+  // a station with the match off never finds it under the asked one.
+  const played = resolution.matchedFrom?.ref ?? song.ref;
+  if (resolution.matchedFrom) {
+    logger.info({ matchedFrom: played, score: resolution.matchedFrom.score }, 'playing the song from another provider');
+    const cachedMatch = await options.audioCache?.reader(played, options.format);
+    if (cachedMatch) return { frames: cachedMatch, song: songOf(song, songMetaOf(resolution)) };
+  }
   const { input, temporary } = await fetchAudio(resolution, options, signal, logger).catch((error: unknown) => {
     if (!(error instanceof DownloadWriteError)) throw error;
     // One line per station for the condition, not one per song: the cache folder's own warning says more.
@@ -77,20 +90,20 @@ async function loadSong(song: Song, signal: AbortSignal, options: RefLoaderOptio
   });
   const frames = transcode({ input, format: options.format, logger });
   if (temporary) frames.once('close', () => void rm(input, { force: true }));
-  return { song: songOf(song, songMetaOf(resolution)), frames: withCache(frames, song.ref, options) };
+  return { song: songOf(song, songMetaOf(resolution)), frames: withCache(frames, played, options) };
 }
 
-async function resolvePlayable(ref: string, resolver: CachedResolver, fresh: boolean): Promise<PlayableSong> {
-  const resolution = await resolver.resolve(ref, { fresh });
+async function resolvePlayable(ref: string, options: RefLoaderOptions, fresh: boolean): Promise<PlayableSong> {
+  const resolution = await options.resolver.resolve(ref, { fresh, match: matchOf(options) });
   if (!resolution.ok) throw new SongUnplayableError(ref, resolution.failure.reason, resolution.failure.message);
   return resolution.value;
 }
 
-async function describeCached(song: Song, resolver: CachedResolver): Promise<Song> {
+async function describeCached(song: Song, options: RefLoaderOptions): Promise<Song> {
   if (song.input) return song;
-  const meta = await resolver.knownMetadata(song.ref);
+  const meta = await options.resolver.knownMetadata(song.ref);
   if (meta) return songOf(song, meta);
-  const resolution = await resolver.resolve(song.ref).catch(() => undefined);
+  const resolution = await options.resolver.resolve(song.ref, { match: matchOf(options) }).catch(() => undefined);
   return resolution?.ok ? songOf(song, songMetaOf(resolution.value)) : song;
 }
 
@@ -109,7 +122,7 @@ async function fetchAudio(
   } catch (error) {
     if (!(error instanceof AudioUrlExpiredError)) throw error;
     logger.info('audio URL refused (expired?): resolving the song again');
-    const again = await resolvePlayable(resolution.ref, options.resolver, true);
+    const again = await resolvePlayable(resolution.ref, options, true);
     try {
       await downloadToFile({ url: again.audio.url, dest, signal, logger });
     } catch (retryError) {
@@ -118,6 +131,10 @@ async function fetchAudio(
     }
   }
   return { input: dest, temporary: true };
+}
+
+function matchOf(options: RefLoaderOptions): boolean {
+  return options.match?.() ?? true;
 }
 
 function withCache(frames: Readable, ref: string, options: RefLoaderOptions): Readable {

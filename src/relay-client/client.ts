@@ -13,7 +13,7 @@ import { RelayNotFoundError, RelayRejectedError, RelayResponseError, RelayUnavai
 import { describeCause, errorBodyOf, parseJson, parseWith, unexpectedStatus, type RawAnswer } from './responses.js';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type AttemptFailure } from './retry.js';
 import { playlistPageSchema, songResponseSchema, type PlaylistPage, type PlaylistSong } from './schemas.js';
-import type { ListProgress, RelayPlaylist, RelayTimeouts, SongResolution } from './types.js';
+import type { ListProgress, RelayPlaylist, RelayTimeouts, SongLookupOptions, SongResolution } from './types.js';
 
 /**
  * Relay clients time out and retry quickly (3-5 s): a slow relay must not stall a station. A lookup, retries
@@ -56,7 +56,7 @@ interface Miss {
 }
 
 export interface RelayClient {
-  resolveSong(ref: string): Promise<SongResolution>;
+  resolveSong(ref: string, options?: SongLookupOptions): Promise<SongResolution>;
   getPlaylist(ref: string, page?: { offset?: number; limit?: number }): Promise<PlaylistPage>;
   listAllSongs(ref: string, onProgress?: (progress: ListProgress) => void): Promise<RelayPlaylist>;
   /** Closes idle keep-alive sockets so the process can exit. */
@@ -185,9 +185,10 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
     );
   }
 
-  async function resolveSong(ref: string): Promise<SongResolution> {
+  async function resolveSong(ref: string, options: SongLookupOptions = {}): Promise<SongResolution> {
     parseSongRef(ref);
-    const answer = await get(`v1/songs/${encodeURIComponent(ref)}`);
+    // Only `match=0` is sent: without it the relay's own config decides, as it always did.
+    const answer = await get(`v1/songs/${encodeURIComponent(ref)}`, options.match === false ? { match: 0 } : {});
     if (answer.status === 200) {
       const song = parseWith(songResponseSchema, parseJson(answer), answer, 'song');
       return ok(song);

@@ -12,6 +12,7 @@ export type {
   SongResolution,
   PlayableSong,
   UnplayableSong,
+  SongLookupOptions,
   AudioSource,
   RelayPlaylist,
   ListProgress,

@@ -34,6 +34,17 @@ export interface PlayableSong {
   readonly durationMs: number | null;
   readonly coverUrl: string | null;
   readonly audio: AudioSource;
+  /**
+   * Set when the song's own provider refused it and the relay plays the same recording from another one:
+   * `ref` is the song whose audio this is, `score` how sure the match was (0..1). The metadata stays the
+   * asked song's. Null for the song's own audio.
+   */
+  readonly matchedFrom: { readonly ref: string; readonly score: number } | null;
+}
+
+export interface SongLookupOptions {
+  /** False asks the relay not to play a refused song from another provider (`?match=0`); default: the relay's config. */
+  readonly match?: boolean;
 }
 
 /** Why the relay will not hand out a song's audio. */

@@ -29,6 +29,8 @@ const audioUrlSchema = z.object({
   format: z.string(),
   bitrate: z.number().nullable(),
   expiresAt: z.number(),
+  matchedFrom: z.string().min(1).optional(),
+  matchScore: z.number().optional(),
 });
 const unplayableSchema = z.object({ reason: z.string(), at: z.number() });
 

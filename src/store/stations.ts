@@ -10,6 +10,7 @@ import { validateName, validateStationSettings } from './validate.js';
 export const STATION_DEFAULTS = Object.freeze({
   mode: 'order' as PlayMode,
   repeat: true,
+  match: true,
   format: DEFAULT_STREAM_FORMAT,
   iceName: '',
   iceDescription: '',
@@ -23,6 +24,7 @@ function toFields(update: StationUpdate): string[] {
     ['playlist', update.playlist],
     ['mode', update.mode],
     ['repeat', update.repeat === undefined ? undefined : update.repeat ? '1' : '0'],
+    ['match', update.match === undefined ? undefined : update.match ? '1' : '0'],
     ['bitrateKbps', update.format?.bitrateKbps],
     ['sampleRate', update.format?.sampleRate],
     ['channels', update.format?.channels],
@@ -49,6 +51,8 @@ function fromHash(name: string, hash: Record<string, string>): Station {
     playlist: hash.playlist ?? '',
     mode: hash.mode === 'shuffle' ? 'shuffle' : 'order',
     repeat: hash.repeat !== '0',
+    // Stations stored before the setting existed have no field: they keep matching, the default.
+    match: hash.match !== '0',
     format,
     iceName: hash.iceName ?? '',
     iceDescription: hash.iceDescription ?? '',

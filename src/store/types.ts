@@ -11,6 +11,11 @@ export interface StationSettings {
   readonly mode: PlayMode;
   /** Start over after the last song (order) or the last song of a round (shuffle). */
   readonly repeat: boolean;
+  /**
+   * When the song's own provider refuses it (no rights, delisted…), let the relay play the same recording
+   * from the other provider. Off asks the relay with `?match=0`. Absent in older station hashes: on.
+   */
+  readonly match: boolean;
   readonly format: StreamFormat;
   readonly iceName: string;
   readonly iceDescription: string;
@@ -47,6 +52,13 @@ export interface AudioUrl {
   /** Bits per second, as the relay reports it; null when unknown. */
   readonly bitrate: number | null;
   readonly expiresAt: number;
+  /**
+   * The ref whose audio this is when the relay matched the song on another provider; absent for the song's
+   * own audio (and in entries written before matching existed, which were all the song's own).
+   */
+  readonly matchedFrom?: string;
+  /** How sure the relay was of that match (0..1); present with `matchedFrom`. */
+  readonly matchScore?: number;
 }
 
 export interface Unplayable {

@@ -8,9 +8,9 @@ function sourceKey(station: StoredStation): string {
   return JSON.stringify([station.mount, station.format, station.iceName, station.iceDescription, station.iceGenre]);
 }
 
-/** Settings that change what plays next, applied from the next song. */
+/** Settings that change what plays next, applied from the next song (`match`: how its audio is looked up). */
 function programmeKey(station: StoredStation): string {
-  return JSON.stringify([station.playlist, station.mode, station.repeat]);
+  return JSON.stringify([station.playlist, station.mode, station.repeat, station.match]);
 }
 
 function stopReason(latest: StoredStation | undefined, listed: readonly StoredStation[], name: string): string {
@@ -34,7 +34,8 @@ export class StationRoster {
 
   constructor(
     private readonly stations: Pick<StoreStations, 'list'>,
-    private readonly build: (stored: StoredStation) => Station,
+    /** `current` gives the settings as last synced, for what the station reads at each song. */
+    private readonly build: (stored: StoredStation, current: () => StoredStation) => Station,
     private readonly plays: (station: string) => boolean,
     private readonly logger: Logger,
   ) {}
@@ -110,7 +111,7 @@ export class StationRoster {
 
   private start(stored: StoredStation): void {
     try {
-      const station = this.build(stored);
+      const station = this.build(stored, () => this.running.get(stored.name)?.stored ?? stored);
       this.running.set(stored.name, { station, stored });
       station.start();
     } catch (error) {

@@ -102,9 +102,9 @@ function lazySongResolver(config: Config, logger: Logger): { resolver: SongResol
   let opened: Promise<{ resolver: SongResolver; close: () => void }> | undefined;
   return {
     resolver: {
-      async resolveSong(ref) {
+      async resolveSong(ref, options) {
         opened ??= songResolver(config, logger);
-        return (await opened).resolver.resolveSong(ref);
+        return (await opened).resolver.resolveSong(ref, options);
       },
     },
     close: () => void opened?.then((resolver) => resolver.close()),

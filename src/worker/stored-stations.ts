@@ -15,8 +15,11 @@ import { fallbackIdentity, storedIdentity } from './station-identity.js';
 import { startLeaseRounds } from './lease-rounds.js';
 import { LEASE_TIMING, newWorkerId, StationLeases } from './station-leases.js';
 
-/** `mayTakeMount`: see IcecastSourceOptions; given for stations played under a lease. */
-export type BuildStation = (identity: StationIdentity, supplier: SongSupplier, mayTakeMount?: () => Promise<boolean>) => Station;
+/**
+ * `mayTakeMount`: see IcecastSourceOptions; given for stations played under a lease. `match`: the station's
+ * setting as it is now (asked at every song); without it the match is on.
+ */
+export type BuildStation = (identity: StationIdentity, supplier: SongSupplier, mayTakeMount?: () => Promise<boolean>, match?: () => boolean) => Station;
 
 /** What the worker does when an admin clears the caches: forget its own copies of them. */
 export type ClearWorkerCaches = () => Promise<void>;
@@ -61,8 +64,10 @@ export function runStoredStations(
   const leases = new StationLeases(store.leases, newWorkerId(), logger);
   const feeds = fallbackFeeds(store, leases.worker, logger, build);
   const playback = ownerPlayback(store.playback, leases);
-  const buildStored = (stored: StoredStation) =>
-    storedStation(playback, stored, logger, (identity, supplier) => build(identity, supplier, () => leases.confirm(stored.name)));
+  const buildStored = (stored: StoredStation, current: () => StoredStation) =>
+    storedStation(playback, stored, logger, (identity, supplier) =>
+      build(identity, supplier, () => leases.confirm(stored.name), () => current().match),
+    );
   const roster = new StationRoster(store.stations, buildStored, (name) => leases.holds(name), logger);
   const leaseRound = async () => {
     let listed: StoredStation[] | undefined;

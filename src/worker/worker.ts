@@ -76,7 +76,8 @@ export class Worker {
   /** Loaded only with Redis: a worker without it does not pay for the store's modules at start-up. */
   private async startStored(store: Store): Promise<void> {
     const { runStoredStations } = await import('./stored-stations.js');
-    const build = (identity: StationIdentity, supplier: SongSupplier, mayTakeMount?: () => Promise<boolean>) => this.station(identity, supplier, mayTakeMount);
+    const build = (identity: StationIdentity, supplier: SongSupplier, mayTakeMount?: () => Promise<boolean>, match?: () => boolean) =>
+      this.station(identity, supplier, mayTakeMount, match);
     this.stopStored = runStoredStations(store, this.config, this.logger, build, () => this.clearOwnCaches()).stop;
   }
 
@@ -88,14 +89,22 @@ export class Worker {
     this.logger.info('caches cleared: unplayable songs forgotten, disk audio cache emptied');
   }
 
-  private station(identity: StationIdentity, supplier: SongSupplier, mayTakeMount?: () => Promise<boolean>): Station {
+  /** `match`: the stored station's setting, read at every song; configured stations without Redis always match. */
+  private station(identity: StationIdentity, supplier: SongSupplier, mayTakeMount?: () => Promise<boolean>, match?: () => boolean): Station {
     const services = this.services!;
     const logger = this.logger.child({ station: identity.name });
     return new Station({
       config: identity,
       icecast: this.config.icecast,
       supplier,
-      loader: refLoader({ resolver: services.resolver, audioCache: services.audioCache, downloadDir: services.downloadDir, format: identity.format, logger }),
+      loader: refLoader({
+        resolver: services.resolver,
+        audioCache: services.audioCache,
+        downloadDir: services.downloadDir,
+        format: identity.format,
+        logger,
+        ...(match ? { match } : {}),
+      }),
       silence: new SilentFrames(identity.format),
       logger: this.logger,
       silenceBudgetMs: this.config.silenceBudgetSec * 1000,

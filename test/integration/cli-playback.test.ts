@@ -46,8 +46,8 @@ beforeEach(async () => {
 describe('relaycast station', () => {
   it('creates, lists, changes and removes stations', async () => {
     await ok(['station', 'create', 'jazz', '--mount', '/jazz.mp3', '--playlist', 'p', '--mode', 'shuffle', '--repeat', 'off', '--bitrate', '192', '--ice-name', 'Jazz FM']);
-    expect(await ok(['station', 'ls'])).toBe('jazz\t/jazz.mp3\tplaylist p\tshuffle\trepeat off\t192 kb/s, 44100 Hz, stereo\n');
-    await ok(['station', 'set', 'jazz', 'mode=order', 'repeat=on', 'channels=1', 'ice-genre=Jazz', '-q']);
+    expect(await ok(['station', 'ls'])).toBe('jazz\t/jazz.mp3\tplaylist p\tshuffle\trepeat off\tmatch on\t192 kb/s, 44100 Hz, stereo\n');
+    await ok(['station', 'set', 'jazz', 'mode=order', 'repeat=on', 'match=off', 'channels=1', 'ice-genre=Jazz', '-q']);
     const [station] = JSON.parse(await ok(['station', 'ls', '--json']));
     expect(station).toEqual({
       name: 'jazz',
@@ -55,12 +55,16 @@ describe('relaycast station', () => {
       playlist: 'p',
       mode: 'order',
       repeat: true,
+      match: false,
       format: { bitrateKbps: 192, sampleRate: 44100, channels: 1 },
       iceName: 'Jazz FM',
       iceDescription: '',
       iceGenre: 'Jazz',
     });
+    await ok(['station', 'create', 'talk', '--mount', '/talk.mp3', '--playlist', 'p', '--match', 'off', '-q']);
+    expect(await ok(['station', 'ls'])).toContain('talk\t/talk.mp3\tplaylist p\torder\trepeat on\tmatch off\t');
     await ok(['station', 'rm', 'jazz']);
+    await ok(['station', 'rm', 'talk']);
     expect(await ok(['station', 'ls'])).toBe('');
   });
 

@@ -164,6 +164,22 @@ describe('playlists and stations', () => {
     ]);
   });
 
+  it('stores the match setting, on by default, and reads a station stored before the setting existed as on', async () => {
+    await setupStation();
+    expect((await store.stations.get('s')).match).toBe(true);
+    expect(await redis.hget(keys.station('s'), 'match')).toBe('1');
+    expect((await store.stations.update('s', { match: false })).match).toBe(false);
+    expect(await redis.hget(keys.station('s'), 'match')).toBe('0');
+    await store.stations.create('t', { mount: '/t.mp3', playlist: 'p', match: false });
+    expect((await store.stations.list()).map((station) => [station.name, station.match])).toEqual([
+      ['s', false],
+      ['t', false],
+    ]);
+    await redis.hdel(keys.station('s'), 'match');
+    expect((await store.stations.get('s')).match).toBe(true);
+    await expect(store.stations.update('s', { match: 'off' as unknown as boolean })).rejects.toThrow(/match must be on or off/);
+  });
+
   it('seeds a configured station on a nested mount (/live/radio.mp3): the config and the store follow one mount rule', async () => {
     const config = await loadConfig({ ICECAST_SOURCE_PASSWORD: 'x', STATION_NAME: 'live', STATION_MOUNT: '/live/radio.mp3' });
     await seedStations(store, config, silentLogger());
@@ -248,6 +264,14 @@ describe('caches', () => {
       audioUrl: { entries: 1, hits: 1, misses: 1 },
       unplayable: { entries: 1, hits: 1, misses: 0 },
     });
+  });
+
+  it('keeps which ref a matched audio URL belongs to, and reads entries without it', async () => {
+    const audio = { url: 'http://cdn/a.mp3?k=1', format: 'mp3', bitrate: null, expiresAt: clock + 60_000 };
+    await store.caches.putAudioUrl('netease:1', { ...audio, matchedFrom: 'qq:002wit7s1Tvdlg', matchScore: 0.9 }, 10_000);
+    expect(await store.caches.getAudioUrl('netease:1')).toEqual({ ...audio, matchedFrom: 'qq:002wit7s1Tvdlg', matchScore: 0.9 });
+    await redis.set(keys.audioUrl('netease:2'), JSON.stringify(audio), 'PX', 60_000);
+    expect(await store.caches.getAudioUrl('netease:2')).toEqual(audio);
   });
 
   it('treats a corrupted entry as a miss', async () => {

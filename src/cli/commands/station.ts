@@ -13,6 +13,7 @@ type CreateFlags = ConnectionFlags & {
   playlist: string;
   mode?: string;
   repeat?: string;
+  match?: string;
   bitrate?: string;
   samplerate?: string;
   channels?: string;
@@ -44,6 +45,7 @@ const SETTABLE: Record<string, (value: string) => StationUpdate> = {
   playlist: (value) => ({ playlist: value }),
   mode: (value) => ({ mode: parseMode(value) }),
   repeat: (value) => ({ repeat: parseOnOff(value, 'repeat') }),
+  match: (value) => ({ match: parseOnOff(value, 'match') }),
   bitrate: (value) => ({ format: FORMAT_FIELDS.bitrate(value) }),
   samplerate: (value) => ({ format: FORMAT_FIELDS.samplerate(value) }),
   channels: (value) => ({ format: FORMAT_FIELDS.channels(value) }),
@@ -82,6 +84,7 @@ function settingsOf(flags: CreateFlags): NewStation {
     playlist: flags.playlist,
     ...(flags.mode !== undefined && { mode: parseMode(flags.mode) }),
     ...(flags.repeat !== undefined && { repeat: parseOnOff(flags.repeat, 'repeat') }),
+    ...(flags.match !== undefined && { match: parseOnOff(flags.match, 'match') }),
     ...(Object.keys(format).length > 0 && { format }),
     ...(flags.iceName !== undefined && { iceName: flags.iceName }),
     ...(flags.iceDescription !== undefined && { iceDescription: flags.iceDescription }),
@@ -101,6 +104,7 @@ function describeStation(station: Station): string {
     `playlist ${station.playlist}`,
     station.mode,
     `repeat ${station.repeat ? 'on' : 'off'}`,
+    `match ${station.match ? 'on' : 'off'}`,
     describeFormat(station.format),
   ].join('\t');
 }
@@ -132,6 +136,10 @@ export function registerStation(program: Command): void {
     .requiredOption('--playlist <playlist>', 'stored playlist to play (must exist)')
     .option('--mode <mode>', `${orList(PLAY_MODES)} (default ${STATION_DEFAULTS.mode})`)
     .option('--repeat <on|off>', `start over after the end (default ${STATION_DEFAULTS.repeat ? 'on' : 'off'})`)
+    .option(
+      '--match <on|off>',
+      `play a song its provider refuses from the other provider when the relay finds it there (default ${STATION_DEFAULTS.match ? 'on' : 'off'})`,
+    )
     .option('--bitrate <kbps>', `MP3 bitrate in kb/s (default ${DEFAULT_STREAM_FORMAT.bitrateKbps})`)
     .option('--samplerate <hz>', `${orList(MPEG1_SAMPLE_RATES)} (default ${DEFAULT_STREAM_FORMAT.sampleRate})`)
     .option('--channels <n>', `${orList(STREAM_CHANNELS)} (default ${DEFAULT_STREAM_FORMAT.channels})`)
@@ -156,6 +164,7 @@ export function registerStation(program: Command): void {
       `change settings: ${Object.keys(SETTABLE).join(', ')}`,
       'relaycast station set jazz mode=shuffle repeat=on',
       'relaycast station set jazz playlist=night --now',
+      'relaycast station set jazz match=off',
       "relaycast station set jazz ice-name='Jazz FM' bitrate=192",
     ),
   )

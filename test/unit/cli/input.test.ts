@@ -51,7 +51,11 @@ describe('parseAssignments (station set)', () => {
       iceName: 'Jazz FM',
     });
   });
-  it.each([['volume=3'], ['mode'], ['mode=random'], ['repeat=maybe'], ['bitrate=fast']])('refuses %j', (assignment) => {
+  it('turns the cross-provider match on and off', () => {
+    expect(parseAssignments(['match=off'])).toEqual({ match: false });
+    expect(parseAssignments(['match=on'])).toEqual({ match: true });
+  });
+  it.each([['volume=3'], ['mode'], ['mode=random'], ['repeat=maybe'], ['match=sometimes'], ['bitrate=fast']])('refuses %j', (assignment) => {
     expect(() => parseAssignments([assignment])).toThrow(CliError);
   });
   it('refuses a key given twice', () => expect(() => parseAssignments(['mode=order', 'mode=shuffle'])).toThrow(/twice/));

@@ -110,6 +110,7 @@ function song(ref: string, expiresAt: number): PlayableSong {
     durationMs: 180_000,
     coverUrl: null,
     audio: { url: `https://cdn.example/${ref}.m4a`, format: 'm4a', bitrate: 128_000, expiresAt },
+    matchedFrom: null,
   };
 }
 
@@ -232,5 +233,135 @@ describe('CachedResolver while Redis is away', () => {
     redis.state.down = true;
     await cached.markUnplayable('qq:abc', 'url-refused', 'refused twice');
     expect(await cached.resolve('qq:abc')).toMatchObject({ ok: false, failure: { reason: 'url-refused' } });
+  });
+});
+
+/**
+ * A relay whose `qq:abc` its provider refuses for rights: with the match on it answers with netease:9's
+ * audio under the asked song's metadata (matchedFrom), with `match: false` it answers the refusal.
+ * `direct` makes it answer the song's own audio either way; `refuse` refuses either way.
+ */
+function matchingRelay(now: () => number) {
+  const asked: { ref: string; match: boolean }[] = [];
+  const state = { direct: false, refuse: false };
+  const resolver = {
+    async resolveSong(ref: string, options: { match?: boolean } = {}): Promise<SongResolution> {
+      const match = options.match !== false;
+      asked.push({ ref, match });
+      const own = song(ref, now() + URL_LIFE_MS);
+      if (state.direct) return ok(own);
+      if (state.refuse || !match) return failed({ ref, reason: 'no-rights', retryable: false, message: 'no rights on qq' });
+      return ok({ ...own, audio: { ...own.audio, url: 'https://cdn.example/netease-9.mp3' }, matchedFrom: { ref: 'netease:9', score: 0.95 } });
+    },
+  };
+  return { resolver, asked, state };
+}
+
+function matchSetup(options: { redis?: boolean } = {}) {
+  const clock = { time: START };
+  const now = () => clock.time;
+  const redis = fakeStore();
+  const relay = matchingRelay(now);
+  const cached = new CachedResolver({ resolver: relay.resolver, store: options.redis === false ? undefined : redis.store, logger: silentLogger(), now });
+  return { cached, clock, redis, relay };
+}
+
+describe('CachedResolver with the cross-provider match on and off', () => {
+  it.each([true, false])('never serves a matched answer to a lookup with the match off (Redis %s)', async (withRedis) => {
+    const { cached, redis, relay } = matchSetup({ redis: withRedis });
+    const matched = await cached.resolve('qq:abc');
+    expect(matched).toMatchObject({ ok: true, value: { ref: 'qq:abc', matchedFrom: { ref: 'netease:9', score: 0.95 } } });
+    if (withRedis) expect(redis.urls.get('qq:abc')).toMatchObject({ url: 'https://cdn.example/netease-9.mp3', matchedFrom: 'netease:9', matchScore: 0.95 });
+    expect(await cached.resolve('qq:abc', { match: false })).toMatchObject({ ok: false, failure: { reason: 'no-rights' } });
+    // The matched answer still serves the lookups that allow it, from the cache.
+    expect(await cached.resolve('qq:abc')).toMatchObject({ ok: true, value: { matchedFrom: { ref: 'netease:9' } } });
+    expect(relay.asked).toEqual([
+      { ref: 'qq:abc', match: true },
+      { ref: 'qq:abc', match: false },
+    ]);
+  });
+
+  it('keeps a refusal given with the match off out of Redis and out of the shared memory, remembering it apart for match-off lookups', async () => {
+    const { cached, clock, redis, relay } = matchSetup();
+    expect(await cached.resolve('qq:abc', { match: false })).toMatchObject({ ok: false, failure: { reason: 'no-rights' } });
+    expect(redis.unplayable.size).toBe(0);
+    expect(await cached.resolve('qq:abc', { match: false })).toMatchObject({ ok: false });
+    expect(relay.asked).toHaveLength(1);
+    // A station with the match on is not told the song cannot play: it asks, and the match plays.
+    expect(await cached.resolve('qq:abc')).toMatchObject({ ok: true, value: { matchedFrom: { ref: 'netease:9' } } });
+    expect(relay.asked).toEqual([
+      { ref: 'qq:abc', match: false },
+      { ref: 'qq:abc', match: true },
+    ]);
+    // …and the matched answer now cached does not hide the refusal from match-off lookups.
+    expect(await cached.resolve('qq:abc', { match: false })).toMatchObject({ ok: false, failure: { reason: 'no-rights' } });
+    expect(relay.asked).toHaveLength(2);
+    clock.time += UNPLAYABLE_TTL_MS + 1;
+    await cached.resolve('qq:abc', { match: false });
+    expect(relay.asked).toHaveLength(3);
+  });
+
+  it('serves a refusal given with the match on to match-off lookups too: the match was tried', async () => {
+    const { cached, redis, relay } = matchSetup();
+    relay.state.refuse = true;
+    await cached.resolve('qq:abc');
+    expect(redis.unplayable.get('qq:abc')).toEqual({ reason: 'no-rights', ttlMs: UNPLAYABLE_TTL_MS });
+    expect(await cached.resolve('qq:abc', { match: false })).toMatchObject({ ok: false, failure: { reason: 'no-rights' } });
+    redis.unplayable.clear();
+    expect(await cached.resolve('qq:abc', { match: false })).toMatchObject({ ok: false, failure: { reason: 'no-rights' } });
+    expect(relay.asked).toEqual([{ ref: 'qq:abc', match: true }]);
+  });
+
+  it.each([true, false])('serves the song\'s own audio to lookups with the match on and off alike (first asked with match %s)', async (firstMatch) => {
+    const { cached, redis, relay } = matchSetup();
+    relay.state.direct = true;
+    await cached.resolve('qq:abc', { match: firstMatch });
+    expect(redis.urls.get('qq:abc')).not.toHaveProperty('matchedFrom');
+    expect(await cached.resolve('qq:abc', { match: !firstMatch })).toMatchObject({ ok: true, value: { matchedFrom: null, audio: { url: 'https://cdn.example/qq:abc.m4a' } } });
+    redis.urls.clear();
+    expect(await cached.resolve('qq:abc', { match: !firstMatch })).toMatchObject({ ok: true, value: { matchedFrom: null } });
+    expect(relay.asked).toEqual([{ ref: 'qq:abc', match: firstMatch }]);
+  });
+
+  it('reads audio URL entries written before matching existed (no matchedFrom) as the song\'s own', async () => {
+    const { cached, redis, relay } = matchSetup();
+    redis.metas.set('qq:abc', { title: 'Old', artist: 'B' });
+    redis.urls.set('qq:abc', { url: 'https://cdn.example/old.m4a', format: 'm4a', bitrate: null, expiresAt: START + URL_LIFE_MS });
+    expect(await cached.resolve('qq:abc', { match: false })).toMatchObject({ ok: true, value: { title: 'Old', matchedFrom: null } });
+    expect(relay.asked).toEqual([]);
+  });
+
+  it('forgets the match-off refusals too when the caches are cleared', async () => {
+    const { cached, relay } = matchSetup();
+    await cached.resolve('qq:abc', { match: false });
+    cached.forgetUnplayable();
+    await cached.resolve('qq:abc', { match: false });
+    expect(relay.asked).toHaveLength(2);
+  });
+});
+
+describe('CachedResolver and answers without metadata', () => {
+  /** What the relay answers when the song-detail call failed but the audio URL worked: the ref as title, no artists. */
+  function bare(ref: string, expiresAt: number): PlayableSong {
+    return { ...song(ref, expiresAt), title: ref, artist: '', artists: [], album: null, durationMs: null };
+  }
+
+  it('does not keep a title that is only the ref for days, but keeps the audio URL', async () => {
+    const { cached, clock, redis, relay } = setup();
+    relay.resolver.resolveSong = async (ref) => (relay.asked.push(ref), ok(bare(ref, clock.time + URL_LIFE_MS)));
+    expect(await cached.resolve('qq:abc')).toMatchObject({ ok: true, value: { title: 'qq:abc' } });
+    expect(redis.metas.has('qq:abc')).toBe(false);
+    expect(redis.urls.get('qq:abc')).toMatchObject({ url: 'https://cdn.example/qq:abc.m4a' });
+  });
+
+  it('plays the stored URL under the metadata known from before', async () => {
+    const { cached, clock, redis, relay } = setup({ redis: true });
+    redis.metas.set('qq:abc', { title: 'Known title', artist: 'Known artist' });
+    relay.resolver.resolveSong = async (ref) => (relay.asked.push(ref), ok(bare(ref, clock.time + URL_LIFE_MS)));
+    await cached.resolve('qq:abc', { fresh: true });
+    expect(redis.metas.get('qq:abc')).toEqual({ title: 'Known title', artist: 'Known artist' });
+    const again = new CachedResolver({ resolver: relay.resolver, store: redis.store, logger: silentLogger(), now: () => clock.time });
+    expect(await again.resolve('qq:abc')).toMatchObject({ ok: true, value: { title: 'Known title', audio: { url: 'https://cdn.example/qq:abc.m4a' } } });
+    expect(relay.asked).toEqual(['qq:abc']);
   });
 });

@@ -66,7 +66,7 @@ function relay(answer: (ref: string) => SongResolution | Error | undefined = () 
         if (given) return given;
         const version = asked.filter((seen) => seen === ref).length;
         const url = `${cdn().base}/${ref.replace(':', '-')}.mp3?v=${version}`;
-        return ok({ ref, title: `Title of ${ref}`, artist: 'Someone', artists: ['Someone'], album: null, durationMs: 1000, coverUrl: null, audio: { url, format: 'mp3', bitrate: null, expiresAt: Date.now() + 600_000 } });
+        return ok({ ref, title: `Title of ${ref}`, artist: 'Someone', artists: ['Someone'], album: null, durationMs: 1000, coverUrl: null, audio: { url, format: 'mp3', bitrate: null, expiresAt: Date.now() + 600_000 }, matchedFrom: null });
       },
     },
   });
@@ -124,7 +124,7 @@ describe('refLoader', () => {
     serveTone();
     const downloads = await folder('downloads');
     const local = pathToFileURL(tone).href;
-    const { resolver } = relay((ref) => ok({ ref, title: 'Local', artist: 'Me', artists: ['Me'], album: null, durationMs: null, coverUrl: null, audio: { url: local, format: 'mp3', bitrate: null, expiresAt: Date.now() + 600_000 } }));
+    const { resolver } = relay((ref) => ok({ ref, title: 'Local', artist: 'Me', artists: ['Me'], album: null, durationMs: null, coverUrl: null, audio: { url: local, format: 'mp3', bitrate: null, expiresAt: Date.now() + 600_000 }, matchedFrom: null }));
     const loaded = await loader(resolver, { downloadDir: downloads }).load(byRef('local:tone.mp3'));
     expect(await readdir(downloads)).toEqual([]);
     expect((await readFrames(loaded.frames)).length).toBeGreaterThan(30);
@@ -200,6 +200,30 @@ describe('refLoader', () => {
     const seen = requests.length;
     const again = await load(byRef('qq:a'));
     expect(again.song).toMatchObject({ title: 'Title of qq:a', artist: 'Someone' });
+    expect((await readFrames(again.frames)).map((frame) => frame.bytes)).toEqual(first.map((frame) => frame.bytes));
+    expect(requests.length).toBe(seen);
+  });
+
+  it('caches audio matched on another provider under that provider\'s ref: a station with the match off never plays it', async () => {
+    serveTone();
+    const audioCache = await AudioCache.open({ dir: await folder('match-cache'), maxBytes: 50_000_000, logger: silentLogger() });
+    const url = `${cdn().base}/netease-9.mp3`;
+    const { resolver } = relay((ref) =>
+      ok({ ref, title: 'Asked', artist: 'Someone', artists: ['Someone'], album: null, durationMs: null, coverUrl: null, audio: { url, format: 'mp3', bitrate: null, expiresAt: Date.now() + 600_000 }, matchedFrom: { ref: 'netease:9', score: 0.9 } }),
+    );
+    const downloads = await folder('match-downloads');
+    const matchOn = loader(resolver, { downloadDir: downloads, audioCache });
+    const first = await readFrames((await matchOn.load(byRef('qq:a'))).frames);
+    await vi.waitFor(async () => {
+      const reader = await audioCache.reader('netease:9', DEFAULT_STREAM_FORMAT);
+      reader?.destroy();
+      expect(reader).toBeDefined();
+    });
+    expect(audioCache.has('qq:a', DEFAULT_STREAM_FORMAT)).toBe(false);
+    // Played again with the match on: the same frames from the disk, no download.
+    const seen = requests.length;
+    const again = await matchOn.load(byRef('qq:a'));
+    expect(again.song).toMatchObject({ title: 'Asked' });
     expect((await readFrames(again.frames)).map((frame) => frame.bytes)).toEqual(first.map((frame) => frame.bytes));
     expect(requests.length).toBe(seen);
   });

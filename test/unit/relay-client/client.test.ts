@@ -41,6 +41,23 @@ describe('resolveSong', () => {
     expect(relay.requests[0]).toMatchObject({ path: '/v1/songs/local%3Ajazz%2Fa%20b.mp3', authorization: 'Bearer secret' });
   });
 
+  it('asks for the song\'s own audio only (?match=0) when the match is off, and leaves the relay\'s default otherwise', async () => {
+    const { relay, client } = await setup({});
+    expect(await client.resolveSong('netease:1', { match: false })).toMatchObject({ ok: true, value: { matchedFrom: null } });
+    await client.resolveSong('netease:1', { match: true });
+    await client.resolveSong('netease:1');
+    expect(relay.requests.map((request) => request.query.toString())).toEqual(['match=0', '', '']);
+  });
+
+  it('says which song plays when the relay matched the asked one on another provider', async () => {
+    const matched = (ref: string) => {
+      const answer = playableSong(ref);
+      return { ...answer, body: { ...(answer.body as object), matchedFrom: { ref: 'qq:002wit7s1Tvdlg', score: 0.93 } } };
+    };
+    const { client } = await setup({ song: matched });
+    expect(await client.resolveSong('netease:1')).toMatchObject({ ok: true, value: { ref: 'netease:1', matchedFrom: { ref: 'qq:002wit7s1Tvdlg', score: 0.93 } } });
+  });
+
   it('returns unplayable songs as data, without retrying a 422', async () => {
     const { relay, client } = await setup({ song: (ref) => unplayableSong(ref, 'no-rights') });
     expect(await client.resolveSong('netease:1')).toEqual({

@@ -47,6 +47,7 @@ describe('validateStationSettings', () => {
     [{ mode: 'random' as 'order' }, /mode "random"/],
     [{ iceName: 'a\nb' }, /ice-name contains control/],
     [{ playlist: '' }, /playlist name is empty/],
+    [{ match: 'off' as unknown as boolean }, /match must be on or off/],
   ])('refuses %j', (settings, message) => {
     expect(() => validateStationSettings(settings)).toThrow(message);
   });

@@ -9,11 +9,13 @@ import { captureLog } from '../../support/icecast.js';
 /** A running station as the roster sees it: what was asked of it, in order. */
 interface FakeStation {
   readonly stored: StoredStation;
+  /** The settings as the station reads them at each song. */
+  readonly current: () => StoredStation;
   readonly calls: string[];
 }
 
 function stored(name: string, changes: Partial<StoredStation> = {}): StoredStation {
-  return { name, mount: `/${name}.mp3`, playlist: 'main', mode: 'order', repeat: true, format: DEFAULT_STREAM_FORMAT, iceName: name, iceDescription: '', iceGenre: '', ...changes };
+  return { name, mount: `/${name}.mp3`, playlist: 'main', mode: 'order', repeat: true, match: true, format: DEFAULT_STREAM_FORMAT, iceName: name, iceDescription: '', iceGenre: '', ...changes };
 }
 
 /**
@@ -38,9 +40,9 @@ function roster(initial: StoredStation[], options: { refuse?: string } = {}) {
   const { stations, state } = fakeStore(initial);
   const built: FakeStation[] = [];
   const log = captureLog();
-  const build = (settings: StoredStation): Station => {
+  const build = (settings: StoredStation, current: () => StoredStation): Station => {
     if (settings.name === options.refuse) throw new Error(`mount ${settings.mount} is taken`);
-    const station: FakeStation = { stored: settings, calls: [] };
+    const station: FakeStation = { stored: settings, current, calls: [] };
     built.push(station);
     const record = (call: string) => () => void station.calls.push(call);
     return { start: record('start'), skip: record('skip'), replan: record('replan'), stop: async () => record('stop')() } as unknown as Station;
@@ -124,6 +126,7 @@ describe('StationRoster', () => {
     ['playlist', { playlist: 'evening' }],
     ['mode', { mode: 'shuffle' }],
     ['repeat', { repeat: false }],
+    ['match', { match: false }],
   ])('replans a station whose %s changed, without restarting it', async (_setting, change) => {
     const { roster: running, state, callsOf } = roster([stored('jazz')]);
     await running.sync();
@@ -131,6 +134,17 @@ describe('StationRoster', () => {
     running.handle({ type: 'station-changed', station: 'jazz' });
     await settle();
     expect(callsOf('jazz')).toEqual([['start', 'replan']]);
+  });
+
+  it('lets a running station read its settings as last synced: match off reaches it from the next song', async () => {
+    const { roster: running, state, built } = roster([stored('jazz')]);
+    await running.sync();
+    expect(built[0]!.current().match).toBe(true);
+    state.stations = [stored('jazz', { match: false })];
+    await running.sync();
+    expect(built).toHaveLength(1);
+    expect(built[0]!.calls).toEqual(['start', 'replan']);
+    expect(built[0]!.current().match).toBe(false);
   });
 
   it('remembers the replanned settings: the next sync with nothing changed does nothing', async () => {
