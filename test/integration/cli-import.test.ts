@@ -94,6 +94,8 @@ describe('relaycast playlist import', () => {
       playlist: 'p',
       source: '-',
       added: 2,
+      direct: 2,
+      matched: [],
       length: 2,
       skipped: [{ index: 2, line: 3, location: 'netease:7', ref: 'netease:7', reason: 'no-rights', message: 'netease:7 is no-rights' }],
     });

@@ -164,6 +164,8 @@ Redis fails midway, nothing changes. Exit 0 when at least one song was imported.
           const resolutions = await resolveAll(refs, relay, flags);
 
           const added: string[] = [];
+          /** Added refs that play through a match on the other service, and the ref each plays from. */
+          const matched: { ref: string; playsFrom: string }[] = [];
           const metas = new Map<string, SongMeta>();
           const skipped: Skipped[] = [];
           for (const candidate of candidates) {
@@ -180,6 +182,8 @@ Redis fails midway, nothing changes. Exit 0 when at least one song was imported.
             } else {
               added.push(entry.value);
               metas.set(entry.value, songMetaOf(resolution.value));
+              const { matchedFrom } = resolution.value;
+              if (matchedFrom) matched.push({ ref: entry.value, playsFrom: matchedFrom.ref });
             }
           }
           if (added.length === 0) {
@@ -195,10 +199,12 @@ Redis fails midway, nothing changes. Exit 0 when at least one song was imported.
           });
 
           if (flags.json) {
-            printJson({ playlist: name, source, added: added.length, skipped, length });
+            printJson({ playlist: name, source, added: added.length, direct: added.length - matched.length, matched, skipped, length });
             return;
           }
-          confirm(flags, `imported ${added.length} of ${plural(candidates.length)} into ${name} (${plural(length)} in all)`);
+          const how = matched.length === 0 ? '' : `: ${added.length - matched.length} play directly, ${matched.length} through a match on the other service`;
+          confirm(flags, `imported ${added.length} of ${plural(candidates.length)} into ${name} (${plural(length)} in all)${how}`);
+          if (matched.length > 0 && !flags.quiet) printLines([`through a match (${matched.length}):`, ...matched.map(({ ref, playsFrom }) => `  ${ref} plays from ${playsFrom}`)]);
           if (skipped.length > 0) printLines([`not imported (${skipped.length}):`, ...skipped.map(describeSkipped)]);
         });
       }),

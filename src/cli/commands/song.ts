@@ -30,6 +30,9 @@ function describe(resolution: SongResolution, showUrl: boolean, now: number): st
     `  album:    ${song.album ?? '-'}`,
     `  duration: ${formatDuration(song.durationMs)}`,
     `  playable: yes (${audio.format}${bitrate}, URL valid for ${minutesLeft} min)`,
+    ...(song.matchedFrom
+      ? [`  matched:  its own service refuses it; the same recording plays from ${song.matchedFrom.ref} (score ${song.matchedFrom.score.toFixed(2)})`]
+      : []),
     `  url:      ${showUrl ? audio.url : redactUrl(audio.url)}`,
   ];
 }
