@@ -86,11 +86,14 @@ describe('repo recorded NetEase answers', () => {
   });
 
   describe.each(cases.map((recorded) => [recorded.name, recorded] as const))('%s', (_name, recorded) => {
-    it.skipIf(recorded.transport !== undefined)('gives the expected result, parsed directly', async () => {
-      const bodyText = (await readRepoRecorded(recorded.file)).toString('utf8');
-      const response = { status: recorded.httpStatus, contentType: recorded.contentType, bodyText, fetchedAt: FETCHED_AT };
-      check(recorded, parse(recorded, response), FETCHED_AT);
-    });
+    // A transport case (gzip, a redirect, a slow or cut body) is about the fetch: it has no direct parse.
+    if (recorded.transport === undefined) {
+      it('gives the expected result, parsed directly', async () => {
+        const bodyText = (await readRepoRecorded(recorded.file)).toString('utf8');
+        const response = { status: recorded.httpStatus, contentType: recorded.contentType, bodyText, fetchedAt: FETCHED_AT };
+        check(recorded, parse(recorded, response), FETCHED_AT);
+      });
+    }
 
     it('gives the expected result, fetched from a loopback upstream', async () => {
       upstream.serve(recorded, await readRepoRecorded(recorded.file));

@@ -5,21 +5,12 @@ import type { UpstreamFetch } from '../../upstream/fetch.js';
 import { isRetryableStatus, readShape, statusFailure, upstreamError, type UpstreamResponse } from '../../upstream/response.js';
 import { ok } from '../../../result.js';
 import type { Parsed, SongInfo } from '../provider.js';
-
-/** A song of `/cloudsearch?type=1` (`result.songs[]`): the `/song/detail` shape. */
-const SearchSong = z.object({
-  id: z.union([z.number(), z.string()]),
-  name: z.string(),
-  ar: z.array(z.object({ name: z.string().nullish() })).nullish(),
-  al: z.object({ name: z.string().nullish(), picUrl: z.string().nullish() }).nullish(),
-  /** Milliseconds. */
-  dt: z.number().nullish(),
-});
+import { NeteaseSong, toSongInfo } from './songs.js';
 
 const SearchBody = z.object({
   code: z.number(),
   // Nothing found: `result: {songCount: 0}` without `songs`, or no `result` at all.
-  result: z.object({ songs: z.array(SearchSong).nullish() }).nullish(),
+  result: z.object({ songs: z.array(NeteaseSong).nullish() }).nullish(),
 });
 
 /** NeteaseCloudMusicApi's `/cloudsearch?keywords=<q>&type=1` (songs), on the configured server. */
@@ -44,17 +35,4 @@ export function parseNeteaseSearch(response: UpstreamResponse): Parsed<SongInfo[
   if (code !== 200) return upstreamError(`NetEase search answered code ${code}`, isRetryableStatus(code));
   if (response.status !== 200) return statusFailure(response, 'NetEase search');
   return ok((result?.songs ?? []).map(toSongInfo));
-}
-
-function toSongInfo(song: z.infer<typeof SearchSong>): SongInfo {
-  const album = song.al?.name || undefined;
-  const coverUrl = song.al?.picUrl || undefined;
-  return {
-    ref: `netease:${song.id}`,
-    title: song.name,
-    artists: (song.ar ?? []).flatMap((artist) => (artist.name ? [artist.name] : [])),
-    ...(album ? { album } : {}),
-    ...(song.dt && song.dt > 0 ? { durationMs: song.dt } : {}),
-    ...(coverUrl ? { coverUrl } : {}),
-  };
 }

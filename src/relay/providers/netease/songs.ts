@@ -6,7 +6,7 @@ import { ok } from '../../../result.js';
 import { upstreamError } from '../../upstream/response.js';
 
 /** A song object as `/song/detail`, `/playlist/track/all` and `/cloudsearch` return it. */
-const NeteaseSong = z.object({
+export const NeteaseSong = z.object({
   id: z.union([z.number(), z.string()]),
   name: z.string(),
   ar: z.array(z.object({ name: z.string().nullish() })).nullish(),
@@ -37,7 +37,7 @@ export function parseNeteaseSongs(response: UpstreamResponse): Parsed<SongInfo[]
   return ok(songs.map(toSongInfo));
 }
 
-function toSongInfo(song: z.infer<typeof NeteaseSong>): SongInfo {
+export function toSongInfo(song: z.infer<typeof NeteaseSong>): SongInfo {
   const album = song.al?.name || undefined;
   const coverUrl = song.al?.picUrl || undefined;
   return {

@@ -6,13 +6,12 @@ import { readShape, statusFailure, upstreamError, type UpstreamResponse } from '
 import { ok } from '../../../result.js';
 import type { Parsed, SongInfo } from '../provider.js';
 import { findMusicuModule } from './musicu-answer.js';
-import { qqCoverUrl } from './track.js';
+import { qqSongInfo, Singers } from './track.js';
 
 // musicu.fcg answers only requests that look like they come from y.qq.com.
 const HEADERS = { referer: 'https://y.qq.com/' };
 const COMM = { uin: '0', format: 'json', ct: 24, cv: 0 };
 
-const Singers = z.array(z.object({ name: z.string().nullish() })).nullish();
 
 /** A song of `music.search.SearchCgiService` (`req_0.data.body.song.list[]`). */
 const MusicuSong = z.object({
@@ -87,7 +86,7 @@ export function parseQqSearch(response: UpstreamResponse): Parsed<SongInfo[]> {
   const list = module.value.data?.body?.song?.list ?? [];
   return ok(
     list.map((song) =>
-      qqSong({
+      qqSongInfo({
         songmid: song.mid,
         title: song.title || song.name,
         singers: song.singer,
@@ -107,7 +106,7 @@ export function parseQqMusicApiSearch(response: UpstreamResponse): Parsed<SongIn
   if (response.status !== 200) return statusFailure(response, 'QQMusicApi search');
   return ok(
     (data?.list ?? []).map((song) =>
-      qqSong({
+      qqSongInfo({
         songmid: song.songmid,
         title: song.songname,
         singers: song.singer,
@@ -117,22 +116,4 @@ export function parseQqMusicApiSearch(response: UpstreamResponse): Parsed<SongIn
       }),
     ),
   );
-}
-
-function qqSong(fields: {
-  songmid: string;
-  title: string;
-  singers: z.infer<typeof Singers>;
-  album: string | null | undefined;
-  albumMid: string | null | undefined;
-  intervalSec: number | null | undefined;
-}): SongInfo {
-  return {
-    ref: `qq:${fields.songmid}`,
-    title: fields.title,
-    artists: (fields.singers ?? []).flatMap((singer) => (singer.name ? [singer.name] : [])),
-    ...(fields.album ? { album: fields.album } : {}),
-    ...(fields.intervalSec && fields.intervalSec > 0 ? { durationMs: fields.intervalSec * 1000 } : {}),
-    ...(fields.albumMid ? { coverUrl: qqCoverUrl(fields.albumMid) } : {}),
-  };
 }

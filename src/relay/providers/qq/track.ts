@@ -7,7 +7,7 @@ export interface QqTrack {
   mediaMid: string;
 }
 
-const Singers = z.array(z.object({ name: z.string().nullish() })).nullish();
+export const Singers = z.array(z.object({ name: z.string().nullish() })).nullish();
 
 /** `track_info` of `music.pf_song_detail_svr` (direct, or wrapped by jsososo `/song`). */
 export const TrackInfo = z.object({
@@ -66,16 +66,18 @@ export function qqCoverUrl(albumMid: string): string {
   return `https://y.gtimg.cn/music/photo_new/T002R300x300M000${albumMid}.jpg`;
 }
 
-function qqTrack(fields: {
+/** What listeners see of a QQ song, from the fields every QQ answer has under one name or another. */
+export interface QqSongFields {
   songmid: string;
   title: string;
   singers: z.infer<typeof Singers>;
   album: string | null | undefined;
   albumMid: string | null | undefined;
   intervalSec: number | null | undefined;
-  mediaMid: string | null | undefined;
-}): QqTrack {
-  const song: SongInfo = {
+}
+
+export function qqSongInfo(fields: QqSongFields): SongInfo {
+  return {
     ref: `qq:${fields.songmid}`,
     title: fields.title,
     artists: (fields.singers ?? []).flatMap((singer) => (singer.name ? [singer.name] : [])),
@@ -83,5 +85,8 @@ function qqTrack(fields: {
     ...(fields.intervalSec && fields.intervalSec > 0 ? { durationMs: fields.intervalSec * 1000 } : {}),
     ...(fields.albumMid ? { coverUrl: qqCoverUrl(fields.albumMid) } : {}),
   };
-  return { song, mediaMid: fields.mediaMid || fields.songmid };
+}
+
+function qqTrack(fields: QqSongFields & { mediaMid: string | null | undefined }): QqTrack {
+  return { song: qqSongInfo(fields), mediaMid: fields.mediaMid || fields.songmid };
 }
