@@ -1,9 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
-import { recordedReply, type UpstreamReply } from './upstream.js';
+import { recordedReply, startRecordedUpstream, type UpstreamReply } from './upstream.js';
 
 /**
  * The repo's own recorded answers (test/fixtures/recorded-upstream/): added to the read-only set in
@@ -76,60 +73,27 @@ export interface TransportUpstream {
 /** A loopback HTTP server that plays one recorded answer back with its transport quirks (gzip, redirect, delay, reset). */
 export async function startTransportUpstream(): Promise<TransportUpstream> {
   let current: { recorded: RepoRecordedCase; body: Buffer } | undefined;
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-
-  const server = createServer((_req, res) => {
-    if (!current) {
-      res.writeHead(500).end();
-      return;
-    }
-    const { recorded, body } = current;
-    const transport = recorded.transport ?? {};
-    const send = () => {
-      if (transport.redirectTo) {
-        res.writeHead(recorded.httpStatus, { location: transport.redirectTo, 'content-length': 0 }).end();
-        return;
-      }
-      const payload = transport.gzip ? gzipSync(body) : body;
-      res.writeHead(recorded.httpStatus, {
-        'content-type': recorded.contentType,
-        'content-length': payload.length,
-        ...(transport.gzip ? { 'content-encoding': 'gzip' } : {}),
-      });
-      if (transport.resetAfterBytes === undefined) {
-        res.end(payload);
-        return;
-      }
-      res.write(payload.subarray(0, transport.resetAfterBytes), () => res.socket?.destroy());
-    };
-    if (!transport.delayMs) {
-      send();
-      return;
-    }
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      if (!res.destroyed) send();
-    }, transport.delayMs);
-    timers.add(timer);
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-
+  const upstream = await startRecordedUpstream(() => (current ? transportReply(current.recorded, current.body) : undefined));
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: upstream.url,
     serve(recorded, body) {
       current = { recorded, body };
     },
-    close() {
-      for (const timer of timers) clearTimeout(timer);
-      for (const socket of sockets) socket.destroy();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
+    close: () => upstream.close(),
+  };
+}
+
+function transportReply(recorded: RepoRecordedCase, body: Buffer): UpstreamReply {
+  const transport = recorded.transport ?? {};
+  const delay = transport.delayMs ? { delayMs: transport.delayMs } : {};
+  if (transport.redirectTo) return { status: recorded.httpStatus, headers: { location: transport.redirectTo }, body: '', ...delay };
+  return {
+    status: recorded.httpStatus,
+    contentType: recorded.contentType,
+    bytes: body,
+    ...(transport.gzip ? { gzip: true } : {}),
+    ...(transport.resetAfterBytes === undefined ? {} : { resetAfterBytes: transport.resetAfterBytes }),
+    ...delay,
   };
 }
 

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 /**
  * Recorded responses of the music APIs (../shared/reference/recorded-responses/ next to the repo) and a
@@ -43,6 +44,10 @@ export interface UpstreamReply {
   status?: number;
   contentType?: string;
   body?: string;
+  /** The body's exact bytes (a byte-order mark, say), instead of `body`. */
+  bytes?: Buffer;
+  /** Sent gzip-encoded, with `content-encoding: gzip`. */
+  gzip?: boolean;
   headers?: Record<string, string>;
   /** Wait this long before answering (a slow upstream). */
   delayMs?: number;
@@ -113,10 +118,12 @@ export async function startRecordedUpstream(initialRoutes: UpstreamRoutes = () =
     };
     if (reply.hang) return;
     const send = () => {
-      const body = Buffer.from(reply.body ?? '');
+      const raw = reply.bytes ?? Buffer.from(reply.body ?? '');
+      const body = reply.gzip ? gzipSync(raw) : raw;
       res.writeHead(reply.status ?? 200, {
         'content-type': reply.contentType ?? 'application/json; charset=utf-8',
         'content-length': body.length,
+        ...(reply.gzip ? { 'content-encoding': 'gzip' } : {}),
         ...reply.headers,
       });
       if (reply.resetAfterBytes === undefined) {
