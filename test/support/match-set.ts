@@ -1,10 +1,13 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { findMatch } from '../../src/relay/match/index.js';
 import type { SongInfo } from '../../src/relay/providers/provider.js';
 
-/** The labelled match set (test/fixtures/match-set/, sources in its SOURCES.md), shared by the test and the bench. */
-export const MATCH_SET_PATH = fileURLToPath(new URL('../fixtures/match-set/cases.json', import.meta.url));
+/**
+ * The labelled match set (test/fixtures/match-set/, sources in its SOURCES.md), shared by the test and the
+ * bench: every `cases*.json` there, so each contributor adds a file of their own.
+ */
+export const MATCH_SET_DIR = fileURLToPath(new URL('../fixtures/match-set/', import.meta.url));
 
 export interface MatchCase {
   id: string;
@@ -34,7 +37,14 @@ export interface MatchSetScore {
 }
 
 export async function loadMatchSet(): Promise<MatchCase[]> {
-  return (JSON.parse(await readFile(MATCH_SET_PATH, 'utf8')) as { cases: MatchCase[] }).cases;
+  const files = (await readdir(MATCH_SET_DIR)).filter((name) => /^cases.*\.json$/.test(name)).sort();
+  const cases = (await Promise.all(files.map(async (file) => (JSON.parse(await readFile(`${MATCH_SET_DIR}${file}`, 'utf8')) as { cases: MatchCase[] }).cases))).flat();
+  const ids = new Set<string>();
+  for (const entry of cases) {
+    if (ids.has(entry.id)) throw new Error(`match set: case ${entry.id} appears twice`);
+    ids.add(entry.id);
+  }
+  return cases;
 }
 
 export function scoreMatchSet(cases: readonly MatchCase[]): MatchSetScore {
