@@ -6,7 +6,7 @@ import { loadRepoRecordedCases, readRepoRecorded, type RepoRecordedCase } from '
 import { recordedReply, startRecordedUpstream, type RecordedUpstream, type SeenRequest, type UpstreamReply } from '../../support/upstream.js';
 
 /**
- * The repo's recorded QQ answers (test/fixtures/recorded-upstream/cases-qq.json), each served from a
+ * The repo's recorded QQ answers (test/fixtures/recorded-upstream/cases-qq*.json), each served from a
  * loopback upstream and read through the whole QQ provider, musicu.fcg or the jsososo wrapper.
  */
 
@@ -57,7 +57,7 @@ describe('recorded QQ answers of the repo set', () => {
   });
   afterAll(() => upstream.close());
 
-  it('lists every QQ case of cases-qq.json', () => {
+  it('lists every QQ case of cases-qq*.json', () => {
     expect(cases.length).toBeGreaterThanOrEqual(15);
   });
 
@@ -97,6 +97,10 @@ describe('recorded QQ answers of the repo set', () => {
         const resolution = await resolver(recorded).resolveSong(`qq:${recorded.songId ?? ''}`);
         if (outcome === 'playable') {
           expect(resolution).toMatchObject({ ok: true, value: { audio: { url, format, expiresAt: NOW + Number(expiresInSec) * 1000 } } });
+        } else if (outcome === 'unplayable') {
+          // A lasting reason QQ stated for this song (result 104003/104004): "not this song", not "not now".
+          expect(resolution).toMatchObject({ ok: false, failure: { retryable: false } });
+          expect(recorded.expect.reason).toContain(resolution.ok ? undefined : resolution.failure.reason);
         } else {
           // No stream host (and no fallback configured), or QQ refused the caller: "not now", never "not this song".
           expect(resolution).toMatchObject({ ok: false, failure: { reason: 'upstream-error', retryable } });
