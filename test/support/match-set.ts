@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { join, sep } from 'node:path';
+import { REPO_ROOT } from './paths.js';
 import { findMatch } from '../../src/relay/match/index.js';
 import type { SongInfo } from '../../src/relay/providers/provider.js';
 
@@ -7,7 +8,7 @@ import type { SongInfo } from '../../src/relay/providers/provider.js';
  * The labelled match set (test/fixtures/match-set/, sources in its SOURCES.md), shared by the test and the
  * bench: every `cases*.json` there, so each contributor adds a file of their own.
  */
-export const MATCH_SET_DIR = fileURLToPath(new URL('../fixtures/match-set/', import.meta.url));
+export const MATCH_SET_DIR = join(REPO_ROOT, 'test', 'fixtures', 'match-set') + sep;
 
 export interface MatchCase {
   id: string;

@@ -2,13 +2,16 @@ import { z } from 'zod';
 import type { NeteaseConfig } from '../../config.js';
 import { SEARCH_RESULTS, type SongSearch } from '../../match/song-search.js';
 import type { UpstreamFetch } from '../../upstream/fetch.js';
-import { isRetryableStatus, readShape, statusFailure, upstreamError, type UpstreamResponse } from '../../upstream/response.js';
+import { readShape, statusFailure, type UpstreamResponse } from '../../upstream/response.js';
 import { ok } from '../../../result.js';
 import type { Parsed, SongInfo } from '../provider.js';
+import { neteaseCodeFailure } from './answer-code.js';
 import { NeteaseSong, toSongInfo } from './songs.js';
 
 const SearchBody = z.object({
   code: z.number(),
+  message: z.string().nullish(),
+  msg: z.string().nullish(),
   // Nothing found: `result: {songCount: 0}` without `songs`, or no `result` at all.
   result: z.object({ songs: z.array(NeteaseSong).nullish() }).nullish(),
 });
@@ -32,7 +35,7 @@ export function parseNeteaseSearch(response: UpstreamResponse): Parsed<SongInfo[
   const body = readShape(response, SearchBody, 'NetEase search answer');
   if (!body.ok) return body;
   const { code, result } = body.value;
-  if (code !== 200) return upstreamError(`NetEase search answered code ${code}`, isRetryableStatus(code));
+  if (code !== 200) return neteaseCodeFailure(code, body.value.message ?? body.value.msg, response);
   if (response.status !== 200) return statusFailure(response, 'NetEase search');
   return ok((result?.songs ?? []).map(toSongInfo));
 }
