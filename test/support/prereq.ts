@@ -8,6 +8,8 @@ const INSTALL_HINT: Record<string, string> = {
   'redis-cli': 'apt-get install -y redis-server',
   'docker-compose': 'apt-get install -y docker-compose',
   setpriv: 'apt-get install -y util-linux',
+  chromium: 'apt-get install -y chromium',
+  'fc-list': 'apt-get install -y fontconfig',
 };
 
 /**
@@ -20,4 +22,14 @@ export function requirePrograms(...programs: string[]): void {
     const hints = missing.map((program) => INSTALL_HINT[program] ?? `install ${program}`);
     throw new Error(`missing ${missing.join(', ')}: run \`npm test\` or ${[...new Set(hints)].join(' && ')}`);
   }
+}
+
+/**
+ * A font with Chinese glyphs, so a browser renders CJK titles instead of empty boxes (Debian's chromium brings
+ * no such font). fontconfig's own answer, as the browser asks it.
+ */
+export function requireCjkFont(): void {
+  requirePrograms('fc-list');
+  const found = spawnSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' }).stdout.trim();
+  if (found === '') throw new Error('no font with Chinese glyphs: run `npm test` or apt-get install -y fonts-wqy-microhei');
 }

@@ -21,6 +21,7 @@ const COMMAND_MODULES: Readonly<Record<string, () => Promise<Register>>> = {
   setup: async () => (await import('./setup.js')).registerSetup,
   workers: async () => (await import('./workers.js')).registerWorkers,
   'icecast-config': async () => (await import('./icecast-config.js')).registerIcecastConfig,
+  web: async () => (await import('./web.js')).registerWeb,
 };
 
 export async function registerCommands(program: Command, argv: readonly string[]): Promise<void> {
