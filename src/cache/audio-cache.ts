@@ -34,6 +34,8 @@ export interface AudioCacheStats {
   /** reader() calls that returned cached frames, and those that did not (absent or damaged). */
   hits: number;
   misses: number;
+  /** Entries removed to stay under maxBytes, since the cache opened. */
+  evictions: number;
   /** Why songs are not being cached right now (ENOSPC, EROFS, …); empty while the folder takes writes. */
   unavailable: string[];
 }
@@ -62,6 +64,7 @@ export class AudioCache {
   private totalBytes = 0;
   private hits = 0;
   private misses = 0;
+  private evictions = 0;
   private readonly dir: string;
   private readonly maxBytes: number;
   private readonly logger: Logger;
@@ -191,6 +194,7 @@ export class AudioCache {
       maxBytes: this.maxBytes,
       hits: this.hits,
       misses: this.misses,
+      evictions: this.evictions,
       unavailable: this.health.conditions,
     };
   }
@@ -287,6 +291,7 @@ export class AudioCache {
       return;
     }
     for (const name of victims) this.forget(name);
+    this.evictions += victims.length;
     await Promise.all(victims.map((name) => this.unlink(name)));
     this.logger.debug({ evicted: victims.length, bytes: this.totalBytes, maxBytes: this.maxBytes }, 'audio cache evicted least recently played songs');
   }

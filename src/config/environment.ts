@@ -33,6 +33,8 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { name: 'CACHE_MAX_MB', path: ['cacheMaxMb'], meaning: 'bound of the transcoded-audio cache, MiB', default: '2048', parse: toNumber },
   { name: 'SILENCE_BUDGET_SEC', path: ['silenceBudgetSec'], meaning: 'longest silence while a playable song is listed, seconds', default: '10', parse: toNumber },
   { name: 'WORKER_ROLE', path: ['workerRole'], meaning: '"player" plays its share of the stations; "fallback" only feeds the stations\' fallback mounts (needs REDIS_URL)', default: 'player' },
+  { name: 'METRICS_PORT', path: ['metrics', 'port'], meaning: 'port of GET /metrics (Prometheus); unset = no metrics served', parse: toNumber },
+  { name: 'METRICS_HOST', path: ['metrics', 'host'], meaning: 'address the metrics port listens on', default: '127.0.0.1' },
   { name: 'LOG_LEVEL', path: ['logLevel'], meaning: 'fatal, error, warn, info, debug or trace', default: 'info' },
   { name: 'STATION_NAME', path: ['stations', 0, 'name'], meaning: 'name of a station defined by the environment' },
   { name: 'STATION_MOUNT', path: ['stations', 0, 'mount'], meaning: 'its mount, e.g. /radio.mp3' },

@@ -19,6 +19,7 @@ export const RELAY_ENV_SETTINGS = [
   { name: 'QQ_ENABLED', meaning: '1 enables the qq provider against QQ Music\'s own musicu.fcg' },
   { name: 'QQ_MUSIC_API_URL', meaning: 'a jsososo QQMusicApi server to use instead of musicu.fcg' },
   { name: 'QQ_FALLBACK_SIP', meaning: 'stream host used when QQ lists none' },
+  { name: 'METRICS_PORT', meaning: 'port of GET /metrics (Prometheus), on RELAY_HOST; unset = no metrics served' },
   { name: 'RELAY_MATCH', meaning: '0 turns off the cross-provider match (a song refused by NetEase or QQ played from the other when it is surely the same recording)', default: '1' },
 ] as const;
 
@@ -38,7 +39,7 @@ export async function loadRelaySettings(rawEnv: Env): Promise<RelaySettings> {
 async function loadRelayConfig(env: Env, tokenFile: string | undefined): Promise<RelayConfig> {
   const base = env.RELAY_CONFIG ? await readJson(env.RELAY_CONFIG) : {};
   const host = env.RELAY_HOST ?? base.listen?.host ?? '127.0.0.1';
-  const port = env.RELAY_PORT ? toPort(env.RELAY_PORT) : (base.listen?.port ?? 8780);
+  const port = env.RELAY_PORT ? toPort(env.RELAY_PORT, 'RELAY_PORT', 0) : (base.listen?.port ?? 8780);
   const config: Record<string, unknown> = { ...base, listen: { host, port } };
   if (env.RELAY_TOKEN) config.token = env.RELAY_TOKEN;
   if (tokenFile) config.tokenFile = tokenFile;
@@ -53,6 +54,7 @@ async function loadRelayConfig(env: Env, tokenFile: string | undefined): Promise
   }
   if (env.RELAY_TRUST_PROXY) config.trustProxy = trustProxyOf(env.RELAY_TRUST_PROXY);
   if (env.RELAY_MATCH !== undefined) config.match = matchOf(env.RELAY_MATCH);
+  if (env.METRICS_PORT) config.metrics = { port: toPort(env.METRICS_PORT, 'METRICS_PORT', 1) };
   config.publicBaseUrl = env.RELAY_PUBLIC_URL ?? base.publicBaseUrl ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/`;
   if (!config.token) throw new ConfigError('RELAY_TOKEN', 'is required: the relay never runs without a token');
   return parseRelayConfig(config);
@@ -91,8 +93,8 @@ function matchOf(value: string): boolean {
   throw new ConfigError('RELAY_MATCH', `${JSON.stringify(value)} is neither 0 (off) nor 1 (on, the default)`);
 }
 
-function toPort(value: string): number {
+function toPort(value: string, name: string, lowest: number): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('RELAY_PORT', 'must be a port number 0-65535');
+  if (!Number.isInteger(port) || port < lowest || port > 65535) throw new ConfigError(name, `must be a port number ${lowest}-65535`);
   return port;
 }

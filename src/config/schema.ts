@@ -92,6 +92,14 @@ export const configSchema = z
     silenceBudgetSec: z.number().min(3).max(120).default(10),
     /** A worker that plays stations, or one that only feeds their fallback mounts (so they outlive a lone player's restarts). */
     workerRole: z.enum(['player', 'fallback']).default('player'),
+    /** Prometheus metrics at GET /metrics on a port of their own; off while `port` is unset. */
+    metrics: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(1).max(65535).optional(),
+      })
+      .strict()
+      .prefault({}),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict()

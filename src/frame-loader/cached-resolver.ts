@@ -32,7 +32,12 @@ export interface CachedResolverOptions {
   store?: SongCacheStore | undefined;
   logger: Logger;
   now?: WallClock;
+  /** Told how long each lookup that reached the relay (or the embedded providers) took, and how it ended. */
+  onLookup?: (seconds: number, outcome: LookupOutcome) => void;
 }
+
+/** How a lookup past the caches ended: a playable song, a refusal (the song or the relay's answer), or an error thrown. */
+export type LookupOutcome = 'ok' | 'refused' | 'error';
 
 export interface ResolveOptions {
   /** Skip cached URLs and ask the relay (after the CDN refused one). */
@@ -86,9 +91,22 @@ export class CachedResolver {
     }
     this.counters.misses += 1;
     this.counters.relayRequests += 1;
-    const resolution = await this.options.resolver.resolveSong(ref, match ? {} : { match: false });
+    const resolution = await this.lookUp(ref, match);
     await this.remember(resolution, match);
     return resolution;
+  }
+
+  private async lookUp(ref: string, match: boolean): Promise<SongResolution> {
+    const started = this.now();
+    const report = this.options.onLookup;
+    try {
+      const resolution = await this.options.resolver.resolveSong(ref, match ? {} : { match: false });
+      report?.((this.now() - started) / 1000, resolution.ok ? 'ok' : 'refused');
+      return resolution;
+    } catch (error) {
+      report?.((this.now() - started) / 1000, 'error');
+      throw error;
+    }
   }
 
   /** What is known of a song without asking the relay (its audio may be in the disk cache already). */

@@ -34,7 +34,12 @@ export interface RefLoaderOptions {
    * Asked at every song, so a change applies from the next one; default on.
    */
   match?: () => boolean;
+  /** Told of every ffmpeg transcode when it is over: how long it ran and how it ended. */
+  onTranscode?: (seconds: number, outcome: TranscodeOutcome) => void;
 }
+
+/** A transcode ran to the song's end, failed (ffmpeg error or stall), or was stopped (skipped, station stopped). */
+export type TranscodeOutcome = 'ok' | 'failed' | 'stopped';
 
 /**
  * A song's way to frames: the disk cache when it has the song (no download, no ffmpeg); a file or URL
@@ -57,6 +62,19 @@ export function refLoader(options: RefLoaderOptions): FrameLoader {
   };
 }
 
+/** ffmpeg on one input, reported to `onTranscode` once its stream is closed. */
+function transcoded(input: string, options: RefLoaderOptions, logger: Logger): Readable {
+  const frames = transcode({ input, format: options.format, logger });
+  const report = options.onTranscode;
+  if (!report) return frames;
+  const started = performance.now();
+  let outcome: TranscodeOutcome = 'stopped';
+  frames.once('end', () => (outcome = 'ok'));
+  frames.once('error', () => (outcome = 'failed'));
+  frames.once('close', () => report((performance.now() - started) / 1000, outcome));
+  return frames;
+}
+
 /** Failures that say nothing about the song: the relay, the CDN or the network is away for now. */
 function isPassing(error: unknown): boolean {
   return (
@@ -71,7 +89,7 @@ async function loadSong(song: Song, signal: AbortSignal, options: RefLoaderOptio
   const logger = options.logger.child({ song: song.ref });
   const cached = await options.audioCache?.reader(song.ref, options.format);
   if (cached) return { frames: cached, song: await describeCached(song, options) };
-  if (song.input) return { song, frames: withCache(transcode({ input: song.input, format: options.format, logger }), song.ref, options) };
+  if (song.input) return { song, frames: withCache(transcoded(song.input, options, logger), song.ref, options) };
   const resolution = await resolvePlayable(song.ref, options, false);
   // The disk cache keeps audio under the ref it belongs to: another provider's match under its own ref, so
   // a station with the match off never finds it under the asked one.
@@ -88,7 +106,7 @@ async function loadSong(song: Song, signal: AbortSignal, options: RefLoaderOptio
     streamed.warned = true;
     return { input: resolution.audio.url, temporary: false };
   });
-  const frames = transcode({ input, format: options.format, logger });
+  const frames = transcoded(input, options, logger);
   if (temporary) frames.once('close', () => void rm(input, { force: true }));
   return { song: songOf(song, songMetaOf(resolution)), frames: withCache(frames, played, options) };
 }

@@ -108,6 +108,8 @@ export const RelayConfigSchema = ResolverConfigSchema.extend({
       port: z.int().min(0).max(65535).default(8780),
     })
     .prefault({}),
+  /** `GET /metrics` (Prometheus) on this port of `listen.host`; unset, no metrics are served. */
+  metrics: z.strictObject({ port: z.int().min(1).max(65535) }).optional(),
   /** Where workers reach this relay (`https://relay.example.com/`); local-file URLs are built on it. */
   publicBaseUrl: httpUrl.optional(),
   /** Key of the HMAC on local-file URLs; derived from `token` when unset. */

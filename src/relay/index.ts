@@ -3,6 +3,7 @@
  * (`createRelayServer`) or in-process (`createResolver`, the worker's embedded default).
  */
 export { createRelayServer, type RelayServer, type RelayServerOptions } from './server.js';
+export type { RelayObserver, UpstreamOutcome, MatchResult } from './observer.js';
 export {
   createResolver,
   PageRequestError,

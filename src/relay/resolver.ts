@@ -30,6 +30,7 @@ import { createQqProvider } from './providers/qq/qq-provider.js';
 import { createQqSearch } from './providers/qq/search.js';
 import { PROVIDER_NAMES, formatRef, parsePlaylistRef, parseSongRef, type PlaylistRef, type SongRef } from '../refs/index.js';
 import { createUpstreamFetch } from './upstream/fetch.js';
+import type { MatchResult, RelayObserver } from './observer.js';
 import { upstreamError } from './upstream/response.js';
 import { ok } from '../result.js';
 
@@ -61,6 +62,8 @@ export interface ResolverOptions {
   library?: MusicLibrary;
   now?: WallClock;
   random?: () => number;
+  /** Told of upstream requests and cross-provider matches (the relay's metrics). */
+  observer?: RelayObserver | undefined;
 }
 
 /**
@@ -118,31 +121,37 @@ export function createResolver(options: ResolverOptions): Resolver {
    * asked song's metadata; undefined when there is none to be confident about (the caller keeps its 422).
    */
   async function matchElsewhere(refText: string, asked: SongInfo, search: SongSearch, deadlineAt: number): Promise<Resolution | undefined> {
+    const matched = await tryMatch(refText, asked, search, deadlineAt);
+    options.observer?.match?.(matched.result);
+    return matched.resolution;
+  }
+
+  async function tryMatch(refText: string, asked: SongInfo, search: SongSearch, deadlineAt: number): Promise<{ result: MatchResult; resolution?: Resolution }> {
     const found = await search(searchQuery(asked), deadlineAt);
     if (!found.ok) {
       logger.info({ event: 'relay.match', ref: refText, outcome: 'search-failed', detail: found.failure.detail }, 'no match: search failed');
-      return undefined;
+      return { result: 'search-failed' };
     }
     const match = findMatch(asked, found.value);
     if (!match) {
       logger.info({ event: 'relay.match', ref: refText, outcome: 'none', candidates: found.value.length }, 'no confident match');
-      return undefined;
+      return { result: 'none' };
     }
     let candidate: SongRef;
     try {
       candidate = parseSongRef(match.song.ref);
     } catch {
       logger.warn({ event: 'relay.match', ref: refText, outcome: 'bad-candidate-ref', candidate: match.song.ref }, 'search listed a malformed ref');
-      return undefined;
+      return { result: 'bad-candidate-ref' };
     }
     const played = await lookUpSong(candidate, match.song.ref, { deadlineAt });
     if (!played.ok) {
       const { reason } = played.failure;
       logger.info({ event: 'relay.match', ref: refText, outcome: 'candidate-unplayable', candidate: match.song.ref, reason }, 'match not playable either');
-      return undefined;
+      return { result: 'candidate-unplayable' };
     }
     logger.info({ event: 'relay.match', ref: refText, outcome: 'matched', candidate: match.song.ref, score: match.score }, 'played from another provider');
-    return ok({ song: asked, audio: played.value.audio, matchedFrom: { ref: match.song.ref, score: match.score } });
+    return { result: 'matched', resolution: ok({ song: asked, audio: played.value.audio, matchedFrom: { ref: match.song.ref, score: match.score } }) };
   }
 
   return {
@@ -175,9 +184,11 @@ export function createResolver(options: ResolverOptions): Resolver {
         resolution = await withDeadline(
           matchElsewhere(refText, asked, other, deadlineAt).catch((error: unknown) => {
             logger.error({ event: 'relay.match.crashed', ref: refText, err: error }, 'match failed');
+            options.observer?.match?.('error');
             return undefined;
           }),
           deadlineAt + DEADLINE_GRACE_MS - now(),
+          // Past the budget the refusal stands; the match reports its own end when it comes.
           () => undefined,
         ) ?? refused;
       }
@@ -231,23 +242,23 @@ interface Searches {
 }
 
 function createProviders(config: ResolverConfig, options: ResolverOptions, now: WallClock): { providers: Providers; searches: Searches } {
-  const fetchFor = (origins: string[]) =>
-    createUpstreamFetch({ allowedOrigins: origins, maxBodyBytes: config.maxUpstreamBodyBytes, now, logger: options.logger });
+  const fetchFor = (provider: string, origins: string[]) =>
+    createUpstreamFetch({ allowedOrigins: origins, maxBodyBytes: config.maxUpstreamBodyBytes, now, logger: options.logger, provider, observer: options.observer });
   const { netease, qq, local } = config;
   const searches: Searches = {
-    ...(netease && { netease: createNeteaseSearch({ config: netease, fetch: fetchFor([new URL(netease.baseUrl).origin]) }) }),
-    ...(qq && { qq: createQqSearch({ config: qq, fetch: fetchFor(qqApiOrigins(qq)) }) }),
+    ...(netease && { netease: createNeteaseSearch({ config: netease, fetch: fetchFor('netease', [new URL(netease.baseUrl).origin]) }) }),
+    ...(qq && { qq: createQqSearch({ config: qq, fetch: fetchFor('qq', qqApiOrigins(qq)) }) }),
   };
   const providers: Providers = {
     ...(netease && {
-      netease: createNeteaseProvider({ config: netease, fetch: fetchFor([new URL(netease.baseUrl).origin]) }),
+      netease: createNeteaseProvider({ config: netease, fetch: fetchFor('netease', [new URL(netease.baseUrl).origin]) }),
     }),
     ...(qq && {
       qq: createQqProvider({
         api:
           qq.api === 'qqmusicapi' && qq.qqMusicApiUrl
-            ? createQqMusicApi({ config: { ...qq, qqMusicApiUrl: qq.qqMusicApiUrl }, fetch: fetchFor(qqApiOrigins(qq)) })
-            : createMusicuApi({ config: qq, fetch: fetchFor(qqApiOrigins(qq)), guid: String(randomInt(1e9, 1e10 - 1)) }),
+            ? createQqMusicApi({ config: { ...qq, qqMusicApiUrl: qq.qqMusicApiUrl }, fetch: fetchFor('qq', qqApiOrigins(qq)) })
+            : createMusicuApi({ config: qq, fetch: fetchFor('qq', qqApiOrigins(qq)), guid: String(randomInt(1e9, 1e10 - 1)) }),
         attempts: qq.attempts,
         now,
         random: options.random ?? Math.random,

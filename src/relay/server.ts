@@ -16,6 +16,7 @@ import { resolutionOutcome } from './providers/provider.js';
 import type { TagReader } from './providers/local/tags.js';
 import { RefSyntaxError } from '../refs/index.js';
 import { PageRequestError, createResolver } from './resolver.js';
+import type { RelayObserver } from './observer.js';
 import { systemWallClock, type WallClock } from '../time/index.js';
 
 export interface RelayServerOptions {
@@ -25,6 +26,8 @@ export interface RelayServerOptions {
   tagReader?: TagReader;
   now?: WallClock;
   random?: () => number;
+  /** Told of requests, rate-limited requests, upstream requests and matches (the relay's metrics). */
+  observer?: RelayObserver;
 }
 
 export interface RelayServer {
@@ -56,7 +59,8 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
   const config = parseRelayConfig(options.config);
   const { logger } = options;
   const now = options.now ?? systemWallClock;
-  const { token, tokenFile, tokenGraceSec, listen, publicBaseUrl, fileUrlSecret, rateLimit, trustProxy, ...resolverConfig } = config;
+  const { token, tokenFile, tokenGraceSec, listen, publicBaseUrl, fileUrlSecret, rateLimit, trustProxy, metrics: _metrics, ...resolverConfig } = config;
+  const { observer } = options;
 
   const library = config.local ? new MusicLibrary(config.local.musicDir) : undefined;
   const signer =
@@ -71,6 +75,7 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
     ...(signer ? { fileUrl: (file, expiresAt) => signer.urlFor(file.relPath, expiresAt) } : {}),
     now,
     ...(options.random ? { random: options.random } : {}),
+    observer,
   });
   // File URLs stay signed with the key of the start-up token: those given out before a rotation keep working.
   const tokens = new RotatingToken({
@@ -104,6 +109,7 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
     const throttled = (authenticated: boolean): Handled | undefined => {
       const allowance = limiters[authenticated ? 'authenticated' : 'anonymous'].take(client);
       if (allowance.allowed) return undefined;
+      observer?.rateLimited?.(authenticated ? 'authenticated' : 'anonymous');
       const headers = { 'retry-after': String(allowance.retryAfterSec) };
       return reply('-', errorReply(429, 'rate-limited', 'too many requests from this address', { retryable: true, headers }));
     };
@@ -176,6 +182,7 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
         return { status: 500, route: '-' };
       })
       .then((handled) => {
+        observer?.request?.(handled.route, handled.status);
         // Never the URL as sent: file tokens are credentials. The route and ref say what was asked.
         logger.info(
           { event: 'relay.request', method: req.method, ...handled, client, ms: now() - started },

@@ -1,4 +1,4 @@
-export { Station, type StationOptions, type StationStatus, type IcecastServer } from './station.js';
+export { Station, type StationEvents, type StationOptions, type StationStatus, type IcecastServer } from './station.js';
 export type { StationIdentity } from './identity.js';
 export { Programme, type SongSupplier, type FrameLoader, type TrackEndReason } from './programme.js';
 export { Pacer } from './pacer.js';

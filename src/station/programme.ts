@@ -126,6 +126,11 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
   private readonly clock: Clock;
   private readonly silenceWatch: SilenceWatch;
   private readonly aside: SetAside;
+  /**
+   * Silence frames sent while a song was wanted (the underrun listeners hear), since start. A plain count,
+   * read when metrics are scraped: nothing more is done per frame.
+   */
+  private silentFramesWanted = 0;
 
   constructor(options: ProgrammeOptions) {
     super();
@@ -142,6 +147,16 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
 
   get nowPlaying(): Song | undefined {
     return this.current?.track?.started ? this.current.track.song : undefined;
+  }
+
+  /** Frames of the song on air played so far; 0 when none is on air. */
+  get nowPlayingFrames(): number {
+    return this.current?.track?.framesPlayed ?? 0;
+  }
+
+  /** Silence frames sent while a song was wanted, since start (see SilenceWatch). */
+  get wantedSilenceFrames(): number {
+    return this.silentFramesWanted;
   }
 
   /** Never blocks and never returns nothing: music when a frame is ready, silence otherwise. */
@@ -192,7 +207,9 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
   }
 
   private silence(): Mp3Frame {
-    this.silenceWatch.silent(this.wantsSong());
+    const wanted = this.wantsSong();
+    if (wanted) this.silentFramesWanted += 1;
+    this.silenceWatch.silent(wanted);
     const stage = this.silenceWatch.stage;
     if (stage === 'hedging' || stage === 'over-budget') this.keepWithinBudget(stage === 'over-budget');
     return this.options.silence.next();

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { bytesPerSecond, frameBytes, frameDurationUs, type Mp3Frame } from '../audio/index.js';
 import { secretOf } from '../secret-file.js';
-import { IcecastSource, type IcecastSecrets, type IcecastTarget } from '../icecast/index.js';
+import { IcecastSource, type IcecastSecrets, type IcecastSourceState, type IcecastTarget } from '../icecast/index.js';
 import type { Logger } from '../log/index.js';
 import { systemClock, type Clock } from '../time/index.js';
 import type { StationIdentity } from './identity.js';
@@ -40,6 +40,10 @@ export interface StationOptions {
 export interface StationEvents {
   'track-start': [song: Song];
   'track-end': [song: Song, reason: TrackEndReason, error: unknown];
+  /** Its Icecast source changed state (connecting, streaming, waiting after a failure…). */
+  'source-state': [state: IcecastSourceState, previous: IcecastSourceState];
+  /** stop() has finished: the station is over for good. */
+  stopped: [];
 }
 
 /**
@@ -48,16 +52,19 @@ export interface StationEvents {
  */
 export class Station extends EventEmitter<StationEvents> {
   readonly name: string;
+  readonly mount: string;
   private status: StationStatus = 'idle';
   private readonly source: IcecastSource;
   private readonly programme: Programme;
   private readonly pacer: Pacer;
   private readonly logger: Logger;
+  private readonly frameSeconds: number;
 
   constructor(options: StationOptions) {
     super();
     const { config } = options;
     this.name = config.name;
+    this.mount = config.mount;
     const clock = options.clock ?? systemClock;
     const stationLogger = options.logger.child({ station: config.name });
     this.logger = stationLogger.child({ mount: config.mount });
@@ -90,6 +97,8 @@ export class Station extends EventEmitter<StationEvents> {
       this.pacer.reanchor();
       this.pacer.tick();
     });
+    this.frameSeconds = frameDurationUs(config.format) / 1_000_000;
+    this.source.on('state', (state, previous) => this.emit('source-state', state, previous));
     this.programme.on('track-start', (song) => this.onTrackStart(song));
     this.programme.on('track-end', (song, reason, error) => this.emit('track-end', song, reason, error));
   }
@@ -105,6 +114,16 @@ export class Station extends EventEmitter<StationEvents> {
 
   get nowPlaying(): Song | undefined {
     return this.programme.nowPlaying;
+  }
+
+  /** Seconds of the song on air played so far; 0 when none is on air. */
+  get positionSeconds(): number {
+    return this.programme.nowPlayingFrames * this.frameSeconds;
+  }
+
+  /** Seconds of silence sent while a song was wanted (loading, or its frames late), since start. */
+  get wantedSilenceSeconds(): number {
+    return this.programme.wantedSilenceFrames * this.frameSeconds;
   }
 
   start(): void {
@@ -136,6 +155,7 @@ export class Station extends EventEmitter<StationEvents> {
     this.programme.close();
     await this.source.stop();
     this.logger.info('station stopped');
+    this.emit('stopped');
   }
 
   private onTrackStart(song: Song): void {

@@ -59,6 +59,11 @@ export class Track {
     return this.failure;
   }
 
+  /** Frames played so far: the song's position, in frames. */
+  get framesPlayed(): number {
+    return this.framesRead;
+  }
+
   /** The next frame if one is ready; undefined when none is ready yet or the track is over. */
   read(): Mp3Frame | undefined {
     const batch = this.lookahead[0];

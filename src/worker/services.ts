@@ -6,7 +6,7 @@ import type { Config } from '../config/index.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import { redactUrl } from '../log/index.js';
-import { CachedResolver } from '../frame-loader/cached-resolver.js';
+import { CachedResolver, type LookupOutcome } from '../frame-loader/cached-resolver.js';
 import { embeddedResolver, type SongResolver } from '../frame-loader/song-resolver.js';
 import type { Store } from '../store/index.js';
 import { LONG_RUNNING_REDIS_OPTIONS } from '../store/long-running-options.js';
@@ -27,7 +27,14 @@ export interface WorkerServices {
   audioCache?: AudioCache | undefined;
   /** Where downloads wait for ffmpeg; undefined when no folder takes them: ffmpeg then reads the song's URL itself. */
   downloadDir: string | undefined;
+  /** With Redis configured: whether its connection is ready now. */
+  redisReady?: (() => boolean) | undefined;
   close(): Promise<void>;
+}
+
+/** Told of what the services do, for the worker's metrics. */
+export interface ServiceHooks {
+  onLookup?: (seconds: number, outcome: LookupOutcome) => void;
 }
 
 /**
@@ -36,7 +43,7 @@ export interface WorkerServices {
  * before it opened is closed before the error goes on, so the process can exit. Modules are loaded only
  * when used (Redis, the relay client or the embedded providers): start-up time is time the mounts are not up yet.
  */
-export async function openServices(config: Config, logger: Logger): Promise<WorkerServices> {
+export async function openServices(config: Config, logger: Logger, hooks: ServiceHooks = {}): Promise<WorkerServices> {
   const closers: Array<() => unknown> = [];
   try {
     const audioCache = config.cacheDir
@@ -49,8 +56,9 @@ export async function openServices(config: Config, logger: Logger): Promise<Work
     const store = redis ? (await import('../store/index.js')).createStore(redis) : undefined;
     const { resolver: upstream, close: closeResolver } = lazySongResolver(config, logger);
     closers.push(closeResolver);
-    const resolver = new CachedResolver({ resolver: upstream, store: store?.caches, logger });
-    return { store, resolver, audioCache, downloadDir: downloads.dir, close: () => closeAll(closers) };
+    const resolver = new CachedResolver({ resolver: upstream, store: store?.caches, logger, ...(hooks.onLookup ? { onLookup: hooks.onLookup } : {}) });
+    const redisReady = redis ? () => redis.status === 'ready' : undefined;
+    return { store, resolver, audioCache, downloadDir: downloads.dir, redisReady, close: () => closeAll(closers) };
   } catch (error) {
     await closeAll(closers);
     throw error;

@@ -1,6 +1,7 @@
 import { SilentFrames, probeTags } from '../audio/index.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
+import type { WorkerMetrics } from '../metrics/index.js';
 import { refLoader } from '../frame-loader/ref-loader.js';
 import { ListSupplier, type ListEntry } from '../station/list-supplier.js';
 import type { SongSupplier } from '../station/programme.js';
@@ -29,11 +30,19 @@ export class Worker {
   constructor(
     private readonly config: Config,
     private readonly logger: Logger,
+    /** Given when METRICS_PORT is set: the stations and services report to it. */
+    private readonly metrics?: WorkerMetrics,
   ) {}
 
   async start(): Promise<void> {
-    const services = await openServices(this.config, this.logger);
+    const metrics = this.metrics;
+    const services = await openServices(this.config, this.logger, metrics ? { onLookup: metrics.observeLookup } : {});
     this.services = services;
+    if (metrics) {
+      metrics.watchSongCache(services.resolver);
+      if (services.audioCache) metrics.watchAudioCache(services.audioCache);
+      if (services.redisReady) metrics.watchRedis(services.redisReady);
+    }
     if (services.store) await this.startStored(services.store);
     else await this.startFixed();
   }
@@ -93,7 +102,8 @@ export class Worker {
   private station(identity: StationIdentity, supplier: SongSupplier, mayTakeMount?: () => Promise<boolean>, match?: () => boolean): Station {
     const services = this.services!;
     const logger = this.logger.child({ station: identity.name });
-    return new Station({
+    const onTranscode = this.metrics?.transcodeReporter(identity.name, identity.mount);
+    const station = new Station({
       config: identity,
       icecast: this.config.icecast,
       supplier,
@@ -104,11 +114,14 @@ export class Worker {
         format: identity.format,
         logger,
         ...(match ? { match } : {}),
+        ...(onTranscode ? { onTranscode } : {}),
       }),
       silence: new SilentFrames(identity.format),
       logger: this.logger,
       silenceBudgetMs: this.config.silenceBudgetSec * 1000,
       ...(mayTakeMount ? { mayTakeMount } : {}),
     });
+    this.metrics?.watchStation(station);
+    return station;
   }
 }

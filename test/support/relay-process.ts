@@ -20,6 +20,8 @@ export interface StartRelayOptions {
   port?: number;
   /** Where workers reach it (RELAY_PUBLIC_URL), when something stands in between. */
   publicUrl?: string;
+  /** More environment for the relay (METRICS_PORT, …). */
+  env?: Record<string, string>;
 }
 
 /** Runs the built `relaycast relay` with a local music folder, as an operator would, on a loopback port. */
@@ -29,6 +31,7 @@ export async function startRelay(musicDir: string, options: StartRelayOptions = 
   const url = `http://127.0.0.1:${port}`;
   const env: Record<string, string> = { RELAY_TOKEN: token, RELAY_HOST: '127.0.0.1', RELAY_PORT: String(port), MUSIC_DIR: musicDir, LOG_LEVEL: 'debug' };
   if (options.publicUrl) env.RELAY_PUBLIC_URL = options.publicUrl;
+  Object.assign(env, options.env);
   const finished: WorkerProcess[] = [];
   let current: WorkerProcess | undefined;
 

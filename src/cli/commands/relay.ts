@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { probeTags } from '../../audio/index.js';
 import { loadRelaySettings } from '../../config/relay-environment.js';
-import { createLogger } from '../../log/index.js';
+import { ConfigError } from '../../errors.js';
+import { createLogger, type Logger } from '../../log/index.js';
+import type { MetricsServer, RelayMetrics } from '../../metrics/index.js';
 import { createRelayServer } from '../../relay/index.js';
 
 export function registerRelay(program: Command): void {
@@ -18,7 +20,8 @@ Examples:
     .action(async () => {
       const { config, logLevel } = await loadRelaySettings(process.env);
       const logger = createLogger({ level: logLevel });
-      const server = createRelayServer({ config, logger, tagReader: probeTags });
+      const metrics = config.metrics ? await startRelayMetrics(config.listen.host, config.metrics.port, logger) : undefined;
+      const server = createRelayServer({ config, logger, tagReader: probeTags, ...(metrics ? { observer: metrics.observer } : {}) });
       // The server logs "relay listening" (event relay.listening) with its URL and providers.
       await server.listen();
       await new Promise<void>((resolve) => {
@@ -26,5 +29,18 @@ Examples:
         process.once('SIGINT', resolve);
       });
       await server.close();
+      await metrics?.server.close();
     });
+}
+
+/** METRICS_PORT set: the relay's metrics, served on the relay's own host (RELAY_HOST) and that port. */
+async function startRelayMetrics(host: string, port: number, logger: Logger): Promise<{ observer: RelayMetrics; server: MetricsServer }> {
+  const { Registry, RelayMetrics, startMetricsServer } = await import('../../metrics/index.js');
+  const registry = new Registry();
+  const observer = new RelayMetrics(registry);
+  try {
+    return { observer, server: await startMetricsServer({ registry, host, port, logger }) };
+  } catch (error) {
+    throw new ConfigError('METRICS_PORT', `cannot listen on ${host}:${port} (${(error as NodeJS.ErrnoException).code ?? 'error'}): choose a free port`);
+  }
 }

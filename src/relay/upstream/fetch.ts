@@ -1,6 +1,7 @@
 import got from 'got';
 import type { Logger } from '../../log/index.js';
 import { redactUrl } from '../../log/index.js';
+import type { RelayObserver, UpstreamOutcome } from '../observer.js';
 import type { Parsed } from '../providers/provider.js';
 import { isRetryableStatus, upstreamError, type UpstreamResponse } from './response.js';
 import type { WallClock } from '../../time/index.js';
@@ -23,17 +24,23 @@ export interface UpstreamFetchOptions {
   maxBodyBytes: number;
   now: WallClock;
   logger: Logger;
+  /** The provider this fetch serves, named in what the observer is told. */
+  provider?: string;
+  observer?: RelayObserver | undefined;
 }
 
 export function createUpstreamFetch(options: UpstreamFetchOptions): UpstreamFetch {
   const allowed = new Set(options.allowedOrigins);
   const { logger, now } = options;
+  const provider = options.provider ?? 'unknown';
+  const observe = (outcome: UpstreamOutcome, started: number) => options.observer?.upstream?.(provider, outcome, (now() - started) / 1000);
 
   return async ({ url, headers, deadlineAt }) => {
     const target = redactUrl(url.href);
     if (!allowed.has(url.origin)) {
       // Providers build URLs from configured bases only; reaching this is a bug, not a client's doing.
       logger.error({ event: 'relay.upstream.refused', url: target }, 'refused to fetch a host that is not a configured upstream');
+      observe('refused', now());
       return upstreamError(`refused to fetch ${url.origin}: not a configured upstream`, false);
     }
     const started = now();
@@ -67,6 +74,7 @@ export function createUpstreamFetch(options: UpstreamFetchOptions): UpstreamFetc
         if (size > options.maxBodyBytes) {
           stream.destroy();
           logger.warn({ event: 'relay.upstream.too-large', url: target, status, limit: options.maxBodyBytes }, 'upstream body too large');
+          observe('too-large', started);
           // No API answer of these endpoints comes near the limit: like an HTML page, it says the base URL
           // points elsewhere, so the same rule (the status) decides whether asking again may help.
           return upstreamError(
@@ -80,11 +88,13 @@ export function createUpstreamFetch(options: UpstreamFetchOptions): UpstreamFetc
       const code = (error as { code?: unknown }).code;
       const timedOut = code === 'ETIMEDOUT';
       logger.warn({ event: 'relay.upstream.failed', url: target, code, ms: now() - started }, 'upstream request failed');
+      observe(timedOut ? 'timeout' : 'error', started);
       const detail = timedOut ? `upstream did not answer within ${timeoutMs} ms` : `upstream request failed (${String(code ?? 'network error')})`;
       return upstreamError(detail, true);
     }
     const fetchedAt = now();
     logger.debug({ event: 'relay.upstream.answered', url: target, status, bytes: size, ms: fetchedAt - started }, 'upstream answered');
+    observe(status >= 400 ? 'http-error' : 'ok', started);
     const bodyText = Buffer.concat(chunks).toString('utf8');
     return ok({ status, contentType, bodyText, fetchedAt, ...(location ? { location } : {}) });
   };

@@ -107,3 +107,15 @@ describe('loadConfig says what was wrong with a value of the wrong type or range
     expect(config.cacheMaxMb).toBe(64);
   });
 });
+
+describe('loadConfig: METRICS_PORT and METRICS_HOST', () => {
+  it('leaves the metrics off unless METRICS_PORT is set, on loopback by default', async () => {
+    expect((await loadConfig(BASE_ENV)).metrics).toEqual({ host: '127.0.0.1' });
+    expect((await loadConfig({ ...BASE_ENV, METRICS_PORT: '9464' })).metrics).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect((await loadConfig({ ...BASE_ENV, METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' })).metrics).toEqual({ host: '0.0.0.0', port: 9464 });
+  });
+
+  it('names METRICS_PORT when it is no port', async () => {
+    expect(await problemOf(loadConfig({ ...BASE_ENV, METRICS_PORT: '70000' }))).toMatch(/^config: METRICS_PORT: /);
+  });
+});

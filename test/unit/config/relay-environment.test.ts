@@ -24,3 +24,19 @@ describe('relay environment: RELAY_TRUST_PROXY', () => {
     expect((error as ConfigError).message).toMatch(/^config: RELAY_TRUST_PROXY: .* is neither a number of proxy hops \(1-10\) nor a comma-separated list/);
   });
 });
+
+describe('loadRelaySettings: METRICS_PORT', () => {
+  const RELAY_TOKEN = 'a-relay-token-of-some-length';
+
+  it('is off unless set, and a port on the relay\'s own host when set', async () => {
+    expect((await loadRelaySettings({ RELAY_TOKEN })).config.metrics).toBeUndefined();
+    const { config } = await loadRelaySettings({ RELAY_TOKEN, METRICS_PORT: '9464', RELAY_HOST: '0.0.0.0' });
+    expect(config.metrics).toEqual({ port: 9464 });
+    expect(config.listen.host).toBe('0.0.0.0');
+  });
+
+  it('refuses a value that is no port, naming the variable', async () => {
+    const error = await loadRelaySettings({ RELAY_TOKEN, METRICS_PORT: '0' }).catch((caught: unknown) => caught);
+    expect((error as ConfigError).message).toBe('config: METRICS_PORT: must be a port number 1-65535');
+  });
+});

@@ -193,3 +193,33 @@ describe('Programme silence budget', () => {
     expect(long.started).toEqual(['a', 'b']);
   });
 });
+
+describe('Programme counts for the metrics', () => {
+  it('counts silence frames sent while a song was wanted, and none while the list is empty', async () => {
+    const waiting = new Driver(recordingSupplier(['hang-a', 'hang-b', 'hang-c']).supplier, scriptedLoader().loader);
+    waiting.programme.start();
+    await waiting.run(10 * TICK_MS);
+    waiting.programme.close();
+    expect(waiting.programme.wantedSilenceFrames).toBe(10);
+
+    const empty = new Driver({ nextSong: async () => null }, scriptedLoader().loader);
+    empty.programme.start();
+    await empty.run(10 * TICK_MS);
+    empty.programme.close();
+    expect(empty.programme.wantedSilenceFrames).toBe(0);
+  });
+
+  it('gives the frames of the song on air played so far, 0 when none is on air', async () => {
+    const driver = new Driver(recordingSupplier(['a']).supplier, scriptedLoader().loader);
+    expect(driver.programme.nowPlayingFrames).toBe(0);
+    driver.programme.start();
+    await driver.run(30 * TICK_MS);
+    const silent = driver.programme.wantedSilenceFrames;
+    const played = driver.played.length;
+    expect(played).toBeGreaterThan(0);
+    expect(played + silent).toBe(30);
+    // One looping song: the count starts again at each play of it.
+    expect(driver.programme.nowPlayingFrames).toBe(((played - 1) % 40) + 1);
+    driver.programme.close();
+  });
+});
