@@ -62,6 +62,8 @@ RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error && npm cache clean -
 COPY --from=build /app/dist/src ./dist/src
 # The template `relaycast setup` renders (found next to the package: /app/icecast.xml).
 COPY icecast.xml ./
+# The station page's HTML/CSS/JS, served by `relaycast web` as they are (no build step).
+COPY src/web/static ./src/web/static
 # `relaycast` and `relaycast-healthcheck` on the PATH, so `docker compose exec worker relaycast now` works.
 # The mount points of the compose volumes belong to the services' user: Docker copies a folder's owner
 # into a new named volume mounted over it, so the volumes start out writable for relaycast.

@@ -4,12 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(ffmpeg icecast2 redis-server docker-compose)
-PROGRAMS=(ffmpeg ffprobe icecast2 redis-server docker-compose)
+APT_PACKAGES=(ffmpeg icecast2 redis-server docker-compose chromium fonts-wqy-microhei)
+PROGRAMS=(ffmpeg ffprobe icecast2 redis-server docker-compose chromium)
 
 missing_programs() {
   local program
   for program in "${PROGRAMS[@]}"; do command -v "$program" >/dev/null 2>&1 || echo "$program"; done
+  # The station page test reads CJK titles in Chromium: without a CJK font they are empty boxes.
+  [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || echo "fonts-wqy-microhei"
 }
 
 install_system_packages() {
