@@ -13,3 +13,4 @@ export {
   IcecastMetadataError,
   type FailureKind,
 } from './errors.js';
+export { parseListeners } from './status-listeners.js';

@@ -1,3 +1,5 @@
+import { parseListeners } from '../icecast/index.js';
+
 /** Listener counts are asked of Icecast at most this often per process, whatever the scrape rate. */
 export const LISTENERS_POLL_MS = 10_000;
 /** A status page that takes longer is given up: the scrape answers without listener counts. */
@@ -41,30 +43,13 @@ export class IcecastListeners {
   private async poll(): Promise<ReadonlyMap<string, number> | undefined> {
     let byMount: ReadonlyMap<string, number> | undefined;
     try {
-      byMount = parseListeners(await this.fetchStatus(this.statusUrl, AbortSignal.timeout(STATUS_TIMEOUT_MS)));
+      byMount = parseListeners(await this.fetchStatus(this.statusUrl, AbortSignal.timeout(STATUS_TIMEOUT_MS))) ?? undefined;
     } catch {
       byMount = undefined;
     }
     this.last = { at: this.now(), byMount };
     return byMount;
   }
-}
-
-/**
- * Icecast 2.4's status JSON: `icestats.source` is an array, a single object when one mount is up, and
- * absent when none is; each source names its mount only inside `listenurl` (http://host:port/mount).
- */
-export function parseListeners(text: string): Map<string, number> {
-  const json = JSON.parse(text) as { icestats?: { source?: unknown } };
-  const sources = json.icestats?.source;
-  const list = Array.isArray(sources) ? sources : sources === undefined ? [] : [sources];
-  const byMount = new Map<string, number>();
-  for (const source of list as Array<{ listenurl?: unknown; listeners?: unknown }>) {
-    if (typeof source?.listenurl !== 'string' || typeof source.listeners !== 'number') continue;
-    if (!URL.canParse(source.listenurl)) continue;
-    byMount.set(new URL(source.listenurl).pathname, source.listeners);
-  }
-  return byMount;
 }
 
 async function fetchText(url: string, signal: AbortSignal): Promise<string> {

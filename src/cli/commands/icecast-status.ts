@@ -1,4 +1,5 @@
 import got from 'got';
+import { parseListeners } from '../../icecast/index.js';
 
 /** Listener counts are a nicety of `now`: a slow or absent Icecast must not hold the command up. */
 export const ICECAST_STATUS_TIMEOUT_MS = 1_500;
@@ -26,29 +27,4 @@ export async function fetchListeners(icecastUrl: string): Promise<Map<string, nu
     return null;
   }
   return parseListeners(body);
-}
-
-export function parseListeners(body: string): Map<string, number> | null {
-  let status: unknown;
-  try {
-    status = JSON.parse(body);
-  } catch {
-    return null;
-  }
-  const icestats = (status as { icestats?: unknown } | null)?.icestats;
-  if (!icestats || typeof icestats !== 'object') return null;
-  const source = (icestats as { source?: unknown }).source;
-  const sources = source === undefined || source === null ? [] : Array.isArray(source) ? source : [source];
-  const listeners = new Map<string, number>();
-  for (const entry of sources) {
-    if (!entry || typeof entry !== 'object') continue;
-    const { listenurl, listeners: count } = entry as { listenurl?: unknown; listeners?: unknown };
-    if (typeof listenurl !== 'string' || typeof count !== 'number' || !Number.isFinite(count)) continue;
-    try {
-      listeners.set(new URL(listenurl).pathname, count);
-    } catch {
-      // A listenurl that is not a URL names no mount we know.
-    }
-  }
-  return listeners;
 }

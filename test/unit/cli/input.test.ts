@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CliError, EXIT } from '../../../src/cli/cli-error.js';
 import { parseAssignments } from '../../../src/cli/commands/station.js';
 import { parseOnOff, parsePosition, parsePositions, parseRefLines, refsFromArgs } from '../../../src/cli/commands/input.js';
-import { parseListeners } from '../../../src/cli/commands/icecast-status.js';
+import { parseListeners } from '../../../src/icecast/index.js';
 import { formatDuration, progressBar } from '../../../src/cli/format/time.js';
 import { ValidationError } from '../../../src/store/index.js';
 
