@@ -18,6 +18,7 @@ export {
 export { MPEG1_BITRATES_KBPS, MPEG1_SAMPLE_RATES, SAMPLES_PER_FRAME } from './mpeg1.js';
 export { MAX_BATCH_FRAMES, type Mp3Frame, type Mp3FrameBatch } from './frame.js';
 export { parseMp3Header, isInfoFrame, type Mp3Header } from './mp3-header.js';
+export { applyMp3Gain, GAIN_STEP_DB, globalGains } from './mp3-gain.js';
 export { Mp3FrameSplitter, type Mp3FrameSplitterOptions } from './mp3-frame-splitter.js';
 export {
   transcode,
