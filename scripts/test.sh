@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(ffmpeg icecast2 redis-server docker-compose chromium fonts-wqy-microhei)
-PROGRAMS=(ffmpeg ffprobe icecast2 redis-server docker-compose chromium)
+APT_PACKAGES=(ffmpeg icecast2 redis-server docker-compose chromium fonts-wqy-microhei prometheus)
+PROGRAMS=(ffmpeg ffprobe icecast2 redis-server docker-compose chromium prometheus promtool)
 
 missing_programs() {
   local program

@@ -5,13 +5,14 @@ import { loadRelaySettings } from '../config/relay-environment.js';
 import { describeError } from '../errors.js';
 import { fallbackMountOf } from '../station-rules/index.js';
 import { closeRedis, connectRedis, createStore } from '../store/index.js';
+import { readWebSettings } from '../web/settings.js';
 
 /**
  * The container healthcheck of the relaycast image. What "healthy" means depends on the command the
  * container runs: `relaycast relay` answers GET /healthz; `relaycast start` has every mount it should
- * stream on air at Icecast. Setup is a one-shot and has nothing to check.
+ * stream on air at Icecast; `relaycast web` answers its station list. Setup is a one-shot and has nothing to check.
  */
-export type HealthRole = 'relay' | 'station';
+export type HealthRole = 'relay' | 'station' | 'web';
 
 export interface HealthResult {
   readonly healthy: boolean;
@@ -30,6 +31,7 @@ export function roleOfCommandLine(argv: readonly string[]): HealthRole | undefin
   const command = argv.slice(cli + 1).find((arg) => !arg.startsWith('-'));
   if (command === 'relay') return 'relay';
   if (command === 'start') return 'station';
+  if (command === 'web') return 'web';
   return undefined;
 }
 
@@ -52,6 +54,7 @@ export async function checkHealth(role: HealthRole | undefined, env: Env): Promi
   try {
     if (role === 'relay') return await checkRelay(env);
     if (role === 'station') return await checkStations(env);
+    if (role === 'web') return await checkWeb(env);
     return { healthy: true, detail: 'no relaycast relay or start process here: nothing to check' };
   } catch (error) {
     return { healthy: false, detail: describeError(error) };
@@ -61,11 +64,25 @@ export async function checkHealth(role: HealthRole | undefined, env: Env): Promi
 /** The relay answers its unauthenticated /healthz on the address it listens on. */
 async function checkRelay(env: Env): Promise<HealthResult> {
   const { config } = await loadRelaySettings(env);
-  const host = config.listen.host === '0.0.0.0' || config.listen.host === '::' ? '127.0.0.1' : config.listen.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.listen.port}/healthz`;
+  return await checkAnswers('relay', localUrl(config.listen.host, config.listen.port, '/healthz'));
+}
+
+/** The web service lists the stations: it is up and reaches Redis (the list comes from there). */
+async function checkWeb(env: Env): Promise<HealthResult> {
+  const settings = readWebSettings(env);
+  return await checkAnswers('web', localUrl(settings.host, settings.port, '/api/stations'));
+}
+
+/** A URL on this container for a service listening on `host` (every interface = loopback). */
+function localUrl(host: string, port: number, path: string): string {
+  const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${local.includes(':') ? `[${local}]` : local}:${port}${path}`;
+}
+
+async function checkAnswers(service: string, url: string): Promise<HealthResult> {
   const response = await fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   await response.body?.cancel();
-  return response.ok ? { healthy: true, detail: `relay answers at ${url}` } : { healthy: false, detail: `relay answered ${response.status} at ${url}` };
+  return response.ok ? { healthy: true, detail: `${service} answers at ${url}` } : { healthy: false, detail: `${service} answered ${response.status} at ${url}` };
 }
 
 /**

@@ -14,6 +14,7 @@ export const SECRETS = [
   { name: 'ICECAST_ADMIN_PASSWORD', file: 'icecast-admin-password', minLength: 1, meaning: 'Icecast admin password (user admin; web admin, title updates)' },
   { name: 'ICECAST_RELAY_PASSWORD', file: 'icecast-relay-password', minLength: 1, meaning: 'Icecast relay password (for a slave Icecast mirroring this one)' },
   { name: 'RELAY_TOKEN', file: 'relay-token', minLength: 16, meaning: 'bearer token between worker and relay (16+ characters)' },
+  { name: 'GRAFANA_ADMIN_PASSWORD', file: 'grafana-admin-password', minLength: 1, meaning: "Grafana's admin password (the monitoring profile; Grafana keeps the one of its first start)" },
 ] as const;
 
 export type SecretName = (typeof SECRETS)[number]['name'];

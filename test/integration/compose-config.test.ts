@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { ENV_SETTINGS } from '../../src/config/index.js';
 import { RELAY_ENV_SETTINGS } from '../../src/config/relay-environment.js';
 import { ICECAST_CONFIG_ENV_SETTINGS } from '../../src/icecast-mounts/index.js';
 import { SECRETS, SETUP_ENV_SETTINGS } from '../../src/setup/index.js';
+import { WEB_ENV_SETTINGS } from '../../src/web/settings.js';
 import { requirePrograms } from '../support/prereq.js';
 import { makeTempDir } from '../support/tmp.js';
 
@@ -25,8 +26,8 @@ interface ComposeService {
  * itself makes of the file, as a new user's clone without a .env has it. A clean environment, so a
  * variable of the machine running the tests cannot stand in for a missing default.
  */
-function composeConfig(dir: string, file: string, env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync('docker-compose', ['-f', file, 'config'], {
+function composeConfig(dir: string, file: string, env: Record<string, string> = {}, profiles: string[] = []): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync('docker-compose', ['-f', file, ...profiles.flatMap((profile) => ['--profile', profile]), 'config'], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     encoding: 'utf8',
@@ -56,7 +57,42 @@ describe('the compose files', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const services = (parse(result.stdout) as { services: Record<string, unknown> }).services;
-    expect(Object.keys(services).sort()).toEqual(['fallback', 'icecast', 'icecast-config', 'icecast-edge', 'icecast-edge-config', 'redis', 'relay', 'setup', 'worker']);
+    expect(Object.keys(services).sort()).toEqual(['fallback', 'grafana', 'icecast', 'icecast-config', 'icecast-edge', 'icecast-edge-config', 'prometheus', 'redis', 'relay', 'setup', 'web', 'worker']);
+  });
+
+  it('the monitoring profile validates: Prometheus and Grafana on pinned images, with the repo files they read', async () => {
+    type Full = ComposeService & { image?: string; profiles?: string[]; volumes?: string[]; ports?: unknown[] };
+    const result = composeConfig(temp.dir, 'docker-compose.yml', {}, ['monitoring']);
+    expect([result.status, result.stderr]).toEqual([0, '']);
+    const { services } = parse(result.stdout) as { services: Record<string, Full> };
+    for (const name of ['prometheus', 'grafana']) {
+      expect(services[name]!.profiles, name).toEqual(['monitoring']);
+      // A tag with a version, never latest: the stack that was tested is the stack that runs.
+      expect(services[name]!.image, name).toMatch(/:v?\d+\.\d+\.\d+$/);
+    }
+    // Every file the profile binds in from the repo is there (Compose would make an empty folder instead).
+    const raw = parse(await readFile(join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Full> };
+    const bound = ['prometheus', 'grafana'].flatMap((name) => (raw.services[name]!.volumes ?? []).filter((volume) => volume.startsWith('./')));
+    expect(bound.length).toBe(3);
+    for (const volume of bound) await expect(stat(join(ROOT, volume.split(':')[0]!)), volume).resolves.toBeDefined();
+    // Prometheus has no login: reachable from this machine only.
+    expect(JSON.stringify(services.prometheus!.ports)).toContain('127.0.0.1');
+    expect(services.grafana!.environment).toMatchObject({ GF_SECURITY_ADMIN_PASSWORD__FILE: '/secrets/grafana-admin-password' });
+    // Grafana finds the dashboards where the provisioning file looks, and opens relaycast's on its home page.
+    const provider = parse(await readFile(join(ROOT, 'deploy/grafana/provisioning/dashboards/relaycast.yml'), 'utf8')) as { providers: { options: { path: string } }[] };
+    const dashboardsAt = raw.services.grafana!.volumes!.find((volume) => volume.startsWith('./deploy/grafana/dashboards:'))!.split(':')[1];
+    expect(provider.providers.map((entry) => entry.options.path)).toEqual([dashboardsAt]);
+    const home = services.grafana!.environment!.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH!;
+    expect(home.startsWith(`${dashboardsAt}/`)).toBe(true);
+    await expect(stat(join(ROOT, 'deploy/grafana/dashboards', home.slice(dashboardsAt!.length + 1)))).resolves.toBeDefined();
+    expect(SECRETS.map((secret) => secret.file)).toContain('grafana-admin-password');
+    // Each metrics port the scrape config names is the one the service serves /metrics on.
+    const scrape = await readFile(join(ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8');
+    for (const name of ['worker', 'fallback', 'relay']) {
+      const port = services[name]!.environment!.METRICS_PORT;
+      expect(port, name).toMatch(/^\d+$/);
+      expect(scrape, name).toContain(`${name}:${port}`);
+    }
   });
 
   it("Icecast runs through icecast-run on the file icecast-config writes from setup's base; the edge profile does the same for an edge", () => {
@@ -134,10 +170,11 @@ describe('the compose files', () => {
       'relaycast relay': withFileForms([...RELAY_ENV_SETTINGS.map((setting) => setting.name), 'LOG_LEVEL']),
       'relaycast start': withFileForms(ENV_SETTINGS.map((setting) => setting.name)),
       'relaycast icecast-config': new Set(ICECAST_CONFIG_ENV_SETTINGS.map((setting) => setting.name)),
+      'relaycast web': new Set(WEB_ENV_SETTINGS.map((setting) => setting.name)),
     };
     for (const [name, service] of Object.entries(services)) {
       const known = readBy[(service.command ?? []).join(' ')];
-      if (!known) continue; // redis and icecast take no environment
+      if (!known) continue; // redis and icecast take no environment; Prometheus and Grafana are not relaycast's
       for (const variable of Object.keys(service.environment ?? {})) expect(known.has(variable), `${name}: ${variable} is read by nothing`).toBe(true);
     }
   });

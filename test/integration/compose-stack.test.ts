@@ -1,9 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFile, chmod, chown, mkdir, readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, chmod, chown, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { closeRedis, connectRedis, createStore } from '../../src/store/index.js';
 import { DEFAULT_STATION, DEMO_FOLDER, DEMO_SONGS, SECRETS } from '../../src/setup/index.js';
 import { STATION_MOUNTS_MARKER } from '../../src/icecast-mounts/index.js';
@@ -27,9 +27,13 @@ import { spawnWorker, type WorkerProcess } from '../support/worker-process.js';
  */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HEALTHCHECK_PATH = join(ROOT, 'dist', 'src', 'setup', 'healthcheck-main.js');
-const SERVICES = ['fallback', 'icecast', 'icecast-config', 'redis', 'relay', 'setup', 'worker'];
+const SERVICES = ['fallback', 'icecast', 'icecast-config', 'redis', 'relay', 'setup', 'web', 'worker'];
 /** Services of the compose profile `edge`, not started by `docker compose up` alone (test/integration/icecast-mounts.test.ts runs an edge). */
 const EDGE_SERVICES = ['icecast-edge', 'icecast-edge-config'];
+/** The profile `monitoring`: Prometheus runs here natively (Debian's build); Grafana has no Debian package (test/integration/monitoring.test.ts checks its dashboard's queries). */
+const MONITORING_SERVICES = ['grafana', 'prometheus'];
+/** Services whose /metrics Prometheus scrapes, by the compose host name its config names. */
+const SCRAPED_SERVICES = ['fallback', 'relay', 'worker'];
 
 /** The issue's promise: a new user hears music within a minute of starting (images already built). */
 const FIRST_MUSIC_LIMIT_MS = 60_000;
@@ -40,6 +44,7 @@ const HTTP_TIMEOUT_MS = 3_000;
 
 interface Service {
   command: string[];
+  image?: string;
   environment?: Record<string, string>;
   volumes?: string[];
   healthcheck?: { test?: string[]; disable?: boolean };
@@ -52,10 +57,12 @@ const DEMO_TITLES = DEMO_SONGS.map((_song, index) => demoTitle(index));
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const runsAsRoot = () => process.getuid?.() === 0;
 
-describe('docker-compose.yml run natively: setup, icecast-config, icecast, relay, fallback and worker', () => {
+describe('docker-compose.yml run natively: setup, icecast-config, icecast, relay, web, fallback and worker, and the monitoring profile\'s Prometheus', () => {
   let temp: { dir: string; remove: () => Promise<void> };
   let services: Record<string, Service>;
-  const ports = { redis: 0, icecast: 0, relay: 0 };
+  const ports = { redis: 0, icecast: 0, relay: 0, web: 0, prometheus: 0 };
+  /** Each scraped service's METRICS_PORT: one port in every container, one each here. */
+  const metricsPorts = new Map<string, number>();
   /** Host folder of each compose volume (named or bound), by its source. */
   const volumeDirs = new Map<string, string>();
   const running: ChildProcess[] = [];
@@ -83,6 +90,8 @@ describe('docker-compose.yml run natively: setup, icecast-config, icecast, relay
       if (value === '0.0.0.0') value = '127.0.0.1';
       if (name === 'ICECAST_PORT') value = String(ports.icecast);
       if (name === 'RELAY_PORT') value = String(ports.relay);
+      if (name === 'WEB_PORT') value = String(ports.web);
+      if (name === 'METRICS_PORT') value = String(metricsPorts.get(service));
       native[name] = value;
     }
     return native;
@@ -173,7 +182,7 @@ describe('docker-compose.yml run natively: setup, icecast-config, icecast, relay
   let stage = 'start';
 
   beforeAll(async () => {
-    requirePrograms('docker-compose', 'redis-server', 'redis-cli', 'icecast2', 'setpriv', 'ffmpeg', 'ffprobe');
+    requirePrograms('docker-compose', 'redis-server', 'redis-cli', 'icecast2', 'setpriv', 'ffmpeg', 'ffprobe', 'prometheus');
     temp = await makeTempDir('compose-stack');
     await copyFile(join(ROOT, 'docker-compose.yml'), join(temp.dir, 'docker-compose.yml'));
     // What Compose makes of the file on a fresh clone (no .env): anchors merged, defaults filled in.
@@ -185,8 +194,9 @@ describe('docker-compose.yml run natively: setup, icecast-config, icecast, relay
     });
     expect(config.status, config.stderr).toBe(0);
     services = (parse(config.stdout) as { services: Record<string, Service> }).services;
-    expect(Object.keys(services).sort()).toEqual([...SERVICES, ...EDGE_SERVICES].sort());
+    expect(Object.keys(services).sort()).toEqual([...SERVICES, ...EDGE_SERVICES, ...MONITORING_SERVICES].sort());
     for (const name of EDGE_SERVICES) expect(services[name]!.profiles).toEqual(['edge']);
+    for (const name of MONITORING_SERVICES) expect(services[name]!.profiles).toEqual(['monitoring']);
 
     for (const service of Object.values(services)) {
       for (const volume of service.volumes ?? []) {
@@ -208,6 +218,9 @@ describe('docker-compose.yml run natively: setup, icecast-config, icecast, relay
     ports.redis = await freePort();
     ports.icecast = await freePort();
     ports.relay = await freePort();
+    ports.web = await freePort();
+    ports.prometheus = await freePort();
+    for (const name of SCRAPED_SERVICES) metricsPorts.set(name, await freePort());
 
     const started = performance.now();
     stage = 'redis';
@@ -224,6 +237,8 @@ describe('docker-compose.yml run natively: setup, icecast-config, icecast, relay
     stage = 'relay';
     const relay = startRelaycast('relay');
     await relay.waitForEvent((event) => event.msg === 'relay listening', START_TIMEOUT_MS);
+    stage = 'web';
+    startRelaycast('web');
     stage = 'worker and fallback';
     startRelaycast('fallback');
     worker = startRelaycast('worker');
@@ -314,6 +329,94 @@ describe('docker-compose.yml run natively: setup, icecast-config, icecast, relay
     // The fallback mount is hidden: listeners and `relaycast now` see only the stations.
     expect(await mountsOnAir()).toEqual([DEFAULT_STATION.mount]);
   });
+
+  it('the web service answers the now-playing API with the song on air and the stream link; its healthcheck passes', async () => {
+    const deadline = performance.now() + 10_000;
+    let view: { name: string; streamUrl: string; playing: { title: string; artist: string } | null } | undefined;
+    while (!view?.playing) {
+      if (performance.now() > deadline) throw new Error(`the web service showed nothing playing within 10 s: ${JSON.stringify(view)}`);
+      const response = await fetch(`http://127.0.0.1:${ports.web}/api/stations/${DEFAULT_STATION.name}`, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) }).catch(() => undefined);
+      if (response?.ok) view = (await response.json()) as typeof view;
+      else await delay(100);
+    }
+    expect(view.name).toBe(DEFAULT_STATION.name);
+    // ICECAST_PUBLIC_URL's default: what a player on the Docker host opens (the published port 8000).
+    expect(view.streamUrl).toBe(`http://localhost:8000${DEFAULT_STATION.mount}`);
+    expect(DEMO_TITLES).toContain(`${view.playing.artist} - ${view.playing.title}`);
+    const page = await fetch(`http://127.0.0.1:${ports.web}/`, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<html');
+    expect(runHealthcheck('web')).toMatchObject({ status: 0 });
+  });
+
+  it("the monitoring profile's Prometheus, run natively with its compose command, scrapes the worker, the fallback and the relay", async () => {
+    const service = services.prometheus!;
+    expect(service.image).toMatch(/^prom\/prometheus:v2\./);
+    // The compose command's flags, with the config and storage paths of its volumes and a loopback address.
+    const configFlag = service.command.find((arg) => arg.startsWith('--config.file='))!;
+    const scrapeConfig = await nativeScrapeConfig(configFlag.slice('--config.file='.length));
+    const args = service.command.map((arg) => {
+      if (arg === configFlag) return `--config.file=${scrapeConfig}`;
+      if (arg.startsWith('--storage.tsdb.path=')) return `--storage.tsdb.path=${hostPath('prometheus', arg.slice('--storage.tsdb.path='.length))}`;
+      if (arg.startsWith('--web.listen-address=')) return `--web.listen-address=127.0.0.1:${ports.prometheus}`;
+      return arg;
+    });
+    expect(args).toContain(`--web.listen-address=127.0.0.1:${ports.prometheus}`);
+    spawnChild('prometheus', args);
+
+    const up = await waitForTargetsUp(SCRAPED_SERVICES.length, 30_000);
+    expect(up).toEqual(Object.fromEntries(SCRAPED_SERVICES.map((name) => [`127.0.0.1:${metricsPorts.get(name)}`, '1'])));
+    const onAir = await promQuery(`relaycast_station_on_air{station="${DEFAULT_STATION.name}"}`);
+    expect(onAir.map((sample) => sample.value[1])).toContain('1');
+    console.info(`compose stack natively: Prometheus scraped ${SCRAPED_SERVICES.length} targets, all up; ${DEFAULT_STATION.name} on air = ${onAir.map((sample) => sample.value[1]).join(',')}`);
+  });
+
+  /**
+   * The repo's scrape config as this machine runs it: each `service:port` target becomes that service's
+   * loopback metrics port, and scrapes come every second (a test cannot wait 15 s per round).
+   */
+  async function nativeScrapeConfig(containerPath: string): Promise<string> {
+    const bound = (services.prometheus!.volumes ?? []).map((volume) => volume.split(':')).find(([, target]) => target === containerPath)![0]!;
+    // Compose resolved ./deploy/… against the folder it ran in (a copy of the compose file only): the repo's file.
+    const source = join(ROOT, relative(temp.dir, bound));
+    const config = parse(await readFile(source, 'utf8')) as { global?: Record<string, unknown>; scrape_configs: { static_configs: { targets: string[] }[] }[] };
+    config.global = { ...config.global, scrape_interval: '1s', scrape_timeout: '1s' };
+    for (const job of config.scrape_configs) {
+      for (const group of job.static_configs) {
+        group.targets = group.targets.map((target) => {
+          const [host, port] = target.split(':');
+          expect(services[host!]?.environment?.METRICS_PORT, target).toBe(port);
+          return `127.0.0.1:${metricsPorts.get(host!)}`;
+        });
+      }
+    }
+    const path = join(temp.dir, 'prometheus.yml');
+    await writeFile(path, stringify(config));
+    return path;
+  }
+
+  async function promQuery(query: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
+    const url = `http://127.0.0.1:${ports.prometheus}/api/v1/query?query=${encodeURIComponent(query)}`;
+    const body = (await fetch(url, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) }).then((response) => response.json())) as {
+      status: string;
+      data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+    };
+    expect(body.status).toBe('success');
+    return body.data.result;
+  }
+
+  /** `up` of every target by its address, once Prometheus has scraped `count` targets and found each up. */
+  async function waitForTargetsUp(count: number, timeoutMs: number): Promise<Record<string, string>> {
+    const deadline = performance.now() + timeoutMs;
+    let last: Record<string, string> = {};
+    for (;;) {
+      const samples = await promQuery('up').catch(() => []);
+      last = Object.fromEntries(samples.map((sample) => [sample.metric.instance!, sample.value[1]]));
+      if (samples.length === count && samples.every((sample) => sample.value[1] === '1')) return last;
+      if (performance.now() > deadline) throw new Error(`Prometheus did not find ${count} targets up within ${timeoutMs} ms: ${JSON.stringify(last)}`);
+      await delay(200);
+    }
+  }
 
   it('listeners ride through a worker restart on the fallback mount, and come back to the station', async () => {
     await worker.stop('SIGTERM');

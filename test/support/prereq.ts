@@ -10,6 +10,8 @@ const INSTALL_HINT: Record<string, string> = {
   setpriv: 'apt-get install -y util-linux',
   chromium: 'apt-get install -y chromium',
   'fc-list': 'apt-get install -y fontconfig',
+  prometheus: 'apt-get install -y --no-install-recommends prometheus',
+  promtool: 'apt-get install -y --no-install-recommends prometheus',
 };
 
 /**

@@ -32,6 +32,7 @@ describe('the image healthcheck', () => {
     [['node', '/app/dist/src/cli/main.js', 'relay'], 'relay'],
     [['/sbin/docker-init', '--', 'relaycast', 'start'], 'station'],
     [['node', '/usr/local/bin/relaycast', 'start', '--config', 'x.json'], 'station'],
+    [['/sbin/docker-init', '--', 'relaycast', 'web'], 'web'],
     [['node', '/usr/local/bin/relaycast', 'setup'], undefined],
     [['redis-server', '--appendonly', 'yes'], undefined],
   ])('tells the role of the command line %j', (argv, role) => {
@@ -61,6 +62,17 @@ describe('the image healthcheck', () => {
     expect(await checkHealth('relay', env)).toMatchObject({ healthy: true });
     const result = await checkHealth('relay', { ...env, RELAY_PORT: String(await freePort()) });
     expect(result.healthy).toBe(false);
+  });
+
+  it('web: healthy when GET /api/stations answers 200; unhealthy when it answers an error or nothing answers', async () => {
+    let status = 200;
+    const { server, port } = await serve((path) => (path === '/api/stations' ? [status, '[]'] : [404, '']));
+    servers.push(server);
+    const env = { REDIS_URL: 'redis://127.0.0.1:6379', WEB_HOST: '0.0.0.0', WEB_PORT: String(port) };
+    expect(await checkHealth('web', env)).toEqual({ healthy: true, detail: `web answers at http://127.0.0.1:${port}/api/stations` });
+    status = 503;
+    expect(await checkHealth('web', env)).toEqual({ healthy: false, detail: `web answered 503 at http://127.0.0.1:${port}/api/stations` });
+    expect((await checkHealth('web', { ...env, WEB_PORT: String(await freePort()) })).healthy).toBe(false);
   });
 
   it('station: healthy when every station mount is on air, asked with the admin password so hidden mounts count', async () => {

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/log/index.js';
-import { readSetupSettings, REDIS_WAIT_MS, runSetup, type RunProgram, type SetupDeps } from '../../../src/setup/index.js';
+import { readSetupSettings, REDIS_WAIT_MS, SECRETS, runSetup, type RunProgram, type SetupDeps } from '../../../src/setup/index.js';
 import { StoreUnavailableError, type Store } from '../../../src/store/index.js';
 import { systemClock } from '../../../src/time/index.js';
 import { STATION_MOUNTS_MARKER } from '../../../src/icecast-mounts/index.js';
@@ -50,7 +50,7 @@ describe('runSetup', () => {
     const deps: SetupDeps = { logger: createLogger({ destination: log }), runProgram: fakeFfmpeg, openStore: async () => ({ store, close: async () => {} }) };
     const report = await runSetup(await readSetupSettings(env), deps);
 
-    expect(Object.values(report.secrets).map((secret) => secret.origin)).toEqual(['generated', 'generated', 'generated', 'generated']);
+    expect(Object.values(report.secrets).map((secret) => secret.origin)).toEqual(SECRETS.map(() => 'generated'));
     const rendered = await readFile(env.ICECAST_CONFIG_PATH!, 'utf8');
     const adminPassword = (await readFile(join(env.SECRETS_DIR!, 'icecast-admin-password'), 'utf8')).trim();
     expect(rendered).toContain(`<admin-password>${adminPassword}</admin-password>`);
