@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
-import type { MatchResult, RelayObserver, UpstreamOutcome } from '../relay/index.js';
+import { MATCH_RESULTS, RATE_LIMITED_CLIENTS, type MatchResult, type RelayObserver, type UpstreamOutcome } from '../relay/observer.js';
 
 /** Upstream requests: a few ms from a nearby API server up to the 4 s lookup budget. */
 const UPSTREAM_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8];
@@ -42,6 +42,9 @@ export class RelayMetrics implements RelayObserver {
       labelNames: ['result'],
       registers: [registry],
     });
+    // At 0 from the start: a first 429 or match then shows as an increase, not as a series appearing at 1.
+    for (const client of RATE_LIMITED_CLIENTS) this.limited.labels({ client }).inc(0);
+    for (const result of MATCH_RESULTS) this.matches.labels({ result }).inc(0);
   }
 
   request(route: string, status: number): void {
@@ -54,7 +57,7 @@ export class RelayMetrics implements RelayObserver {
     child.inc();
   }
 
-  rateLimited(client: 'authenticated' | 'anonymous'): void {
+  rateLimited(client: (typeof RATE_LIMITED_CLIENTS)[number]): void {
     this.limited.inc({ client });
   }
 

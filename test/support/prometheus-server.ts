@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { freePort } from './ports.js';
+import { requirePrograms } from './prereq.js';
 import { makeTempDir } from './tmp.js';
 
 /** Prometheus 2.42 opens its TSDB and answers /-/ready in well under a second; a loaded machine gets room. */
@@ -47,13 +48,9 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-/**
- * Debian's `prometheus` package brings both programs. Not through prereq's table (another engineer's file):
- * its fallback hint would name a package `promtool`, which does not exist.
- */
+/** Debian's `prometheus` package brings both programs. */
 export function requirePrometheus(): void {
-  const missing = ['prometheus', 'promtool'].filter((program) => spawnSync('sh', ['-c', `command -v ${program}`]).status !== 0);
-  if (missing.length > 0) throw new Error(`missing ${missing.join(', ')}: run \`npm test\` or apt-get install -y prometheus`);
+  requirePrograms('prometheus', 'promtool');
 }
 
 /** `promtool check config <path>`: what Prometheus itself makes of a config file, without starting it. */
