@@ -11,6 +11,7 @@ import { toneMaker, type BenchContext } from './harness.js';
 import { measureBoundaries } from './measure-boundaries.js';
 import { measureFaults } from './measure-faults.js';
 import { measureFleet } from './measure-fleet.js';
+import { measureHundreds } from './measure-hundreds.js';
 import { measureJoin } from './measure-join.js';
 import { measureLongRss } from './measure-long-rss.js';
 import { measureMatch } from './measure-match.js';
@@ -46,6 +47,7 @@ const MEASUREMENTS: readonly Measurement[] = [
   { name: 'boundaries', aliases: ['silence', 'gapless'], what: 'silence at song boundaries at a listener', limitMs: 90_000, run: measureBoundaries },
   { name: 'pacing', aliases: ['cpu', 'rss', 'bitrate', 'stall'], what: '1 station: CPU, RSS, bitrate and stalls over two minutes', limitMs: 200_000, run: measurePacing },
   { name: 'twenty', aliases: ['cpu20'], what: '20 stations in one process: CPU and RSS over 60 s', limitMs: 150_000, run: measureTwenty },
+  { name: 'hundreds', aliases: ['200', 'one-clock'], what: '200 stations on one pacing clock vs 1 station and the Node floor: CPU, RSS, stalls', limitMs: 360_000, run: measureHundreds },
   { name: 'restart', aliases: ['reconnect'], what: 'back on air after Icecast restarts (4 times, 31 s apart)', limitMs: 200_000, run: measureRestart },
   { name: 'join', aliases: ['listener'], what: 'new listener on a running mount → first decoded audio', limitMs: 90_000, run: measureJoin },
   { name: 'fleet', aliases: ['failover', 'leases'], what: 'several workers: SIGKILL failover, SIGTERM hand-over, pause takeover, new station on air', limitMs: 120_000, run: measureFleet },

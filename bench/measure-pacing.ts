@@ -1,21 +1,18 @@
-import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DEFAULT_STREAM_FORMAT } from '../src/audio/index.js';
-import { DEFAULT_TICK_MS } from '../src/station/pacer.js';
 import { atMost, info, within, type Figure } from './figure.js';
 import { benchIcecast, benchListener, benchWorker, waitForMounts, type BenchContext } from './harness.js';
-import { cpuBetween, snapshot, type CpuSnapshot, type CpuUsage } from './proc-stats.js';
+import { cpuSince, snapshot } from './proc-stats.js';
 import { preparedCacheDir } from './prepared-songs.js';
 import { watchProcess } from './sampler.js';
-import { sleep, trackChild, type Scope } from './scope.js';
+import { NODE_FLOOR_SCRIPT, startNodeFloor } from './node-floor.js';
+import { sleep } from './scope.js';
 import { chunkGapsMs, max, receivedRate } from './stats.js';
 
 const NAME = 'pacing';
 const MOUNT = '/pacing.mp3';
 const SILENT_MOUNT = '/pacing-silence.mp3';
 const LIVE_MOUNT = '/pacing-live.mp3';
-/** Node's own floor on this machine: an empty process woken as often as the pacer. */
-const NODE_FLOOR_SCRIPT = `setInterval(() => {}, ${DEFAULT_TICK_MS})`;
 /** The stations run in the default format (the config sets none). */
 const NOMINAL_KBPS = DEFAULT_STREAM_FORMAT.bitrateKbps;
 /** The listener's burst (up to 192 KiB from Icecast's queue) arrives in the first second; 10 s keeps well clear. */
@@ -111,17 +108,4 @@ export async function measurePacing(context: BenchContext): Promise<Figure[]> {
     info(NAME, { name: "  the bench's own event-loop delay, max over the window (bounds the listener's timing error)", value: benchLoop.max / 1e9, unit: 's', digits: 3 }),
     info(NAME, { name: '  largest stall at a listener of the no-songs station, same window', value: silentGapMs === undefined ? undefined : silentGapMs / 1000, unit: 's', digits: 3 }),
   ];
-}
-
-/** CPU of `pid` (and its reaped children) from `start` to now; undefined when either reading failed. */
-function cpuSince(start: CpuSnapshot | undefined, pid: number): CpuUsage | undefined {
-  const end = snapshot(pid);
-  return start && end ? cpuBetween(start, end) : undefined;
-}
-
-/** `node -e NODE_FLOOR_SCRIPT`, killed with the scope; returns its pid. */
-function startNodeFloor(scope: Scope): number {
-  const child = trackChild(spawn(process.execPath, ['-e', NODE_FLOOR_SCRIPT], { stdio: 'ignore' }));
-  scope.add('node floor process', () => child.kill('SIGKILL'));
-  return child.pid ?? -1;
 }

@@ -95,6 +95,12 @@ export function cpuBetween(start: CpuSnapshot, end: CpuSnapshot): CpuUsage {
   return { seconds, selfPercent: (100 * self) / seconds, childrenPercent: (100 * Math.max(0, children)) / seconds };
 }
 
+/** CPU of `pid` (and its reaped children) from `start` to now; undefined when either reading failed. */
+export function cpuSince(start: CpuSnapshot | undefined, pid: number): CpuUsage | undefined {
+  const end = snapshot(pid);
+  return start && end ? cpuBetween(start, end) : undefined;
+}
+
 function statusField(pid: number, name: string): number | undefined {
   try {
     const match = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

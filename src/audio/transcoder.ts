@@ -12,6 +12,7 @@ import { decodedSamples, encodedSamples, parseLogLine, ProblemLines } from './ff
 import { frameDurationUs, framesInSeconds, streamFormatProblem, type StreamFormat } from './format.js';
 import { MAX_BATCH_FRAMES, type Mp3Frame, type Mp3FrameBatch } from './frame.js';
 import { GaplessTrimmer } from './gapless.js';
+import { LoudnessSummaryReader, type SongLoudness } from './loudness.js';
 import { Mp3FrameSplitter } from './mp3-frame-splitter.js';
 import { declaredLength, sourcePaddingSamples, type DeclaredLength } from './source-padding.js';
 
@@ -53,6 +54,8 @@ export interface TranscodeSummary {
   readonly framesEmitted: number;
   /** Playing time of the frames handed out. */
   readonly durationMs: number;
+  /** The song's loudness as ffmpeg measured it; undefined when its summary was not printed. */
+  readonly loudness: SongLoudness | undefined;
 }
 
 /** How the song's stream ends: whole, or with the error the consumer gets. */
@@ -86,6 +89,7 @@ export class TranscodeStream extends Readable {
   private readonly run: FfmpegRun;
   private readonly watch: FrameWatch;
   private readonly problems = new ProblemLines();
+  private readonly loudness = new LoudnessSummaryReader();
   private readonly declared: Promise<DeclaredLength | undefined>;
   private readonly ready: Mp3Frame[] = [];
   private readonly capacity: number;
@@ -224,6 +228,7 @@ export class TranscodeStream extends Readable {
     this.problems.add(line);
     this.encoded ??= encodedSamples(line.text);
     this.decoded ??= decodedSamples(line.text);
+    this.loudness.add(line.text);
   }
 
   /** ffmpeg went past a deadline without a frame: what it made so far is the song; ffmpeg is stopped. */
@@ -285,6 +290,7 @@ export class TranscodeStream extends Readable {
       framesEncoded: this.trimmer.framesEncoded,
       framesEmitted,
       durationMs: Math.round((framesEmitted * frameDurationUs(this.format)) / 1000),
+      loudness: this.loudness.loudness,
     };
     const elapsedMs = Date.now() - this.startedAt;
     this.logger.debug({ input: this.input, ...this.result, elapsedMs }, 'transcode finished');

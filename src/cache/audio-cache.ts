@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable, type Readable } from 'node:stream';
-import { formatKey, type StreamFormat } from '../audio/index.js';
+import { Writable } from 'node:stream';
+import { formatKey, type SongLoudness, type StreamFormat } from '../audio/index.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import { withDeadline, systemWallClock, type WallClock } from '../time/index.js';
@@ -113,7 +113,7 @@ export class AudioCache {
    * The cached frames of the song as an object stream, or undefined when there are none or the entry is
    * damaged (which removes it: transcode the song, and cache it again). Marks the entry as played now.
    */
-  async reader(ref: string, format: StreamFormat): Promise<Readable | undefined> {
+  async reader(ref: string, format: StreamFormat): Promise<CacheEntryReader | undefined> {
     const key = formatKey(format);
     const name = entryFileName(ref, key);
     await this.committing(name);
@@ -142,6 +142,7 @@ export class AudioCache {
       payloadStart: verified.payloadStart,
       payloadBytes: verified.header.payloadBytes,
       frameCount: verified.header.frameCount,
+      loudness: verified.header.loudness,
       released: (corrupt) => {
         this.release(name, corrupt);
         if (corrupt) void this.remove(name);
@@ -152,9 +153,10 @@ export class AudioCache {
   /**
    * A writer for the song's frames. The entry appears only when the writer ends (end()) and replaces any
    * older one; destroy() or an error leaves nothing. Committing evicts older entries to stay under maxBytes.
-   * The writer logs its own failure, so callers may ignore its errors and carry on playing.
+   * The writer logs its own failure, so callers may ignore its errors and carry on playing. `loudness` is
+   * asked when the entry is committed: the song's figures as its transcode measured them, stored with it.
    */
-  writer(ref: string, format: StreamFormat): Writable {
+  writer(ref: string, format: StreamFormat, loudness?: () => SongLoudness | undefined): Writable {
     const key = formatKey(format);
     const name = entryFileName(ref, key);
     if (!this.health.mayWrite()) return discardedWriter();
@@ -163,6 +165,7 @@ export class AudioCache {
       name,
       ref,
       formatKey: key,
+      loudness,
       maxBytes: this.maxBytes,
       now: this.now,
       logger: this.logger,

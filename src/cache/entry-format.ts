@@ -1,10 +1,10 @@
 import { crc32 } from 'node:zlib';
-import type { Mp3Frame } from '../audio/index.js';
+import type { Mp3Frame, SongLoudness } from '../audio/index.js';
 import { failed, ok, type Result } from '../result.js';
 
 /*
- * One cache entry = one file holding the MP3 frames of one song in one stream format (version 1).
- * All integers are unsigned big-endian.
+ * One cache entry = one file holding the MP3 frames of one song in one stream format (version 2).
+ * All integers are big-endian, unsigned unless said.
  *
  *   offset   size  field
  *   0        4     magic "RCAF" (relaycast audio frames)
@@ -15,6 +15,8 @@ import { failed, ok, type Result } from '../result.js';
  *   16       4     CRC-32 of the payload
  *   20       2     format key length K, then K bytes of UTF-8 ("mp3-128k-44100-2ch")
  *   22+K     2     song ref length R, then R bytes of UTF-8 ("qq:0039MnYb0qxYhV")
+ *   24+K+R   2     integrated loudness, signed, in 1/100 LUFS (version 2; see below)
+ *   26+K+R   2     true peak, signed, in 1/100 dBTP (version 2)
  *   H-4      4     CRC-32 of header bytes [0, H-4)
  *   H        P     N frame records: u16 frame length L (1..65535), u16 samples per channel, L frame bytes
  *
@@ -22,17 +24,28 @@ import { failed, ok, type Result } from '../result.js';
  * parsing: each record is exactly one Mp3Frame as the transcoder produced it (4 bytes overhead per
  * ~420-byte frame, ~1 %). The file is complete when its size is H + P, both CRCs match and exactly N
  * records fill P; anything else (a crash mid-write, a truncated copy, bit rot) makes it corrupt.
+ *
+ * The loudness fields (version 2) are what ffmpeg's ebur128 measured while transcoding the song, so a station
+ * normalises a cached song without decoding it. 0x7fff in both says "not measured" (ffmpeg printed no
+ * summary); a peak of -0x8000 is -inf (digital silence). Version 1 entries, written before the fields
+ * existed, are still read: they have no loudness, and their song plays un-normalised until the entry is
+ * written again (evicted and transcoded, or after `relaycast cache clear`).
  */
 
 export const ENTRY_MAGIC = Buffer.from('RCAF', 'ascii');
-export const ENTRY_VERSION = 1;
+export const ENTRY_VERSION = 2;
+/** Version 1: the same layout without the loudness fields. */
+const FIRST_VERSION = 1;
+const LOUDNESS_BYTES = 4;
+const NOT_MEASURED = 0x7fff;
+const MINUS_INFINITY = -0x8000;
 /** Magic, version, header length, frame count, payload length, payload CRC. */
 const FIXED_FIELDS_BYTES = 20;
 const STRING_LENGTH_BYTES = 2;
 const HEADER_CRC_BYTES = 4;
 /** Refs and format keys are short; this bounds how much of a file is read to find its header. */
 export const MAX_HEADER_STRING_BYTES = 1024;
-export const MAX_HEADER_BYTES = FIXED_FIELDS_BYTES + 2 * (STRING_LENGTH_BYTES + MAX_HEADER_STRING_BYTES) + HEADER_CRC_BYTES;
+export const MAX_HEADER_BYTES = FIXED_FIELDS_BYTES + 2 * (STRING_LENGTH_BYTES + MAX_HEADER_STRING_BYTES) + LOUDNESS_BYTES + HEADER_CRC_BYTES;
 /** The u32 payload length field; far above any song (an hour at 320 kb/s is 144 MB). */
 export const MAX_PAYLOAD_BYTES = 0xffff_ffff;
 
@@ -46,11 +59,13 @@ export interface EntryHeader {
   readonly frameCount: number;
   readonly payloadBytes: number;
   readonly payloadCrc: number;
+  /** Absent when not measured, and in version 1 entries. */
+  readonly loudness?: SongLoudness | undefined;
 }
 
 /** Header bytes an entry for (ref, format key) will start with; the payload begins right after. */
 export function headerLength(ref: string, formatKey: string): number {
-  return FIXED_FIELDS_BYTES + 2 * STRING_LENGTH_BYTES + Buffer.byteLength(formatKey) + Buffer.byteLength(ref) + HEADER_CRC_BYTES;
+  return FIXED_FIELDS_BYTES + 2 * STRING_LENGTH_BYTES + Buffer.byteLength(formatKey) + Buffer.byteLength(ref) + LOUDNESS_BYTES + HEADER_CRC_BYTES;
 }
 
 export function encodeHeader(header: EntryHeader): Buffer {
@@ -73,6 +88,10 @@ export function encodeHeader(header: EntryHeader): Buffer {
     text.copy(bytes, offset + STRING_LENGTH_BYTES);
     offset += STRING_LENGTH_BYTES + text.length;
   }
+  const { loudness } = header;
+  bytes.writeInt16BE(loudness ? hundredths(loudness.integratedLufs) : NOT_MEASURED, offset);
+  bytes.writeInt16BE(loudness ? hundredths(loudness.truePeakDb) : NOT_MEASURED, offset + 2);
+  offset += LOUDNESS_BYTES;
   bytes.writeUInt32BE(crc32(bytes.subarray(0, offset)), offset);
   return bytes;
 }
@@ -82,7 +101,9 @@ export function decodeHeader(bytes: Buffer): Result<{ header: EntryHeader; lengt
   if (bytes.length < FIXED_FIELDS_BYTES) return failed(`only ${bytes.length} bytes, shorter than a header`);
   if (!bytes.subarray(0, 4).equals(ENTRY_MAGIC)) return failed('not a relaycast cache entry (bad magic)');
   const version = bytes.readUInt16BE(4);
-  if (version !== ENTRY_VERSION) return failed(`entry format version ${version}, expected ${ENTRY_VERSION}`);
+  if (version !== ENTRY_VERSION && version !== FIRST_VERSION) {
+    return failed(`entry format version ${version}, expected ${FIRST_VERSION} or ${ENTRY_VERSION}`);
+  }
   const length = bytes.readUInt16BE(6);
   if (length < FIXED_FIELDS_BYTES + 2 * STRING_LENGTH_BYTES + HEADER_CRC_BYTES || length > MAX_HEADER_BYTES) {
     return failed(`impossible header length ${length}`);
@@ -99,6 +120,12 @@ export function decodeHeader(bytes: Buffer): Result<{ header: EntryHeader; lengt
     strings.push(bytes.toString('utf8', offset, offset + size));
     offset += size;
   }
+  let loudness: SongLoudness | undefined;
+  if (version >= 2) {
+    if (offset + LOUDNESS_BYTES > crcAt) return failed('header strings overrun the header');
+    loudness = loudnessAt(bytes, offset);
+    offset += LOUDNESS_BYTES;
+  }
   if (offset !== crcAt) return failed('header length does not match its contents');
   const header: EntryHeader = {
     formatKey: strings[0] ?? '',
@@ -106,8 +133,22 @@ export function decodeHeader(bytes: Buffer): Result<{ header: EntryHeader; lengt
     frameCount: bytes.readUInt32BE(8),
     payloadBytes: bytes.readUInt32BE(12),
     payloadCrc: bytes.readUInt32BE(16),
+    ...(loudness && { loudness }),
   };
   return ok({ header, length });
+}
+
+/** A decibel figure as the header stores it: 1/100 dB, -inf as MINUS_INFINITY, clamped to what 16 bits hold. */
+function hundredths(db: number): number {
+  if (db === -Infinity) return MINUS_INFINITY;
+  return Math.max(MINUS_INFINITY + 1, Math.min(NOT_MEASURED - 1, Math.round(db * 100)));
+}
+
+function loudnessAt(bytes: Buffer, offset: number): SongLoudness | undefined {
+  const integrated = bytes.readInt16BE(offset);
+  const peak = bytes.readInt16BE(offset + 2);
+  if (integrated === NOT_MEASURED || peak === NOT_MEASURED) return undefined;
+  return { integratedLufs: integrated / 100, truePeakDb: peak === MINUS_INFINITY ? -Infinity : peak / 100 };
 }
 
 /** The 4-byte record prefix of `frame`; the record is this followed by `frame.bytes`. */

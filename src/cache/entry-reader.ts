@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { MAX_BATCH_FRAMES, type Mp3Frame } from '../audio/index.js';
+import { MAX_BATCH_FRAMES, type Mp3Frame, type SongLoudness } from '../audio/index.js';
 import { IO_CHUNK_BYTES, READER_HIGH_WATER_FRAMES } from './defaults.js';
 import { FrameRecordDecoder } from './entry-format.js';
 import { CacheEntryCorruptError } from './errors.js';
@@ -15,6 +15,8 @@ export interface EntrySource {
   readonly payloadStart: number;
   readonly payloadBytes: number;
   readonly frameCount: number;
+  /** As the entry's header has it: undefined when not measured (and in version 1 entries). */
+  readonly loudness: SongLoudness | undefined;
   /** Called once when the reader is done (ended, destroyed or failed); `corrupt` asks to remove the entry. */
   readonly released: (corrupt: boolean) => void;
 }
@@ -36,6 +38,11 @@ export class CacheEntryReader extends Readable {
 
   constructor(private readonly source: EntrySource) {
     super({ objectMode: true, highWaterMark: Math.ceil(READER_HIGH_WATER_FRAMES / MAX_BATCH_FRAMES) });
+  }
+
+  /** The song's loudness measured when it was transcoded; undefined when the entry has none. */
+  get loudness(): SongLoudness | undefined {
+    return this.source.loudness;
   }
 
   override _read(): void {

@@ -2,7 +2,7 @@ import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { crc32 } from 'node:zlib';
-import { MAX_BATCH_FRAMES, type Mp3Frame } from '../audio/index.js';
+import { MAX_BATCH_FRAMES, type Mp3Frame, type SongLoudness } from '../audio/index.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import { IO_CHUNK_BYTES, WRITER_HIGH_WATER_FRAMES } from './defaults.js';
@@ -18,6 +18,8 @@ export interface EntryWriterTarget {
   readonly name: string;
   readonly ref: string;
   readonly formatKey: string;
+  /** The song's measured loudness, asked once all frames are in (the transcode's summary is known by then). */
+  readonly loudness?: (() => SongLoudness | undefined) | undefined;
   /** The entry may not grow past this: the size of the whole cache. */
   readonly maxBytes: number;
   readonly now: WallClock;
@@ -143,6 +145,7 @@ export class CacheEntryWriter extends Writable {
       frameCount: this.frameCount,
       payloadBytes: this.flushedBytes,
       payloadCrc: this.crc,
+      loudness: this.target.loudness?.(),
     });
     await writeFully(handle, header, 0);
     // A new entry counts as just played: it is being played right now, as it is written.

@@ -4,7 +4,7 @@ import { describeError } from '../errors.js';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { transcode, type StreamFormat } from '../audio/index.js';
+import { DEFAULT_LOUDNESS_TARGET_LUFS, gainSteps, transcode, withGain, type SongLoudness, type StreamFormat, type TranscodeStream } from '../audio/index.js';
 import { cacheWhilePlaying, type AudioCache } from '../cache/index.js';
 import { AudioUrlExpiredError, DownloadError, DownloadWriteError, downloadToFile } from '../download/index.js';
 import type { Logger } from '../log/index.js';
@@ -34,6 +34,12 @@ export interface RefLoaderOptions {
    * Asked at every song, so a change applies from the next one; default on.
    */
   match?: () => boolean;
+  /**
+   * The station's loudness target in LUFS, or null when normalisation is off (the station's `loudness`
+   * setting). Asked at every batch of frames, so a change is heard within a second; default
+   * DEFAULT_LOUDNESS_TARGET_LUFS.
+   */
+  loudness?: () => number | null;
   /** Told of every ffmpeg transcode when it is over: how long it ran and how it ended. */
   onTranscode?: (seconds: number, outcome: TranscodeOutcome) => void;
 }
@@ -54,7 +60,7 @@ export function refLoader(options: RefLoaderOptions): FrameLoader {
   return {
     async load(song, signal) {
       try {
-        return await loadSong(song, signal, options, streamed);
+        return normalised(await loadSong(song, signal, options, streamed), options);
       } catch (error) {
         throw isPassing(error) ? new SongNotReadyError(song.ref, error) : error;
       }
@@ -62,8 +68,29 @@ export function refLoader(options: RefLoaderOptions): FrameLoader {
   };
 }
 
+/** What loading found: the frames, and the song's loudness when the disk cache had it. */
+type Loaded = LoadedSong & { readonly loudness?: SongLoudness | undefined };
+
+/**
+ * The one place a song's level is set: frames from the cache (or a fresh transcode) on their way to the
+ * station, moved by whole 1.5 dB steps towards the station's target (see gainSteps). A song is measured in
+ * the transcode that caches it, so its first play, while it is being measured, is not normalised; every
+ * play from the cache is, whatever the target is by then (no new transcode).
+ */
+function normalised(loaded: Loaded, options: RefLoaderOptions): LoadedSong {
+  const target = options.loudness ?? (() => DEFAULT_LOUDNESS_TARGET_LUFS);
+  const { loudness } = loaded;
+  const steps = () => gainSteps(target(), loudness);
+  options.logger.debug(
+    { song: loaded.song.ref, lufs: loudness?.integratedLufs ?? null, truePeakDb: loudness?.truePeakDb ?? null, target: target(), steps: steps() },
+    loudness ? 'song loudness from the audio cache' : 'song loudness not measured yet: played as it is',
+  );
+  if (!loudness) return { song: loaded.song, frames: loaded.frames };
+  return { song: loaded.song, frames: withGain(loaded.frames, steps) };
+}
+
 /** ffmpeg on one input, reported to `onTranscode` once its stream is closed. */
-function transcoded(input: string, options: RefLoaderOptions, logger: Logger): Readable {
+function transcoded(input: string, options: RefLoaderOptions, logger: Logger): TranscodeStream {
   const frames = transcode({ input, format: options.format, logger });
   const report = options.onTranscode;
   if (!report) return frames;
@@ -85,10 +112,10 @@ function isPassing(error: unknown): boolean {
   );
 }
 
-async function loadSong(song: Song, signal: AbortSignal, options: RefLoaderOptions, streamed: { warned: boolean }): Promise<LoadedSong> {
+async function loadSong(song: Song, signal: AbortSignal, options: RefLoaderOptions, streamed: { warned: boolean }): Promise<Loaded> {
   const logger = options.logger.child({ song: song.ref });
   const cached = await options.audioCache?.reader(song.ref, options.format);
-  if (cached) return { frames: cached, song: await describeCached(song, options) };
+  if (cached) return { frames: cached, song: await describeCached(song, options), loudness: cached.loudness };
   if (song.input) return { song, frames: withCache(transcoded(song.input, options, logger), song.ref, options) };
   const resolution = await resolvePlayable(song.ref, options, false);
   // The disk cache keeps audio under the ref it belongs to: another provider's match under its own ref, so
@@ -97,7 +124,7 @@ async function loadSong(song: Song, signal: AbortSignal, options: RefLoaderOptio
   if (resolution.matchedFrom) {
     logger.info({ matchedFrom: played, score: resolution.matchedFrom.score }, 'playing the song from another provider');
     const cachedMatch = await options.audioCache?.reader(played, options.format);
-    if (cachedMatch) return { frames: cachedMatch, song: songOf(song, songMetaOf(resolution)) };
+    if (cachedMatch) return { frames: cachedMatch, song: songOf(song, songMetaOf(resolution)), loudness: cachedMatch.loudness };
   }
   const { input, temporary } = await fetchAudio(resolution, options, signal, logger).catch((error: unknown) => {
     if (!(error instanceof DownloadWriteError)) throw error;
@@ -155,8 +182,9 @@ function matchOf(options: RefLoaderOptions): boolean {
   return options.match?.() ?? true;
 }
 
-function withCache(frames: Readable, ref: string, options: RefLoaderOptions): Readable {
-  return options.audioCache ? cacheWhilePlaying(frames, options.audioCache.writer(ref, options.format)) : frames;
+/** The transcode's frames, written to the disk cache as they play, with the loudness it measured. */
+function withCache(frames: TranscodeStream, ref: string, options: RefLoaderOptions): Readable {
+  return options.audioCache ? cacheWhilePlaying(frames, options.audioCache.writer(ref, options.format, () => frames.summary?.loudness)) : frames;
 }
 
 function songOf(song: Song, meta: SongMeta): Song {

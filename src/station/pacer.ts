@@ -1,5 +1,6 @@
 import type { Mp3Frame } from '../audio/index.js';
 import type { Clock } from '../time/index.js';
+import { PacingClock, type PacingMembership } from './pacing-clock.js';
 
 /** How far ahead of real time the pacer may write: enough to ride out a slow tick, small enough that a skip is heard fast. */
 export const DEFAULT_LEAD_MS = 400;
@@ -39,7 +40,10 @@ export interface PacerOptions {
   /** False while the Icecast connection is down: the pacer then holds its place in the song. */
   canWrite: () => boolean;
   leadMs?: number;
+  /** The period of the pacer's own timer, when it has no shared one. */
   tickMs?: number;
+  /** The process's one timer for every station; without it the pacer runs a timer of its own. */
+  pacingClock?: PacingClock;
 }
 
 /**
@@ -48,24 +52,26 @@ export interface PacerOptions {
  * computes what is due from the anchor instead of sleeping per frame.
  */
 export class Pacer {
-  private readonly options: Required<PacerOptions>;
+  private readonly options: Required<Omit<PacerOptions, 'pacingClock'>>;
+  private readonly pacingClock: PacingClock;
   private anchorMs = 0;
   private sentUs = 0;
-  private timer: { clear(): void } | undefined;
+  private membership: PacingMembership | undefined;
 
   constructor(options: PacerOptions) {
     this.options = { leadMs: DEFAULT_LEAD_MS, tickMs: DEFAULT_TICK_MS, ...options };
+    this.pacingClock = options.pacingClock ?? new PacingClock(options.clock, this.options.tickMs);
   }
 
   start(): void {
-    if (this.timer) return;
+    if (this.membership) return;
     this.reanchor();
-    this.timer = this.options.clock.setInterval(() => this.tick(), this.options.tickMs);
+    this.membership = this.pacingClock.join(() => this.tick());
   }
 
   stop(): void {
-    this.timer?.clear();
-    this.timer = undefined;
+    this.membership?.leave();
+    this.membership = undefined;
   }
 
   /** Restart the real-time schedule from now: after a reconnect the new connection gets a fresh lead. */

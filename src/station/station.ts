@@ -6,6 +6,7 @@ import type { Logger } from '../log/index.js';
 import { systemClock, type Clock } from '../time/index.js';
 import type { StationIdentity } from './identity.js';
 import { Pacer, tickMsFor } from './pacer.js';
+import type { PacingClock } from './pacing-clock.js';
 import { Programme, type FrameLoader, type SongSupplier, type TrackEndReason } from './programme.js';
 import { displayTitle } from '../song-title.js';
 import type { Song } from './song.js';
@@ -35,6 +36,8 @@ export interface StationOptions {
   silenceBudgetMs?: number;
   /** See IcecastSourceOptions.mayTakeMount: given for stations played under a lease. */
   mayTakeMount?: () => Promise<boolean>;
+  /** The process's one pacing timer, shared by its stations; without it the station runs its own. */
+  pacingClock?: PacingClock;
 }
 
 export interface StationEvents {
@@ -91,6 +94,7 @@ export class Station extends EventEmitter<StationEvents> {
       nextFrame: () => this.programme.nextFrame(),
       write: (bytes) => this.source.write(bytes),
       canWrite: () => this.source.accepting,
+      ...(options.pacingClock ? { pacingClock: options.pacingClock } : {}),
     });
     // A new connection gets its lead at once instead of at the next tick: listeners are back sooner.
     this.source.on('streaming', () => {

@@ -1,4 +1,5 @@
 import { DEFAULT_STREAM_FORMAT, type StreamFormat } from '../audio/index.js';
+import { DEFAULT_LOUDNESS_TARGET_LUFS, loudnessTargetProblem } from '../audio/loudness.js';
 import { quoteInput } from '../errors.js';
 import { asNumber, execAtomic, runMutation, type StoreContext } from './context.js';
 import { NotFoundError } from './errors.js';
@@ -11,6 +12,7 @@ export const STATION_DEFAULTS = Object.freeze({
   mode: 'order' as PlayMode,
   repeat: true,
   match: true,
+  loudness: DEFAULT_LOUDNESS_TARGET_LUFS as number | null,
   format: DEFAULT_STREAM_FORMAT,
   iceName: '',
   iceDescription: '',
@@ -25,6 +27,7 @@ function toFields(update: StationUpdate): string[] {
     ['mode', update.mode],
     ['repeat', update.repeat === undefined ? undefined : update.repeat ? '1' : '0'],
     ['match', update.match === undefined ? undefined : update.match ? '1' : '0'],
+    ['loudness', update.loudness === undefined ? undefined : update.loudness === null ? 'off' : update.loudness],
     ['bitrateKbps', update.format?.bitrateKbps],
     ['sampleRate', update.format?.sampleRate],
     ['channels', update.format?.channels],
@@ -53,11 +56,19 @@ function fromHash(name: string, hash: Record<string, string>): Station {
     repeat: hash.repeat !== '0',
     // Stations stored before the setting existed have no field: they keep matching, the default.
     match: hash.match !== '0',
+    loudness: storedLoudness(hash.loudness),
     format,
     iceName: hash.iceName ?? '',
     iceDescription: hash.iceDescription ?? '',
     iceGenre: hash.iceGenre ?? '',
   };
+}
+
+/** `off`, a target, or (absent: stored before the setting existed; or edited by hand into nonsense) the default. */
+function storedLoudness(field: string | undefined): number | null {
+  if (field === 'off') return null;
+  const target = Number(field);
+  return field !== undefined && field !== '' && loudnessTargetProblem(target) === undefined ? target : DEFAULT_LOUDNESS_TARGET_LUFS;
 }
 
 export async function listStations(ctx: StoreContext): Promise<Station[]> {

@@ -16,6 +16,11 @@ export interface StationSettings {
    * from the other provider. Off asks the relay with `?match=0`. Absent in older station hashes: on.
    */
   readonly match: boolean;
+  /**
+   * Loudness target in LUFS each song is brought to (by whole 1.5 dB steps, never past -1 dBTP), or null
+   * for off: songs play at their own level. Absent in older station hashes: the default, -16.
+   */
+  readonly loudness: number | null;
   readonly format: StreamFormat;
   readonly iceName: string;
   readonly iceDescription: string;

@@ -1,4 +1,5 @@
 import { DEFAULT_STREAM_FORMAT, streamFormatProblem } from '../audio/index.js';
+import { loudnessTargetProblem } from '../audio/loudness.js';
 import { quoteInput } from '../errors.js';
 import { parseSongRef, RefSyntaxError } from '../refs/index.js';
 import { iceTextProblem, nameProblem, stationMountProblem } from '../station-rules/index.js';
@@ -64,6 +65,10 @@ export function validateStationSettings(settings: StationUpdate): StationUpdate 
   if (settings.repeat !== undefined && typeof settings.repeat !== 'boolean') throw new ValidationError('repeat must be on or off');
   if (settings.match !== undefined && typeof settings.match !== 'boolean') throw new ValidationError('match must be on or off');
   if (settings.format !== undefined) {
+  if (settings.loudness !== undefined && settings.loudness !== null) {
+    const problem = loudnessTargetProblem(settings.loudness);
+    if (problem !== undefined) throw new ValidationError(problem);
+  }
     // A change may name one field only: checked within a whole format, where the defaults never fail.
     const problem = streamFormatProblem({ ...DEFAULT_STREAM_FORMAT, ...settings.format });
     if (problem !== undefined) throw new ValidationError(problem);

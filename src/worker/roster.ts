@@ -101,9 +101,11 @@ export class StationRoster {
     for (const [name, entry] of this.running) {
       const latest = stored.get(name);
       if (!latest || sourceKey(latest) !== sourceKey(entry.stored)) await this.stop(name, stopReason(latest, listed, name));
-      else if (programmeKey(latest) !== programmeKey(entry.stored)) {
+      else {
+        const replan = programmeKey(latest) !== programmeKey(entry.stored);
+        // Settings read while a song plays (`loudness`) take effect through `current` alone, at once.
         entry.stored = latest;
-        entry.station.replan();
+        if (replan) entry.station.replan();
       }
     }
     for (const [name, station] of stored) if (!this.running.has(name)) this.start(station);

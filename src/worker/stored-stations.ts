@@ -15,11 +15,14 @@ import { fallbackIdentity, storedIdentity } from './station-identity.js';
 import { startLeaseRounds } from './lease-rounds.js';
 import { LEASE_TIMING, newWorkerId, StationLeases } from './station-leases.js';
 
+/** The stored station's settings its songs read as they load and play: `match` at every song, `loudness` at every batch. */
+export type LiveSettings = () => Pick<StoredStation, 'match' | 'loudness'>;
+
 /**
- * `mayTakeMount`: see IcecastSourceOptions; given for stations played under a lease. `match`: the station's
- * setting as it is now (asked at every song); without it the match is on.
+ * `mayTakeMount`: see IcecastSourceOptions; given for stations played under a lease. `live`: the station's
+ * settings as they are now; without it the match is on and the loudness target is the default.
  */
-export type BuildStation = (identity: StationIdentity, supplier: SongSupplier, mayTakeMount?: () => Promise<boolean>, match?: () => boolean) => Station;
+export type BuildStation = (identity: StationIdentity, supplier: SongSupplier, mayTakeMount?: () => Promise<boolean>, live?: LiveSettings) => Station;
 
 /** What the worker does when an admin clears the caches: forget its own copies of them. */
 export type ClearWorkerCaches = () => Promise<void>;
@@ -66,7 +69,7 @@ export function runStoredStations(
   const playback = ownerPlayback(store.playback, leases);
   const buildStored = (stored: StoredStation, current: () => StoredStation) =>
     storedStation(playback, stored, logger, (identity, supplier) =>
-      build(identity, supplier, () => leases.confirm(stored.name), () => current().match),
+      build(identity, supplier, () => leases.confirm(stored.name), current),
     );
   const roster = new StationRoster(store.stations, buildStored, (name) => leases.holds(name), logger);
   const leaseRound = async () => {

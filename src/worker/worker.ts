@@ -5,12 +5,14 @@ import type { WorkerMetrics } from '../metrics/index.js';
 import { refLoader } from '../frame-loader/ref-loader.js';
 import { ListSupplier, type ListEntry } from '../station/list-supplier.js';
 import type { SongSupplier } from '../station/programme.js';
-import { Station, type StationIdentity } from '../station/index.js';
+import { DEFAULT_TICK_MS, PacingClock, Station, type StationIdentity } from '../station/index.js';
 import type { Store } from '../store/index.js';
+import { systemClock } from '../time/index.js';
 import { configuredSongs } from './playlist-file.js';
 import { openServices, type WorkerServices } from './services.js';
 import { configuredIdentity } from './station-identity.js';
 import { WatchedPlaylist } from './watched-playlist.js';
+import type { BuildStation, LiveSettings } from './stored-stations.js';
 
 /**
  * The stations of one process. With Redis they are the stations stored there (the config seeds them) and
@@ -19,6 +21,8 @@ import { WatchedPlaylist } from './watched-playlist.js';
 export class Worker {
   private services: WorkerServices | undefined;
   private readonly fixedStations: Station[] = [];
+  /** Every station of the process (and fallback feed) paces on this one timer. */
+  private readonly pacingClock = new PacingClock(systemClock, DEFAULT_TICK_MS);
   private stopStored: (() => Promise<void>) | undefined;
   /** File mode: the stations' playlist files, followed while they play. */
   private readonly playlists: WatchedPlaylist[] = [];
@@ -85,8 +89,7 @@ export class Worker {
   /** Loaded only with Redis: a worker without it does not pay for the store's modules at start-up. */
   private async startStored(store: Store): Promise<void> {
     const { runStoredStations } = await import('./stored-stations.js');
-    const build = (identity: StationIdentity, supplier: SongSupplier, mayTakeMount?: () => Promise<boolean>, match?: () => boolean) =>
-      this.station(identity, supplier, mayTakeMount, match);
+    const build: BuildStation = (identity, supplier, mayTakeMount, live) => this.station(identity, supplier, mayTakeMount, live);
     this.stopStored = runStoredStations(store, this.config, this.logger, build, () => this.clearOwnCaches()).stop;
   }
 
@@ -98,8 +101,11 @@ export class Worker {
     this.logger.info('caches cleared: unplayable songs forgotten, disk audio cache emptied');
   }
 
-  /** `match`: the stored station's setting, read at every song; configured stations without Redis always match. */
-  private station(identity: StationIdentity, supplier: SongSupplier, mayTakeMount?: () => Promise<boolean>, match?: () => boolean): Station {
+  /**
+   * `live`: the stored station's settings as they are now (`match` read at every song, `loudness` at every
+   * batch of frames); configured stations without Redis always match and aim at the default loudness.
+   */
+  private station(identity: StationIdentity, supplier: SongSupplier, mayTakeMount?: () => Promise<boolean>, live?: LiveSettings): Station {
     const services = this.services!;
     const logger = this.logger.child({ station: identity.name });
     const onTranscode = this.metrics?.transcodeReporter(identity.name, identity.mount);
@@ -113,13 +119,14 @@ export class Worker {
         downloadDir: services.downloadDir,
         format: identity.format,
         logger,
-        ...(match ? { match } : {}),
+        ...(live ? { match: () => live().match, loudness: () => live().loudness } : {}),
         ...(onTranscode ? { onTranscode } : {}),
       }),
       silence: new SilentFrames(identity.format),
       logger: this.logger,
       silenceBudgetMs: this.config.silenceBudgetSec * 1000,
       ...(mayTakeMount ? { mayTakeMount } : {}),
+      pacingClock: this.pacingClock,
     });
     this.metrics?.watchStation(station);
     return station;

@@ -46,8 +46,8 @@ beforeEach(async () => {
 describe('relaycast station', () => {
   it('creates, lists, changes and removes stations', async () => {
     await ok(['station', 'create', 'jazz', '--mount', '/jazz.mp3', '--playlist', 'p', '--mode', 'shuffle', '--repeat', 'off', '--bitrate', '192', '--ice-name', 'Jazz FM']);
-    expect(await ok(['station', 'ls'])).toBe('jazz\t/jazz.mp3\tplaylist p\tshuffle\trepeat off\tmatch on\t192 kb/s, 44100 Hz, stereo\n');
-    await ok(['station', 'set', 'jazz', 'mode=order', 'repeat=on', 'match=off', 'channels=1', 'ice-genre=Jazz', '-q']);
+    expect(await ok(['station', 'ls'])).toBe('jazz\t/jazz.mp3\tplaylist p\tshuffle\trepeat off\tmatch on\tloudness -16 LUFS\t192 kb/s, 44100 Hz, stereo\n');
+    await ok(['station', 'set', 'jazz', 'mode=order', 'repeat=on', 'match=off', 'loudness=-14.5', 'channels=1', 'ice-genre=Jazz', '-q']);
     const [station] = JSON.parse(await ok(['station', 'ls', '--json']));
     expect(station).toEqual({
       name: 'jazz',
@@ -56,13 +56,16 @@ describe('relaycast station', () => {
       mode: 'order',
       repeat: true,
       match: false,
+      loudness: -14.5,
       format: { bitrateKbps: 192, sampleRate: 44100, channels: 1 },
       iceName: 'Jazz FM',
       iceDescription: '',
       iceGenre: 'Jazz',
     });
-    await ok(['station', 'create', 'talk', '--mount', '/talk.mp3', '--playlist', 'p', '--match', 'off', '-q']);
-    expect(await ok(['station', 'ls'])).toContain('talk\t/talk.mp3\tplaylist p\torder\trepeat on\tmatch off\t');
+    await ok(['station', 'create', 'talk', '--mount', '/talk.mp3', '--playlist', 'p', '--match', 'off', '--loudness', 'off', '-q']);
+    expect(await ok(['station', 'ls'])).toContain('talk\t/talk.mp3\tplaylist p\torder\trepeat on\tmatch off\tloudness off\t');
+    await ok(['station', 'set', 'talk', 'loudness=-20', '-q']);
+    expect(await ok(['station', 'ls'])).toContain('talk\t/talk.mp3\tplaylist p\torder\trepeat on\tmatch off\tloudness -20 LUFS\t');
     await ok(['station', 'rm', 'jazz']);
     await ok(['station', 'rm', 'talk']);
     expect(await ok(['station', 'ls'])).toBe('');
@@ -141,7 +144,7 @@ describe('relaycast now and history', () => {
   it('shows the song, a progress bar, next up, and no listeners when Icecast is unreachable', async () => {
     const stdout = await ok(['now', 's'], { env: { ICECAST_URL: `http://127.0.0.1:${await freePort()}` } });
     const lines = stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('s (/s.mp3, playlist p)');
+    expect(lines[0]).toBe('s (/s.mp3, playlist p, loudness -16 LUFS)');
     expect(lines[1]).toBe('  Miles Davis - Freddie Freeloader');
     expect(lines[2]).toMatch(/^ {2}\[#{7,8}-{22,23}\] 1:0\d\/4:00 {2}playlist position 2$/);
     expect(lines[3]).toBe('  next: Miles Davis - So What (queued)');
@@ -166,13 +169,13 @@ describe('relaycast now and history', () => {
     icecastBody = '{"icestats": {"source": [ {"title": - } ] }';
     expect(JSON.parse(await ok(['now', 't', '--json', '--icecast', icecastUrl])).listeners).toBeNull();
     icecastBody = JSON.stringify({ icestats: {} });
-    expect(await ok(['now', 't', '--icecast', icecastUrl])).toBe('t (/t.mp3, playlist p)\n  nothing playing (silent between songs)\n  next: netease:1\n  listeners: 0\n');
+    expect(await ok(['now', 't', '--icecast', icecastUrl])).toBe('t (/t.mp3, playlist p, loudness -16 LUFS)\n  nothing playing (silent between songs)\n  next: netease:1\n  listeners: 0\n');
   });
 
   it('shows a station whose song ended long ago as silent, never 1:24/0:25', async () => {
     await store.playback.setNowPlaying('t', { ref: 'netease:3', title: 'Short', artist: 'A', startedAt: Date.now() - 84_000, durationMs: 25_000, source: 'playlist', position: 3 });
     icecastBody = JSON.stringify({ icestats: {} });
-    expect(await ok(['now', 't', '--icecast', icecastUrl])).toBe('t (/t.mp3, playlist p)\n  nothing playing (silent between songs)\n  next: netease:1\n  listeners: 0\n');
+    expect(await ok(['now', 't', '--icecast', icecastUrl])).toBe('t (/t.mp3, playlist p, loudness -16 LUFS)\n  nothing playing (silent between songs)\n  next: netease:1\n  listeners: 0\n');
     expect(JSON.parse(await ok(['now', 't', '--json', '--icecast', icecastUrl])).playing).toBeNull();
     await store.playback.setNowPlaying('t', null);
   });

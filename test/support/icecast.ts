@@ -42,6 +42,8 @@ export interface StartIcecastOptions {
    * rendered template, for a `relaycast icecast-config` to read.
    */
   viaIcecastRun?: boolean;
+  /** Replaces icecast.xml's `<sources>` limit (room for 32 stations) for a test of more stations. */
+  maxSources?: number;
 }
 
 export interface MountStatus {
@@ -85,6 +87,12 @@ export interface IcecastServer {
   errorLog(): Promise<string>;
 }
 
+function withSourcesLimit(config: string, sources: number): string {
+  const limited = config.replace(/<sources>\d+<\/sources>/, `<sources>${sources}</sources>`);
+  if (limited === config) throw new Error('icecast.xml has no <sources> limit to replace');
+  return limited;
+}
+
 /** Starts a real icecast2 on a free loopback port with the project's icecast.xml and random passwords. */
 export async function startIcecast(options: StartIcecastOptions = {}): Promise<IcecastServer> {
   requirePrograms('icecast2', 'setpriv');
@@ -111,7 +119,8 @@ export async function startIcecast(options: StartIcecastOptions = {}): Promise<I
     ICECAST_WEBROOT: join(shareDir, 'web'),
     ICECAST_ADMINROOT: join(shareDir, 'admin'),
   });
-  const rendered = options.defaultMountCharset === false ? withoutDefaultCharset(config) : config;
+  const charset = options.defaultMountCharset === false ? withoutDefaultCharset(config) : config;
+  const rendered = options.maxSources === undefined ? charset : withSourcesLimit(charset, options.maxSources);
   await writeFile(configPath, rendered);
   await writeFile(baseConfigPath, rendered);
   await makeDirWritableForIcecast(temp.dir, logDir);

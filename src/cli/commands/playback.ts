@@ -24,6 +24,8 @@ interface NowReport {
   readonly station: string;
   readonly mount: string;
   readonly playlist: string;
+  /** The station's loudness target in LUFS, null when normalisation is off. */
+  readonly loudness: number | null;
   readonly playing: (PlayedSong & { elapsedMs: number }) | null;
   readonly next: (NextSong & Partial<SongMeta>) | null;
   readonly listeners: number | null;
@@ -43,6 +45,7 @@ async function reportOf(store: Store, station: Station, listeners: Map<string, n
     station: station.name,
     mount: station.mount,
     playlist: station.playlist,
+    loudness: station.loudness,
     playing: onAir(playing, now),
     next: next ? { ...next, ...nextMeta.get(next.ref) } : null,
     listeners: listeners?.get(station.mount) ?? (listeners ? 0 : null),
@@ -63,7 +66,8 @@ function playersOf(fleet: Fleet): Map<string, string> {
 }
 
 function describeReport(report: NowReport): string[] {
-  const lines = [`${report.station} (${report.mount}, playlist ${report.playlist})`];
+  const loudness = report.loudness === null ? 'loudness off' : `loudness ${report.loudness} LUFS`;
+  const lines = [`${report.station} (${report.mount}, playlist ${report.playlist}, ${loudness})`];
   const playing = report.playing;
   if (!playing) {
     lines.push('  nothing playing (silent between songs)');

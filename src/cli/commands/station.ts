@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_STREAM_FORMAT, describeFormat, MPEG1_SAMPLE_RATES, STREAM_CHANNELS, type StreamFormat } from '../../audio/index.js';
+import { DEFAULT_LOUDNESS_TARGET_LUFS, LOUDNESS_TARGET_RANGE, loudnessTargetProblem } from '../../audio/loudness.js';
 import { PLAY_MODES, playModeProblem, STATION_DEFAULTS, type NewStation, type PlayMode, type Station, type StationUpdate } from '../../store/index.js';
 import { usageError } from '../cli-error.js';
 import { action, addQuietOption, examples, subcommand } from './command-kit.js';
@@ -14,6 +15,7 @@ type CreateFlags = ConnectionFlags & {
   mode?: string;
   repeat?: string;
   match?: string;
+  loudness?: string;
   bitrate?: string;
   samplerate?: string;
   channels?: string;
@@ -39,6 +41,19 @@ function parseMode(value: string): PlayMode {
   return value as PlayMode;
 }
 
+/** `off`, or a target in LUFS (`-16`, `-14.5`) within LOUDNESS_TARGET_RANGE; anything else is bad usage. */
+function parseLoudness(value: string): number | null {
+  if (value.toLowerCase() === 'off') return null;
+  const target = /^[-+]?\d{1,3}(\.\d{1,2})?$/.test(value) ? Number(value) : NaN;
+  const problem = loudnessTargetProblem(target);
+  if (problem !== undefined) throw usageError(`invalid loudness ${JSON.stringify(value)}: expected a target in LUFS from ${LOUDNESS_TARGET_RANGE.min} to ${LOUDNESS_TARGET_RANGE.max} (e.g. ${DEFAULT_LOUDNESS_TARGET_LUFS}) or off`);
+  return target;
+}
+
+function describeLoudnessTarget(target: number | null): string {
+  return target === null ? 'loudness off' : `loudness ${target} LUFS`;
+}
+
 /** `station set` keys, as admins type them, and what each changes. */
 const SETTABLE: Record<string, (value: string) => StationUpdate> = {
   mount: (value) => ({ mount: value }),
@@ -46,6 +61,7 @@ const SETTABLE: Record<string, (value: string) => StationUpdate> = {
   mode: (value) => ({ mode: parseMode(value) }),
   repeat: (value) => ({ repeat: parseOnOff(value, 'repeat') }),
   match: (value) => ({ match: parseOnOff(value, 'match') }),
+  loudness: (value) => ({ loudness: parseLoudness(value) }),
   bitrate: (value) => ({ format: FORMAT_FIELDS.bitrate(value) }),
   samplerate: (value) => ({ format: FORMAT_FIELDS.samplerate(value) }),
   channels: (value) => ({ format: FORMAT_FIELDS.channels(value) }),
@@ -85,6 +101,7 @@ function settingsOf(flags: CreateFlags): NewStation {
     ...(flags.mode !== undefined && { mode: parseMode(flags.mode) }),
     ...(flags.repeat !== undefined && { repeat: parseOnOff(flags.repeat, 'repeat') }),
     ...(flags.match !== undefined && { match: parseOnOff(flags.match, 'match') }),
+    ...(flags.loudness !== undefined && { loudness: parseLoudness(flags.loudness) }),
     ...(Object.keys(format).length > 0 && { format }),
     ...(flags.iceName !== undefined && { iceName: flags.iceName }),
     ...(flags.iceDescription !== undefined && { iceDescription: flags.iceDescription }),
@@ -105,6 +122,7 @@ function describeStation(station: Station): string {
     station.mode,
     `repeat ${station.repeat ? 'on' : 'off'}`,
     `match ${station.match ? 'on' : 'off'}`,
+    describeLoudnessTarget(station.loudness),
     describeFormat(station.format),
   ].join('\t');
 }
@@ -140,6 +158,10 @@ export function registerStation(program: Command): void {
       '--match <on|off>',
       `play a song its provider refuses from the other provider when the relay finds it there (default ${STATION_DEFAULTS.match ? 'on' : 'off'})`,
     )
+    .option(
+      '--loudness <lufs|off>',
+      `bring every song to this loudness, ${LOUDNESS_TARGET_RANGE.min} to ${LOUDNESS_TARGET_RANGE.max} LUFS, or off (default ${DEFAULT_LOUDNESS_TARGET_LUFS})`,
+    )
     .option('--bitrate <kbps>', `MP3 bitrate in kb/s (default ${DEFAULT_STREAM_FORMAT.bitrateKbps})`)
     .option('--samplerate <hz>', `${orList(MPEG1_SAMPLE_RATES)} (default ${DEFAULT_STREAM_FORMAT.sampleRate})`)
     .option('--channels <n>', `${orList(STREAM_CHANNELS)} (default ${DEFAULT_STREAM_FORMAT.channels})`)
@@ -165,6 +187,8 @@ export function registerStation(program: Command): void {
       'relaycast station set jazz mode=shuffle repeat=on',
       'relaycast station set jazz playlist=night --now',
       'relaycast station set jazz match=off',
+      'relaycast station set jazz loudness=-14',
+      'relaycast station set talk loudness=off',
       "relaycast station set jazz ice-name='Jazz FM' bitrate=192",
     ),
   )

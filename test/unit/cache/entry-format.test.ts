@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
   decodeHeader,
@@ -51,7 +52,26 @@ describe('cache entry header', () => {
     expect(decodeHeader(Buffer.alloc(64))).toEqual({ ok: false, failure: 'not a relaycast cache entry (bad magic)' });
     const future = encodeHeader(header);
     future.writeUInt16BE(ENTRY_VERSION + 1, 4);
-    expect(decodeHeader(future)).toEqual({ ok: false, failure: `entry format version ${ENTRY_VERSION + 1}, expected ${ENTRY_VERSION}` });
+    expect(decodeHeader(future)).toEqual({ ok: false, failure: `entry format version ${ENTRY_VERSION + 1}, expected 1 or ${ENTRY_VERSION}` });
+  });
+
+  it('keeps the loudness ffmpeg measured (1/100 dB, -inf for a silent song\'s peak) and says nothing when none was measured', () => {
+    for (const loudness of [{ integratedLufs: -23.47, truePeakDb: -0.3 }, { integratedLufs: -70, truePeakDb: -Infinity }, { integratedLufs: -8, truePeakDb: 2.5 }]) {
+      const decoded = decodeHeader(encodeHeader({ ...header, loudness }));
+      expect(decoded.ok && decoded.value.header.loudness).toEqual(loudness);
+    }
+    const unmeasured = decodeHeader(encodeHeader({ ...header, loudness: undefined }));
+    expect(unmeasured.ok && unmeasured.value.header).toEqual(header);
+  });
+
+  it('still reads a version 1 entry, written before loudness was measured: no loudness', () => {
+    const v2 = encodeHeader({ ...header, loudness: { integratedLufs: -16, truePeakDb: -1 } });
+    // Version 1 is the same layout without the 4 loudness bytes before the CRC.
+    const v1 = Buffer.concat([v2.subarray(0, v2.length - 8), Buffer.alloc(4)]);
+    v1.writeUInt16BE(1, 4);
+    v1.writeUInt16BE(v1.length, 6);
+    v1.writeUInt32BE(crc32(v1.subarray(0, v1.length - 4)), v1.length - 4);
+    expect(decodeHeader(Buffer.concat([v1, Buffer.from('payload')]))).toEqual({ ok: true, value: { header, length: v1.length } });
   });
 });
 

@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_STREAM_FORMAT } from '../../../src/audio/index.js';
+import { DEFAULT_STREAM_FORMAT, gainSteps, globalGains, type Mp3Frame, type SongLoudness } from '../../../src/audio/index.js';
 import { AudioCache } from '../../../src/cache/index.js';
 import { AudioUrlExpiredError } from '../../../src/download/index.js';
 import { createLogger, silentLogger } from '../../../src/log/index.js';
@@ -17,6 +17,7 @@ import { useCdnServer } from '../../support/cdn-server.js';
 import { makeTone } from '../../support/fixtures.js';
 import { readFrames } from '../../support/frames.js';
 import { captureLog } from '../../support/icecast.js';
+import { measureLoudness } from '../../support/loudness.js';
 import { requirePrograms } from '../../support/prereq.js';
 import { makeTempDir } from '../../support/tmp.js';
 
@@ -189,7 +190,8 @@ describe('refLoader', () => {
     serveTone();
     const audioCache = await AudioCache.open({ dir: await folder('cache'), maxBytes: 50_000_000, logger: silentLogger() });
     const { resolver } = relay();
-    const { load } = loader(resolver, { downloadDir: await folder('downloads'), audioCache });
+    // Normalisation off: the cached frames are the transcoded ones, byte for byte.
+    const { load } = loader(resolver, { downloadDir: await folder('downloads'), audioCache, loudness: () => null });
     const first = await readFrames((await load(byRef('qq:a'))).frames);
     // The entry is committed just after the last frame is read.
     await vi.waitFor(async () => {
@@ -204,6 +206,42 @@ describe('refLoader', () => {
     expect(requests.length).toBe(seen);
   });
 
+  it('measures a song in the transcode that caches it and brings its cached plays to the station target in 1.5 dB steps, a new target without a new transcode', async () => {
+    serveTone();
+    const audioCache = await AudioCache.open({ dir: await folder('loudness-cache'), maxBytes: 50_000_000, logger: silentLogger() });
+    const { resolver } = relay();
+    let target: number | null = -16;
+    const { load } = loader(resolver, { downloadDir: await folder('loudness-downloads'), audioCache, loudness: () => target });
+    // First play: measured while it is transcoded, so played as it is.
+    const first = await readFrames((await load(byRef('qq:l'))).frames);
+    let loudness: SongLoudness | undefined;
+    await vi.waitFor(async () => {
+      const reader = await audioCache.reader('qq:l', DEFAULT_STREAM_FORMAT);
+      reader?.destroy();
+      loudness = reader?.loudness;
+      expect(loudness).toBeDefined();
+    });
+    const measured = await measureLoudness(tone);
+    expect(Math.abs(loudness!.integratedLufs - measured.lufs)).toBeLessThanOrEqual(0.5);
+    expect(Math.abs(loudness!.truePeakDb - measured.truePeakDb)).toBeLessThanOrEqual(0.5);
+    const seen = requests.length;
+
+    const gainsOf = (frames: readonly Mp3Frame[]) => frames.map((frame) => globalGains(frame.bytes));
+    const shifted = (steps: number) => gainsOf(first).map((gains) => gains!.map((gain) => gain + steps));
+    for (const next of [-16, -20, -24]) {
+      target = next;
+      const steps = gainSteps(next, loudness);
+      expect(steps).not.toBe(0);
+      const played = await readFrames((await load(byRef('qq:l'))).frames);
+      expect(gainsOf(played)).toEqual(shifted(steps));
+    }
+    target = null;
+    const off = await readFrames((await load(byRef('qq:l'))).frames);
+    expect(off.map((frame) => frame.bytes)).toEqual(first.map((frame) => frame.bytes));
+    // Every play after the first came from the disk: no download, no transcode.
+    expect(requests.length).toBe(seen);
+  });
+
   it('caches audio matched on another provider under that provider\'s ref: a station with the match off never plays it', async () => {
     serveTone();
     const audioCache = await AudioCache.open({ dir: await folder('match-cache'), maxBytes: 50_000_000, logger: silentLogger() });
@@ -212,7 +250,7 @@ describe('refLoader', () => {
       ok({ ref, title: 'Asked', artist: 'Someone', artists: ['Someone'], album: null, durationMs: null, coverUrl: null, audio: { url, format: 'mp3', bitrate: null, expiresAt: Date.now() + 600_000 }, matchedFrom: { ref: 'netease:9', score: 0.9 } }),
     );
     const downloads = await folder('match-downloads');
-    const matchOn = loader(resolver, { downloadDir: downloads, audioCache });
+    const matchOn = loader(resolver, { downloadDir: downloads, audioCache, loudness: () => null });
     const first = await readFrames((await matchOn.load(byRef('qq:a'))).frames);
     await vi.waitFor(async () => {
       const reader = await audioCache.reader('netease:9', DEFAULT_STREAM_FORMAT);
