@@ -205,7 +205,7 @@ function playableFrom(ref: string, meta: SongMeta, stored: AudioUrl): PlayableSo
     artists: [meta.artist],
     album: meta.album ?? null,
     durationMs: meta.durationMs ?? null,
-    coverUrl: null,
+    coverUrl: meta.coverUrl ?? null,
     audio,
     matchedFrom: matchedFrom === undefined ? null : { ref: matchedFrom, score: matchScore ?? 0 },
   };

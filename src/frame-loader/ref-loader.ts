@@ -188,5 +188,5 @@ function withCache(frames: TranscodeStream, ref: string, options: RefLoaderOptio
 }
 
 function songOf(song: Song, meta: SongMeta): Song {
-  return { ...song, title: meta.title, artist: meta.artist, album: meta.album, durationMs: meta.durationMs };
+  return { ...song, title: meta.title, artist: meta.artist, album: meta.album, durationMs: meta.durationMs, coverUrl: meta.coverUrl };
 }

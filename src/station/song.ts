@@ -7,6 +7,8 @@ export interface Song {
   readonly album?: string;
   /** Milliseconds, when known before playing. */
   readonly durationMs?: number;
+  /** An http(s) image of the cover, when the song's music service has one (never for local files). */
+  readonly coverUrl?: string;
   /** Where the audio is when known without asking a relay: a local file path or an http(s) URL. */
   readonly input?: string;
   /** Where a stored station's song came from, for now-playing and history. */

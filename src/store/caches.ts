@@ -6,6 +6,7 @@ import type { StoreEvent } from './events.js';
 import { CACHE_FAMILIES, EVENTS_CHANNEL, keys, type CacheName } from './keys.js';
 import { countedGetScript } from './lua/small-scripts.js';
 import { storeCall } from './redis-errors.js';
+import { optionalCoverUrl } from './song-meta.js';
 import type { AudioUrl, CacheStats, SongMeta, Unplayable } from './types.js';
 import { validateSongRef } from './validate.js';
 
@@ -23,6 +24,7 @@ const songMetaSchema = z.object({
   artist: z.string(),
   album: z.string().optional(),
   durationMs: z.number().nonnegative().optional(),
+  coverUrl: optionalCoverUrl,
 });
 const audioUrlSchema = z.object({
   url: z.string().min(1),

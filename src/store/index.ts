@@ -44,4 +44,4 @@ export type {
   StationUpdate,
   Unplayable,
 } from './types.js';
-export { songMetaOf, type DescribedSong } from './song-meta.js';
+export { songMetaOf, webCoverUrl, type DescribedSong } from './song-meta.js';

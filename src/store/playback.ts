@@ -6,6 +6,7 @@ import { keys, KEY_FAMILIES } from './keys.js';
 import type { Lease } from './leases.js';
 import { appendHistoryScript, setNowPlayingScript } from './lua/small-scripts.js';
 import { takeNextScript } from './lua/take-next.js';
+import { optionalCoverUrl } from './song-meta.js';
 import type { ListRange, NextSong, PlayedSong, SongSource } from './types.js';
 import { validateName, validateSongRef } from './validate.js';
 
@@ -83,6 +84,7 @@ const playedSongSchema = z.object({
   album: z.string().optional(),
   startedAt: z.number(),
   durationMs: z.number().optional(),
+  coverUrl: optionalCoverUrl,
   source: z.enum(['queue', 'playlist']),
   position: z.number(),
 });

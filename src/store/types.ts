@@ -48,6 +48,8 @@ export interface SongMeta {
   readonly artist: string;
   readonly album?: string;
   readonly durationMs?: number;
+  /** An http(s) image of the song's cover on its music service; absent for local songs and in older entries. */
+  readonly coverUrl?: string;
 }
 
 /** A resolved, expiring audio URL (the relay's `audio` object; `expiresAt` in epoch ms). */
@@ -90,6 +92,8 @@ export interface PlayedSong {
   /** Epoch ms when the song went on air. */
   readonly startedAt: number;
   readonly durationMs?: number;
+  /** As in SongMeta: absent when the song has no cover, and in entries recorded before covers were kept. */
+  readonly coverUrl?: string;
   readonly source: SongSource;
   /** 1-based position in the source it came from. */
   readonly position: number;

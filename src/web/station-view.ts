@@ -1,4 +1,4 @@
-import type { NextSong, PlayedSong, SongMeta, Station, Store } from '../store/index.js';
+import { webCoverUrl, type NextSong, type PlayedSong, type SongMeta, type Station, type Store } from '../store/index.js';
 
 /** Songs of the history a station's view carries. */
 export const VIEW_HISTORY_LENGTH = 10;
@@ -14,7 +14,7 @@ export interface SongView {
   readonly title: string;
   readonly artist: string;
   readonly album: string | null;
-  /** Nothing in Redis records a cover yet: null until a song carries one. */
+  /** An http(s) image of the cover, null when the song has none (local songs, older records). */
   readonly coverUrl: string | null;
   readonly durationMs: number | null;
 }
@@ -65,7 +65,7 @@ export function stationView(inputs: ViewInputs): StationView {
     mount: station.mount,
     streamUrl: streamUrlOf(inputs.icecastPublicUrl, station.mount),
     playing: onAir(playing, now),
-    next: next ? songView({ ref: next.ref, title: nextMeta?.title ?? '', artist: nextMeta?.artist ?? '', album: nextMeta?.album, durationMs: nextMeta?.durationMs }) : null,
+    next: next ? songView({ ...nextMeta, ref: next.ref, title: nextMeta?.title ?? '', artist: nextMeta?.artist ?? '' }) : null,
     history: inputs.history.slice(0, VIEW_HISTORY_LENGTH).map((song) => ({ ...songView(song), startedAt: song.startedAt })),
     listeners: inputs.listeners === null ? null : (inputs.listeners.get(station.mount) ?? 0),
   };
@@ -76,13 +76,14 @@ export function streamUrlOf(icecastPublicUrl: string, mount: string): string {
   return new URL(mount.replace(/^\/+/, ''), icecastPublicUrl).href;
 }
 
-function songView(song: { ref: string; title: string; artist: string; album?: string | undefined; durationMs?: number | undefined }): SongView {
+function songView(song: SongMeta & { ref: string }): SongView {
   return {
     ref: song.ref,
     title: song.title,
     artist: song.artist,
     album: song.album || null,
-    coverUrl: null,
+    // The store reads back only http(s) covers; checked again here, where the URL becomes a page's <img>.
+    coverUrl: webCoverUrl(song.coverUrl) ?? null,
     durationMs: song.durationMs ?? null,
   };
 }

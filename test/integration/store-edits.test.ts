@@ -240,6 +240,17 @@ describe('queue, now playing and history', () => {
     expect(await store.playback.getHistory('s', { start: 0, end: 2 })).toHaveLength(2);
     await expect(store.playback.setNowPlaying('gone', song(1))).rejects.toBeInstanceOf(NotFoundError);
   });
+
+  it('keeps a played song\'s http(s) cover; an older entry without one still reads, one with another kind of URL reads without it', async () => {
+    await setupStation();
+    const song: PlayedSong = { ref: 'netease:1', title: 't', artist: 'a', startedAt: clock, source: 'playlist', position: 1 };
+    const cover = 'https://p2.music.126.net/cover.jpg';
+    await store.playback.setNowPlaying('s', { ...song, coverUrl: cover });
+    expect(await store.playback.getNowPlaying('s')).toEqual({ ...song, coverUrl: cover });
+    await store.playback.appendHistory('s', { ...song, coverUrl: cover });
+    await redis.lpush(keys.history('s'), JSON.stringify({ ...song, coverUrl: 'javascript:alert(1)' }), JSON.stringify(song));
+    expect(await store.playback.getHistory('s')).toEqual([song, song, { ...song, coverUrl: cover }]);
+  });
 });
 
 describe('caches', () => {
@@ -272,6 +283,16 @@ describe('caches', () => {
     expect(await store.caches.getAudioUrl('netease:1')).toEqual({ ...audio, matchedFrom: 'qq:002wit7s1Tvdlg', matchScore: 0.9 });
     await redis.set(keys.audioUrl('netease:2'), JSON.stringify(audio), 'PX', 60_000);
     expect(await store.caches.getAudioUrl('netease:2')).toEqual(audio);
+  });
+
+  it('keeps a song\'s cover with its metadata, and reads entries without one (written before covers were kept)', async () => {
+    const meta = { title: 'T', artist: 'A', durationMs: 1000 };
+    await store.caches.putSongMeta('netease:1', { ...meta, coverUrl: 'http://p1.music.126.net/a.jpg' });
+    expect(await store.caches.getSongMeta('netease:1')).toEqual({ ...meta, coverUrl: 'http://p1.music.126.net/a.jpg' });
+    await redis.set(keys.songMeta('netease:2'), JSON.stringify(meta));
+    await redis.set(keys.songMeta('netease:3'), JSON.stringify({ ...meta, coverUrl: 'data:image/png;base64,AAAA' }));
+    const metas = await store.caches.getSongMetas(['netease:1', 'netease:2', 'netease:3']);
+    expect([...metas.values()]).toEqual([{ ...meta, coverUrl: 'http://p1.music.126.net/a.jpg' }, meta, meta]);
   });
 
   it('treats a corrupted entry as a miss', async () => {

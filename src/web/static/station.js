@@ -9,6 +9,8 @@ const playerStatus = $('player-status');
 let view = null;
 /** performance.now() when `view` arrived: the elapsed time moves on from there. */
 let viewAt = 0;
+/** The cover URL whose image did not load. */
+let failedCover = null;
 
 setText($('station-name'), name);
 document.title = name;
@@ -19,16 +21,7 @@ function render() {
   setText($('artist'), playing ? playing.artist : '');
   setText($('album'), playing?.album ?? '');
   document.title = playing ? `${songLine(playing)} · ${view.name}` : view.name;
-  const cover = $('cover');
-  if (playing?.coverUrl) {
-    cover.src = playing.coverUrl;
-    cover.hidden = false;
-    $('cover-placeholder').hidden = true;
-  } else {
-    cover.hidden = true;
-    cover.removeAttribute('src');
-    $('cover-placeholder').hidden = false;
-  }
+  showCover(playing);
   setText($('next'), songLine(view.next));
   $('listeners').textContent = listenersText(view.listeners);
   $('history').replaceChildren(
@@ -45,6 +38,26 @@ function render() {
   );
   updateProgress();
 }
+
+/** The song's cover, or the placeholder when it has none or its image did not load. */
+function showCover(song) {
+  const cover = $('cover');
+  const url = song?.coverUrl && song.coverUrl !== failedCover ? song.coverUrl : null;
+  if (url) {
+    cover.alt = `Cover of ${song.album || song.title || song.ref}`;
+    if (cover.getAttribute('src') !== url) cover.src = url;
+  } else {
+    cover.removeAttribute('src');
+  }
+  cover.hidden = !url;
+  $('cover-placeholder').hidden = Boolean(url);
+}
+
+// A cover the music service's CDN no longer serves shows the placeholder, not a broken image.
+$('cover').addEventListener('error', (event) => {
+  failedCover = event.target.getAttribute('src');
+  showCover(view?.playing);
+});
 
 function updateProgress() {
   const progress = $('progress');

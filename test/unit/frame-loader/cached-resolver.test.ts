@@ -365,3 +365,38 @@ describe('CachedResolver and answers without metadata', () => {
     expect(relay.asked).toEqual(['qq:abc']);
   });
 });
+
+describe('CachedResolver and cover images', () => {
+  const COVER = 'https://p2.music.126.net/zE8AlLt_Fm1BT8LRROIXgg==/109951162949487525.jpg';
+
+  /** setup() with a relay whose answers carry `coverUrl`. */
+  function withCover(coverUrl: string | null) {
+    const state = setup();
+    state.relay.resolver.resolveSong = async (ref) => (state.relay.asked.push(ref), ok({ ...song(ref, state.clock.time + URL_LIFE_MS), coverUrl }));
+    return state;
+  }
+
+  it('keeps the cover the relay answered with the metadata, and gives it back from Redis in a later process', async () => {
+    const { cached, clock, redis, relay } = withCover(COVER);
+    expect(await cached.resolve('netease:1')).toMatchObject({ ok: true, value: { coverUrl: COVER } });
+    expect(redis.metas.get('netease:1')).toEqual({ title: 'Title of netease:1', artist: 'Someone', album: 'An album', durationMs: 180_000, coverUrl: COVER });
+    const restarted = new CachedResolver({ resolver: relay.resolver, store: redis.store, logger: silentLogger(), now: () => clock.time });
+    expect(await restarted.resolve('netease:1')).toMatchObject({ ok: true, value: { coverUrl: COVER } });
+    expect(await restarted.knownMetadata('netease:1')).toMatchObject({ coverUrl: COVER });
+    expect(relay.asked).toEqual(['netease:1']);
+  });
+
+  it('reads a metadata entry stored without a cover (before covers were kept) as a song without one', async () => {
+    const { cached, redis, relay } = withCover(COVER);
+    redis.metas.set('netease:1', { title: 'Old', artist: 'B' });
+    redis.urls.set('netease:1', { url: 'https://cdn.example/old.mp3', format: 'mp3', bitrate: null, expiresAt: START + URL_LIFE_MS });
+    expect(await cached.resolve('netease:1')).toMatchObject({ ok: true, value: { title: 'Old', coverUrl: null } });
+    expect(relay.asked).toEqual([]);
+  });
+
+  it.each(['javascript:alert(1)', 'data:image/png;base64,AAAA', '/covers/1.jpg', 'ftp://covers.example/1.jpg'])('keeps no cover that is not an http(s) URL (%s)', async (coverUrl) => {
+    const { cached, redis } = withCover(coverUrl);
+    await cached.resolve('netease:1');
+    expect(redis.metas.get('netease:1')).not.toHaveProperty('coverUrl');
+  });
+});

@@ -56,6 +56,26 @@ describe('the station JSON of /api/stations/<name>', () => {
     expect(view({ next: null }).next).toBeNull();
   });
 
+  it('carries the covers the store recorded: of the song playing, the next one and the history', () => {
+    const cover = (n: number) => `https://p2.music.126.net/cover-${n}.jpg`;
+    const result = view({
+      playing: played(0, { startedAt: NOW - 1_000, coverUrl: cover(0) }),
+      nextMeta: { title: 'Next one', artist: 'Someone', coverUrl: cover(9) },
+      history: [played(1, { coverUrl: cover(1) }), played(2)],
+    });
+    expect(result.playing?.coverUrl).toBe(cover(0));
+    expect(result.next?.coverUrl).toBe(cover(9));
+    expect(result.history.map((song) => song.coverUrl)).toEqual([cover(1), null]);
+  });
+
+  it.each(['javascript:alert(1)', 'data:image/svg+xml,<svg/>', '//cdn.example/a.jpg', 'file:///etc/passwd', `https://cdn.example/${'a'.repeat(3_000)}.jpg`])(
+    'passes no cover to the page that is not an http(s) URL of sane length (%s)',
+    (coverUrl) => {
+      const result = view({ playing: played(0, { startedAt: NOW - 1_000, coverUrl }), nextMeta: { title: 'N', artist: 'A', coverUrl }, history: [played(1, { coverUrl })] });
+      expect([result.playing?.coverUrl, result.next?.coverUrl, result.history[0]?.coverUrl]).toEqual([null, null, null]);
+    },
+  );
+
   it('counts 0 listeners on a mount Icecast does not list, and null when Icecast could not be asked', () => {
     expect(view({ listeners: new Map() }).listeners).toBe(0);
     expect(view({ listeners: null }).listeners).toBeNull();
