@@ -80,14 +80,23 @@ export class DemoSongError extends RelaycastError {
   }
 }
 
+/** Told how many demo songs are made so far, and the title of the last one; stopped when making them ends. */
+export interface DemoSongsProgress {
+  update(done: number, total: number, title?: string): void;
+  stop(): void;
+}
+
 /**
  * Writes every demo song into `<musicDir>/demo/` and returns their library paths (`demo/01-….m4a`).
  * Each is made under a hidden name and renamed when complete, so the relay never sees half a song and a
- * setup that died half-way leaves nothing that counts as music.
+ * setup that died half-way leaves nothing that counts as music. Making them takes seconds: `progress`
+ * hears of each song as it is done.
  */
-export async function makeDemoSongs(musicDir: string, run: RunProgram = runProgram): Promise<string[]> {
+export async function makeDemoSongs(musicDir: string, run: RunProgram = runProgram, progress?: DemoSongsProgress): Promise<string[]> {
   const folder = join(musicDir, DEMO_FOLDER);
   await makeFolder(folder);
+  let done = 0;
+  progress?.update(done, DEMO_SONGS.length);
   // allSettled: a failure still waits for the other ffmpegs, so nothing is written after this returns.
   const results = await Promise.allSettled(
     DEMO_SONGS.map(async (song) => {
@@ -100,9 +109,13 @@ export async function makeDemoSongs(musicDir: string, run: RunProgram = runProgr
       } finally {
         await rm(partial, { force: true });
       }
+      done += 1;
+      progress?.update(done, DEMO_SONGS.length, song.title);
       return `${DEMO_FOLDER}/${song.file}`;
     }),
   );
+  // The bar ends before anything else is printed, success or not.
+  progress?.stop();
   const failed = results.find((result) => result.status === 'rejected');
   if (failed) throw failed.reason;
   return results.map((result) => (result as PromiseFulfilledResult<string>).value);

@@ -5,7 +5,7 @@ import { closeRedis, connectRedis, createStore, MAX_PLAYLIST_LENGTH, StoreUnavai
 import { settle } from '../result.js';
 import { retry, sleepOn, systemClock, type Clock } from '../time/index.js';
 import { DEFAULT_STATION, ensureDefaultStation, type DefaultStationOutcome } from './default-station.js';
-import { makeDemoSongs, runProgram as execProgram, type RunProgram } from './demo-songs.js';
+import { makeDemoSongs, runProgram as execProgram, type DemoSongsProgress, type RunProgram } from './demo-songs.js';
 import { renderIcecastConfig, type MountedStation } from '../icecast-mounts/index.js';
 import { writeIcecastConfig, writeIcecastConfigFile } from './icecast-config.js';
 import { hasAudioFiles, listAudioFiles } from './music-folder.js';
@@ -29,6 +29,8 @@ export interface SetupDeps {
   readonly openStore?: (url: string) => Promise<OpenedStore>;
   /** Times the demo songs and the wait for Redis. */
   readonly clock?: Clock;
+  /** Hears of each demo song as it is made (the CLI's bar on a terminal). */
+  readonly demoSongsProgress?: DemoSongsProgress;
 }
 
 export interface SetupReport {
@@ -98,7 +100,7 @@ async function demoSongsIfEmpty(settings: SetupSettings, deps: SetupDeps): Promi
   const clock = deps.clock ?? systemClock;
   const started = clock.now();
   try {
-    const songs = await makeDemoSongs(settings.musicDir, deps.runProgram ?? execProgram);
+    const songs = await makeDemoSongs(settings.musicDir, deps.runProgram ?? execProgram, deps.demoSongsProgress);
     deps.logger.info({ dir: settings.musicDir, songs, tookMs: clock.now() - started }, 'demo songs made: the music folder had no audio');
     return songs;
   } catch (error) {

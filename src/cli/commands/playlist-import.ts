@@ -1,12 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { SingleBar } from 'cli-progress';
 import type { RelayClient, SongResolution } from '../../relay-client/index.js';
 import { locationToRef, parseM3u } from '../../m3u/index.js';
 import { isPlaylistRef, isSongRef } from '../../refs/index.js';
 import { failed, ok, type Result } from '../../result.js';
 import { songMetaOf, validateName, type SongMeta } from '../../store/index.js';
 import { CliError, EXIT, usageError } from '../cli-error.js';
+import { NO_PROGRESS, progressBar, type Progress } from '../progress.js';
 import { action, confirm, plural, subcommand } from './command-kit.js';
 import { MAX_STDIN_BYTES, readStdin } from './input.js';
 import { addRelayOptions, type ConnectionFlags } from './options.js';
@@ -50,30 +50,14 @@ async function readM3uSource(source: string): Promise<string> {
   return readFile(source, 'utf8');
 }
 
-function progressBar(flags: Flags, label: string): { update(done: number, total: number): void; stop(): void } {
-  // Only for a person at a terminal; pipes and CI get the summary alone.
-  if (flags.progress === false || flags.json || !process.stderr.isTTY) return { update() {}, stop() {} };
-  const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total}`, stream: process.stderr, hideCursor: true });
-  let started = false;
-  return {
-    update(done, total) {
-      if (!started) {
-        bar.start(total, done);
-        started = true;
-      } else {
-        bar.setTotal(total);
-        bar.update(done);
-      }
-    },
-    stop() {
-      if (started) bar.stop();
-    },
-  };
+/** The import's bars: on a terminal, unless --no-progress or --json (whose reader wants the summary alone). */
+function importProgress(flags: Flags, label: string): Promise<Progress> {
+  return flags.progress === false || flags.json ? Promise.resolve(NO_PROGRESS) : progressBar(label);
 }
 
 async function candidatesOf(source: string, relay: RelayClient, flags: Flags): Promise<Candidate[]> {
   if (isPlaylistRef(source)) {
-    const bar = progressBar(flags, 'listing');
+    const bar = await importProgress(flags, 'listing');
     try {
       const listing = await relay.listAllSongs(source, ({ fetched, total }) => bar.update(fetched, total));
       if (listing.truncated) note(`relaycast: ${source} has ${listing.total} songs; importing the first ${listing.songs.length}`);
@@ -99,7 +83,7 @@ async function candidatesOf(source: string, relay: RelayClient, flags: Flags): P
 /** Resolves each distinct ref once, RESOLVE_CONCURRENCY at a time. A relay outage aborts the import. */
 async function resolveAll(refs: readonly string[], relay: RelayClient, flags: Flags): Promise<Map<string, SongResolution>> {
   const results = new Map<string, SongResolution>();
-  const bar = progressBar(flags, 'resolving');
+  const bar = await importProgress(flags, 'resolving');
   let next = 0;
   let done = 0;
   const worker = async () => {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createLogger } from '../../log/index.js';
 import { readSetupSettings, runSetup } from '../../setup/index.js';
+import { progressBar } from '../progress.js';
 import { action, examples } from './command-kit.js';
 
 export function registerSetup(program: Command): void {
@@ -20,7 +21,8 @@ export function registerSetup(program: Command): void {
       action(async () => {
         const settings = await readSetupSettings(process.env);
         const logger = createLogger({ level: settings.logLevel });
-        await runSetup(settings, { logger });
+        // stdout carries the JSON log lines, unchanged; the bar goes to stderr, on a terminal only.
+        await runSetup(settings, { logger, demoSongsProgress: await progressBar('making demo songs') });
         logger.flush();
       }),
     );
