@@ -39,6 +39,7 @@ export {
 } from './transcoder.js';
 export { SilentFrames } from './silence.js';
 export { probeTags, type SongTags } from './probe.js';
+export { memoizeTags, TAG_MEMO_ENTRIES } from './tag-memo.js';
 export { liveFfmpegPids } from './ffmpeg.js';
 export { TRANSCODE_DEADLINES, type TranscodeDeadlines } from './frame-watch.js';
 export { AudioOptionError, ProbeError, TranscodeError, TranscodeStalledError, type TranscodeErrorDetails } from './errors.js';

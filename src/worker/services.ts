@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { probeTags } from '../audio/index.js';
+import { memoizeTags, probeTags } from '../audio/index.js';
 import { AudioCache } from '../cache/index.js';
 import type { Config } from '../config/index.js';
 import { ConfigError } from '../errors.js';
@@ -136,7 +136,7 @@ async function songResolver(config: Config, logger: Logger): Promise<{ resolver:
   const embedded = createResolver({
     config: config.musicDir ? { local: { musicDir: config.musicDir } } : {},
     logger: logger.child({ component: 'embedded-relay' }),
-    tagReader: probeTags,
+    tagReader: memoizeTags(probeTags),
   });
   return { resolver: embeddedResolver(embedded), close: () => {} };
 }

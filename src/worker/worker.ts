@@ -1,4 +1,4 @@
-import { SilentFrames, probeTags } from '../audio/index.js';
+import { SilentFrames, memoizeTags, probeTags } from '../audio/index.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
@@ -23,6 +23,8 @@ export class Worker {
   private readonly fixedStations: Station[] = [];
   /** Every station of the process (and fallback feed) paces on this one timer. */
   private readonly pacingClock = new PacingClock(systemClock, DEFAULT_TICK_MS);
+  /** One ffprobe per file for every station of the process, not one per station and play. */
+  private readonly readTags = memoizeTags(probeTags);
   private stopStored: (() => Promise<void>) | undefined;
   /** File mode: the stations' playlist files, followed while they play. */
   private readonly playlists: WatchedPlaylist[] = [];
@@ -60,7 +62,7 @@ export class Worker {
 
   private async startFixed(): Promise<void> {
     for (const config of this.config.stations) {
-      const supplier = new ListSupplier(configuredSongs(config), probeTags);
+      const supplier = new ListSupplier(configuredSongs(config), this.readTags);
       const station = this.station(configuredIdentity(config), supplier);
       if (config.playlistFile) {
         const useFile = (entries: readonly ListEntry[]) => supplier.replace([...configuredSongs(config), ...entries]);
