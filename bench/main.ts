@@ -9,6 +9,7 @@ import { makeTempDir } from '../test/support/tmp.js';
 import { failedMeasurement, type Figure } from './figure.js';
 import { toneMaker, type BenchContext } from './harness.js';
 import { measureBoundaries } from './measure-boundaries.js';
+import { measureCli } from './measure-cli.js';
 import { measureFaults } from './measure-faults.js';
 import { measureFleet } from './measure-fleet.js';
 import { measureHundreds } from './measure-hundreds.js';
@@ -44,6 +45,7 @@ interface Measurement {
 /** In the order they run; about 8 minutes without --long on a 2-core machine. */
 const MEASUREMENTS: readonly Measurement[] = [
   { name: 'startup', aliases: [], what: 'start → mount up / first byte / first music (3 cold starts)', limitMs: 90_000, run: measureStartup },
+  { name: 'cli', aliases: ['version'], what: '`relaycast --version`, `now --help` and `now` (local Redis): wall time and peak RSS beside an empty Node', limitMs: 60_000, run: measureCli },
   { name: 'transcode', aliases: ['ffmpeg'], what: 'ffmpeg m4a → MP3 speed and CPU', limitMs: 120_000, run: measureTranscode },
   { name: 'boundaries', aliases: ['silence', 'gapless'], what: 'silence at song boundaries at a listener', limitMs: 90_000, run: measureBoundaries },
   { name: 'pacing', aliases: ['cpu', 'rss', 'bitrate', 'stall'], what: '1 station: CPU, RSS, bitrate and stalls over two minutes', limitMs: 200_000, run: measurePacing },

@@ -1,4 +1,5 @@
 import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino';
+import { redactUrl } from './redact-url.js';
 
 export type Logger = PinoLogger;
 
@@ -45,22 +46,4 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 /** A logger that drops everything: for tests and library callers that pass none. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
-}
-
-/**
- * Path segments that are credentials: the token of the relay's signed file URLs (`/v1/files/<token>`: the
- * URL alone opens the file, see src/relay/file-url.ts), and hex digests, which CDNs put in the path as a
- * signature (NetEase: `/<expiry>/<md5>/…`).
- */
-const CREDENTIAL_SEGMENTS: readonly RegExp[] = [/(\/v1\/files\/)[^/]+/, /(\/)[0-9a-f]{32,}(?=\/|$)/gi];
-
-/** The URL without user info, query string or credential path segments: what locates it, not what opens it. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    const path = CREDENTIAL_SEGMENTS.reduce((kept, pattern) => kept.replace(pattern, '$1…'), parsed.pathname);
-    return `${parsed.protocol}//${parsed.host}${path}${parsed.search ? '?…' : ''}`;
-  } catch {
-    return '[unparseable url]';
-  }
 }

@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { redactUrl } from '../log/index.js';
+import { redactUrl } from '../log/redact-url.js';
 import { withDeadline } from '../time/index.js';
 import { StoreUnavailableError, ValidationError } from './errors.js';
 

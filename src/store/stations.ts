@@ -1,4 +1,4 @@
-import { DEFAULT_STREAM_FORMAT, type StreamFormat } from '../audio/index.js';
+import { DEFAULT_STREAM_FORMAT, type StreamFormat } from '../audio/format.js';
 import { DEFAULT_LOUDNESS_TARGET_LUFS, loudnessTargetProblem } from '../audio/loudness.js';
 import { quoteInput } from '../errors.js';
 import { asNumber, execAtomic, runMutation, type StoreContext } from './context.js';

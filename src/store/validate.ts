@@ -1,4 +1,4 @@
-import { DEFAULT_STREAM_FORMAT, streamFormatProblem } from '../audio/index.js';
+import { DEFAULT_STREAM_FORMAT, streamFormatProblem } from '../audio/format.js';
 import { loudnessTargetProblem } from '../audio/loudness.js';
 import { quoteInput } from '../errors.js';
 import { parseSongRef, RefSyntaxError } from '../refs/index.js';

@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { configFiles, IcecastConfigWriter, openStationFeed, readIcecastConfigSettings, renderOnce } from '../../icecast-mounts/index.js';
-import { createLogger } from '../../log/index.js';
-import { writeIcecastConfigFile } from '../../setup/index.js';
 import { systemClock } from '../../time/index.js';
 import { action, examples } from './command-kit.js';
 
@@ -23,6 +20,12 @@ export function registerIcecastConfig(program: Command): void {
     )
     .action(
       action(async (flags: { once?: boolean }) => {
+        // The writer's modules are loaded when it runs, not for `relaycast icecast-config --help`.
+        const [{ configFiles, IcecastConfigWriter, openStationFeed, readIcecastConfigSettings, renderOnce }, { createLogger }, { writeIcecastConfigFile }] = await Promise.all([
+          import('../../icecast-mounts/index.js'),
+          import('../../log/index.js'),
+          import('../../setup/index.js'),
+        ]);
         const settings = readIcecastConfigSettings(process.env);
         const logger = createLogger({ level: settings.logLevel });
         const files = configFiles(settings.basePath, settings.outputPath, writeIcecastConfigFile);

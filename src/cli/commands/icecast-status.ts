@@ -1,5 +1,4 @@
-import got from 'got';
-import { parseListeners } from '../../icecast/index.js';
+import { parseListeners } from '../../icecast/status-listeners.js';
 
 /** Listener counts are a nicety of `now`: a slow or absent Icecast must not hold the command up. */
 export const ICECAST_STATUS_TIMEOUT_MS = 1_500;
@@ -11,6 +10,7 @@ const MAX_STATUS_BYTES = 1024 * 1024;
  * none; Icecast 2.4 has also been seen sending invalid JSON right after start-up.
  */
 export async function fetchListeners(icecastUrl: string): Promise<Map<string, number> | null> {
+  const { default: got } = await import('got');
   let body: string;
   try {
     const url = new URL('status-json.xsl', icecastUrl.endsWith('/') ? icecastUrl : `${icecastUrl}/`);

@@ -1,5 +1,6 @@
 import { parseM3u } from '../../m3u/index.js';
-import { validateSongRef, ValidationError } from '../../store/index.js';
+import { ValidationError } from '../../errors.js';
+import { validateSongRef } from '../../store/validate.js';
 import { notFoundError, usageError } from '../cli-error.js';
 
 /** Input read from stdin is bounded: 10 000 refs are ~300 KiB, an M3U with EXTINF lines a few MiB. */

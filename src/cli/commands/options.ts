@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DEFAULT_ICECAST_URL } from '../../icecast/index.js';
+import { DEFAULT_ICECAST_URL } from '../../icecast/defaults.js';
 
 /**
  * Where the CLI finds Redis, the relay and Icecast: a flag, else the environment, else a loopback

@@ -4,7 +4,8 @@ import type { RelayClient, SongResolution } from '../../relay-client/index.js';
 import { locationToRef, parseM3u } from '../../m3u/index.js';
 import { isPlaylistRef, isSongRef } from '../../refs/index.js';
 import { failed, ok, type Result } from '../../result.js';
-import { songMetaOf, validateName, type SongMeta } from '../../store/index.js';
+import type { SongMeta } from '../../store/index.js';
+import { validateName } from '../../store/validate.js';
 import { CliError, EXIT, usageError } from '../cli-error.js';
 import { NO_PROGRESS, progressBar, type Progress } from '../progress.js';
 import { action, confirm, plural, subcommand } from './command-kit.js';
@@ -141,6 +142,7 @@ Redis fails midway, nothing changes. Exit 0 when at least one song was imported.
     .action(
       action(async (flags: Flags, name: string, source: string) => {
         validateName('playlist', name);
+        const { songMetaOf } = await import('../../store/index.js');
         await withRelay(flags, async (relay) => {
           const candidates = await candidatesOf(source, relay, flags);
           if (candidates.length === 0) throw usageError(`${source === '-' ? 'stdin' : source} holds no songs`);

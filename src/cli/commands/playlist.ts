@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { writeM3u } from '../../m3u/index.js';
-import { validateName } from '../../store/index.js';
+import { validateName } from '../../store/validate.js';
 import { compileFormat } from '../format/song-format.js';
 import { parsePosition, parsePositions, refsFromArgs } from './input.js';
 import { action, addQuietOption, examples, plural, subcommand } from './command-kit.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { validateName } from '../../store/index.js';
+import { validateName } from '../../store/validate.js';
 import { usageError } from '../cli-error.js';
 import { compileFormat } from '../format/song-format.js';
 import { action, addQuietOption, examples, plural, subcommand } from './command-kit.js';

@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
-import { probeTags } from '../../audio/index.js';
-import { loadRelaySettings } from '../../config/relay-environment.js';
 import { ConfigError } from '../../errors.js';
-import { createLogger, type Logger } from '../../log/index.js';
+import type { Logger } from '../../log/index.js';
 import type { MetricsServer, RelayMetrics } from '../../metrics/index.js';
-import { createRelayServer } from '../../relay/index.js';
 
 export function registerRelay(program: Command): void {
   program
@@ -18,6 +15,13 @@ Examples:
   RELAY_TOKEN=… RELAY_HOST=0.0.0.0 NETEASE_API_URL=http://127.0.0.1:3000 QQ_ENABLED=1 relaycast relay`,
     )
     .action(async () => {
+      // The relay's modules are loaded when it starts, not for `relaycast relay --help`.
+      const [{ probeTags }, { loadRelaySettings }, { createLogger }, { createRelayServer }] = await Promise.all([
+        import('../../audio/index.js'),
+        import('../../config/relay-environment.js'),
+        import('../../log/index.js'),
+        import('../../relay/index.js'),
+      ]);
       const { config, logLevel } = await loadRelaySettings(process.env);
       const logger = createLogger({ level: logLevel });
       const metrics = config.metrics ? await startRelayMetrics(config.listen.host, config.metrics.port, logger) : undefined;

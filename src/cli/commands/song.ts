@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { redactUrl } from '../../log/index.js';
+import { redactUrl } from '../../log/redact-url.js';
 import type { SongResolution } from '../../relay-client/index.js';
-import { validateSongRef } from '../../store/index.js';
+import { validateSongRef } from '../../store/validate.js';
 import { formatDuration } from '../format/time.js';
 import { action, examples } from './command-kit.js';
 import { addRelayOptions, type ConnectionFlags } from './options.js';

@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/index.js';
-import { createLogger, type Logger } from '../../log/index.js';
 import type { Config } from '../../config/index.js';
+import type { Logger } from '../../log/index.js';
 import type { MetricsServer, WorkerMetrics } from '../../metrics/index.js';
-import { withDeadline } from '../../time/index.js';
+import { withDeadline } from '../../time/with-deadline.js';
 import { EXIT } from '../cli-error.js';
 import { ConfigError } from '../../errors.js';
-import { Worker } from '../../worker/worker.js';
+import type { Worker } from '../../worker/worker.js';
 
 /** Stations get this long to close their sources and kill their ffmpeg children after SIGTERM/SIGINT. */
 const SHUTDOWN_DEADLINE_MS = 1_800;
@@ -31,6 +30,12 @@ Examples:
   relaycast start --config station.json`,
     )
     .action(async (options: { config?: string }) => {
+      // The worker's modules are loaded when it starts, not for `relaycast start --help`.
+      const [{ loadConfig }, { createLogger }, { Worker }] = await Promise.all([
+        import('../../config/index.js'),
+        import('../../log/index.js'),
+        import('../../worker/worker.js'),
+      ]);
       const config = await loadConfig(process.env, options.config ?? process.env.RELAYCAST_CONFIG);
       const logger = createLogger({ level: config.logLevel });
       logger.info({ stations: config.stations.length, redis: Boolean(config.redis.url), relay: Boolean(config.relay.url) }, 'worker starting');

@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
-import { DEFAULT_STREAM_FORMAT, describeFormat, MPEG1_SAMPLE_RATES, STREAM_CHANNELS, type StreamFormat } from '../../audio/index.js';
+import { DEFAULT_STREAM_FORMAT, describeFormat, STREAM_CHANNELS, type StreamFormat } from '../../audio/format.js';
 import { DEFAULT_LOUDNESS_TARGET_LUFS, LOUDNESS_TARGET_RANGE, loudnessTargetProblem } from '../../audio/loudness.js';
-import { PLAY_MODES, playModeProblem, STATION_DEFAULTS, type NewStation, type PlayMode, type Station, type StationUpdate } from '../../store/index.js';
+import { MPEG1_SAMPLE_RATES } from '../../audio/mpeg1.js';
+import { STATION_DEFAULTS } from '../../store/stations.js';
+import type { NewStation, PlayMode, Station, StationUpdate } from '../../store/types.js';
+import { PLAY_MODES, playModeProblem } from '../../store/validate.js';
 import { usageError } from '../cli-error.js';
 import { action, addQuietOption, examples, subcommand } from './command-kit.js';
 import { parseOnOff, parseWholeNumber } from './input.js';

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { createLogger } from '../../log/index.js';
-import { closeRedis, connectRedis, createStore, LONG_RUNNING_REDIS_OPTIONS } from '../../store/index.js';
-import { loadStaticFiles, readWebSettings, WEB_ENV_SETTINGS, WebServer } from '../../web/index.js';
+import { WEB_ENV_SETTINGS } from '../../web/settings.js';
 import { examples } from './command-kit.js';
 import { fetchListeners } from './icecast-status.js';
 
@@ -21,6 +19,12 @@ export function registerWeb(program: Command): void {
         ),
     )
     .action(async () => {
+      // The server's modules are loaded when it starts, not for `relaycast web --help`.
+      const [{ createLogger }, { closeRedis, connectRedis, createStore, LONG_RUNNING_REDIS_OPTIONS }, { loadStaticFiles, readWebSettings, WebServer }] = await Promise.all([
+        import('../../log/index.js'),
+        import('../../store/index.js'),
+        import('../../web/index.js'),
+      ]);
       const settings = readWebSettings(process.env);
       const logger = createLogger({ level: settings.logLevel });
       const staticFiles = await loadStaticFiles();
