@@ -17,10 +17,13 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
 COPY tsconfig.json ./
+COPY scripts/bundle-cli.mjs ./scripts/
 COPY src ./src
-# Only src/: the tests and benchmarks are not part of the image.
+# Only src/: the tests and benchmarks are not part of the image. The command line is then bundled, as by
+# `npm run build` (scripts/bundle-cli.mjs: dist/src/cli/main.js and dist/src/cli-chunks/).
 RUN echo '{ "extends": "./tsconfig.json", "include": ["src"] }' > tsconfig.image.json \
- && npx tsc -p tsconfig.image.json
+ && npx tsc -p tsconfig.image.json \
+ && node scripts/bundle-cli.mjs
 
 # ---- icecast: Debian's icecast2, run unprivileged with a config that `relaycast setup` renders ----
 # Nothing of relaycast's app goes in here (no Node, no src/): an upgrade of relaycast leaves this image as it
