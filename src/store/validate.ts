@@ -64,11 +64,11 @@ export function validateStationSettings(settings: StationUpdate): StationUpdate 
   if (badMode !== undefined) throw new ValidationError(badMode);
   if (settings.repeat !== undefined && typeof settings.repeat !== 'boolean') throw new ValidationError('repeat must be on or off');
   if (settings.match !== undefined && typeof settings.match !== 'boolean') throw new ValidationError('match must be on or off');
-  if (settings.format !== undefined) {
   if (settings.loudness !== undefined && settings.loudness !== null) {
     const problem = loudnessTargetProblem(settings.loudness);
     if (problem !== undefined) throw new ValidationError(problem);
   }
+  if (settings.format !== undefined) {
     // A change may name one field only: checked within a whole format, where the defaults never fail.
     const problem = streamFormatProblem({ ...DEFAULT_STREAM_FORMAT, ...settings.format });
     if (problem !== undefined) throw new ValidationError(problem);

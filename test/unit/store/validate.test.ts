@@ -48,6 +48,9 @@ describe('validateStationSettings', () => {
     [{ iceName: 'a\nb' }, /ice-name contains control/],
     [{ playlist: '' }, /playlist name is empty/],
     [{ match: 'off' as unknown as boolean }, /match must be on or off/],
+    // Alone, without a format change beside it (the store's own check, whatever the CLI parsed).
+    [{ loudness: -40 }, /loudness must be a target in LUFS from -30 to -5/],
+    [{ loudness: Number.NaN }, /loudness must be a target/],
   ])('refuses %j', (settings, message) => {
     expect(() => validateStationSettings(settings)).toThrow(message);
   });
