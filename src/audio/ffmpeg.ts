@@ -47,6 +47,18 @@ export class FfmpegRun {
   private stopRequested = false;
 
   constructor(options: FfmpegRunOptions) {
+    let settle: (exit: FfmpegExit) => void = () => {};
+    this.exited = new Promise((resolve) => (settle = resolve));
+    try {
+      this.start(options, settle);
+    } catch (error) {
+      // A command fluent-ffmpeg refuses at once is a run that could not start, reported like any other: the
+      // owner's timers and stop() keep a run to talk to, and nothing throws from a constructor mid-station.
+      settle({ code: null, signal: null, startError: error instanceof Error ? error : new Error(String(error)) });
+    }
+  }
+
+  private start(options: FfmpegRunOptions, settle: (exit: FfmpegExit) => void): void {
     const command = ffmpeg({ stdoutLines: 20 })
       .input(options.command.input)
       .inputOptions([...options.command.inputOptions])
@@ -56,8 +68,6 @@ export class FfmpegRun {
     let childExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     let startError: Error | undefined;
     let fluentDone = false;
-    let settle: (exit: FfmpegExit) => void = () => {};
-    this.exited = new Promise((resolve) => (settle = resolve));
     const settleWhenDone = (): void => {
       // fluent-ffmpeg reports the end once stderr is closed; the exit code comes from the child itself.
       if (!fluentDone || (this.child?.pid !== undefined && !childExit && !startError)) return;
