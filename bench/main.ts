@@ -15,8 +15,8 @@ import { measureFleet } from './measure-fleet.js';
 import { measureHundreds } from './measure-hundreds.js';
 import { measureJoin } from './measure-join.js';
 import { measureLongRss } from './measure-long-rss.js';
-import { measureMatch } from './measure-match.js';
 import { measureLoudnessRows } from './measure-loudness.js';
+import { measureMatch } from './measure-match.js';
 import { measurePacing } from './measure-pacing.js';
 import { measureRestart } from './measure-restart.js';
 import { measureStartup } from './measure-startup.js';
@@ -54,9 +54,9 @@ const MEASUREMENTS: readonly Measurement[] = [
   { name: 'restart', aliases: ['reconnect'], what: 'back on air after Icecast restarts (4 times, 31 s apart)', limitMs: 200_000, run: measureRestart },
   { name: 'join', aliases: ['listener'], what: 'new listener on a running mount → first decoded audio', limitMs: 90_000, run: measureJoin },
   { name: 'fleet', aliases: ['failover', 'leases'], what: 'several workers: SIGKILL failover, SIGTERM hand-over, pause takeover, new station on air', limitMs: 120_000, run: measureFleet },
+  { name: 'loudness', aliases: ['lufs', 'normalisation'], what: 'loudness spread of 10 songs before/after normalisation, and the gain stage\'s CPU on vs off', limitMs: 180_000, run: measureLoudnessRows },
   { name: 'match', aliases: ['unlock'], what: 'cross-provider match over the labelled set: precision (= 100 %) and recall (≥ 90 %)', limitMs: 10_000, run: measureMatch },
   { name: 'faults', aliases: ['fault'], what: 'longest silence at a listener under each fault of issue 12 (budget 10 s)', limitMs: 360_000, run: measureFaults },
-  { name: 'loudness', aliases: ['lufs', 'normalisation'], what: 'loudness spread of 10 songs before/after normalisation, and the gain stage\'s CPU on vs off', limitMs: 180_000, run: measureLoudnessRows },
   { name: 'long-rss', aliases: ['long'], what: 'RSS over 5 minutes of warm-up and 10 judged (--long)', limitMs: 1_020_000, long: true, run: measureLongRss },
 ];
 
