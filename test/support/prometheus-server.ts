@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { freePort } from './ports.js';
 import { requirePrograms } from './prereq.js';
+import { stopChild } from './stop-child.js';
 import { makeTempDir } from './tmp.js';
 
 /** Prometheus 2.42 opens its TSDB and answers /-/ready in well under a second; a loaded machine gets room. */
 const READY_TIMEOUT_MS = 20_000;
-/** Prometheus flushes its head block on SIGTERM; a test's few seconds of samples take milliseconds. */
-const STOP_GRACE_MS = 5_000;
 /** A free port can be taken by another test between freePort() and Prometheus's bind: try again. */
 const START_ATTEMPTS = 3;
 const POLL_MS = 100;
@@ -143,15 +142,6 @@ function serverOf(url: string, started: Started, removeTemp: () => Promise<void>
       await removeTemp();
     },
   };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const killer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-  await exited;
-  clearTimeout(killer);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

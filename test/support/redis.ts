@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { freePort } from './ports.js';
 import { requirePrograms } from './prereq.js';
+import { stopChild } from './stop-child.js';
 import { makeTempDir } from './tmp.js';
 
 export interface RedisServer {
@@ -19,7 +20,6 @@ export interface RedisServer {
 }
 
 const START_TIMEOUT_MS = 10_000;
-const STOP_TIMEOUT_MS = 5_000;
 const running = new Set<ChildProcess>();
 
 // A test that throws before its afterAll must not leave a redis-server behind.
@@ -56,15 +56,6 @@ async function waitForPing(port: number, child: ChildProcess): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`redis-server on port ${port} did not answer PING within ${START_TIMEOUT_MS} ms`);
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** A real redis-server on a free loopback port, in a temp dir, with an append-only file. */
