@@ -13,6 +13,7 @@ import { decodeMp3 } from '../support/decode.js';
 import { icecastRunCommandLine, parseStatus, parsesAsJson } from '../support/icecast.js';
 import { listen, type Listener } from '../support/listener.js';
 import { freePort } from '../support/ports.js';
+import { prometheusApi } from '../support/prometheus-server.js';
 import { requirePrograms } from '../support/prereq.js';
 import { makeTempDir } from '../support/tmp.js';
 import { wholeFrames } from '../support/whole-frames.js';
@@ -364,9 +365,12 @@ describe('docker-compose.yml run natively: setup, icecast-config, icecast, relay
     expect(args).toContain(`--web.listen-address=127.0.0.1:${ports.prometheus}`);
     spawnChild('prometheus', args);
 
-    const up = await waitForTargetsUp(SCRAPED_SERVICES.length, 30_000);
-    expect(up).toEqual(Object.fromEntries(SCRAPED_SERVICES.map((name) => [`127.0.0.1:${metricsPorts.get(name)}`, '1'])));
-    const onAir = await promQuery(`relaycast_station_on_air{station="${DEFAULT_STATION.name}"}`);
+    const prometheus = prometheusApi(`http://127.0.0.1:${ports.prometheus}`);
+    const up = await prometheus.queryUntil('up', (samples) => samples.length === SCRAPED_SERVICES.length && samples.every((sample) => sample.value[1] === '1'), 30_000);
+    expect(Object.fromEntries(up.map((sample) => [sample.metric.instance, sample.value[1]]))).toEqual(
+      Object.fromEntries(SCRAPED_SERVICES.map((name) => [`127.0.0.1:${metricsPorts.get(name)}`, '1'])),
+    );
+    const onAir = (await prometheus.query(`relaycast_station_on_air{station="${DEFAULT_STATION.name}"}`)).data?.result ?? [];
     expect(onAir.map((sample) => sample.value[1])).toContain('1');
     console.info(`compose stack natively: Prometheus scraped ${SCRAPED_SERVICES.length} targets, all up; ${DEFAULT_STATION.name} on air = ${onAir.map((sample) => sample.value[1]).join(',')}`);
   });
@@ -393,29 +397,6 @@ describe('docker-compose.yml run natively: setup, icecast-config, icecast, relay
     const path = join(temp.dir, 'prometheus.yml');
     await writeFile(path, stringify(config));
     return path;
-  }
-
-  async function promQuery(query: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-    const url = `http://127.0.0.1:${ports.prometheus}/api/v1/query?query=${encodeURIComponent(query)}`;
-    const body = (await fetch(url, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) }).then((response) => response.json())) as {
-      status: string;
-      data: { result: { metric: Record<string, string>; value: [number, string] }[] };
-    };
-    expect(body.status).toBe('success');
-    return body.data.result;
-  }
-
-  /** `up` of every target by its address, once Prometheus has scraped `count` targets and found each up. */
-  async function waitForTargetsUp(count: number, timeoutMs: number): Promise<Record<string, string>> {
-    const deadline = performance.now() + timeoutMs;
-    let last: Record<string, string> = {};
-    for (;;) {
-      const samples = await promQuery('up').catch(() => []);
-      last = Object.fromEntries(samples.map((sample) => [sample.metric.instance!, sample.value[1]]));
-      if (samples.length === count && samples.every((sample) => sample.value[1] === '1')) return last;
-      if (performance.now() > deadline) throw new Error(`Prometheus did not find ${count} targets up within ${timeoutMs} ms: ${JSON.stringify(last)}`);
-      await delay(200);
-    }
   }
 
   it('listeners ride through a worker restart on the fallback mount, and come back to the station', async () => {

@@ -28,15 +28,22 @@ export interface QueryAnswer {
   readonly error?: string;
 }
 
-export interface PrometheusServer {
-  /** http://127.0.0.1:port */
-  readonly url: string;
+/** Prometheus's HTTP API, of a server started here or by someone else. */
+export interface PrometheusApi {
   /** GET /api/v1/query at the current time; a refused expression comes back with status "error", not thrown. */
   query(expr: string): Promise<QueryAnswer>;
   /** GET /api/v1/label/<label>/values restricted to series of `match`. */
   labelValues(label: string, match: string): Promise<string[]>;
-  /** Polls `query(expr)` until `done` holds on its samples; throws after `timeoutMs` with the last answer. */
+  /**
+   * Polls `query(expr)` until `done` holds on its samples; a request that fails (Prometheus still starting)
+   * counts as no answer. Throws after `timeoutMs` with the last answer.
+   */
   queryUntil(expr: string, done: (samples: PrometheusSample[]) => boolean, timeoutMs: number): Promise<PrometheusSample[]>;
+}
+
+export interface PrometheusServer extends PrometheusApi {
+  /** http://127.0.0.1:port */
+  readonly url: string;
   /** SIGTERM (SIGKILL after a grace), then removes the TSDB dir; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -112,14 +119,13 @@ async function waitReady(url: string, started: Started): Promise<void> {
   throw new Error(`prometheus at ${url} was not ready within ${READY_TIMEOUT_MS} ms: ${started.stderr()}`);
 }
 
-function serverOf(url: string, started: Started, removeTemp: () => Promise<void>): PrometheusServer {
-  let stopped = false;
+/** The API of the Prometheus at `url` (http://host:port). */
+export function prometheusApi(url: string): PrometheusApi {
   const query = async (expr: string): Promise<QueryAnswer> => {
     const response = await fetch(`${url}/api/v1/query?${new URLSearchParams({ query: expr })}`, { signal: AbortSignal.timeout(10_000) });
     return (await response.json()) as QueryAnswer;
   };
   return {
-    url,
     query,
     async labelValues(label, match) {
       const response = await fetch(`${url}/api/v1/label/${label}/values?${new URLSearchParams({ 'match[]': match })}`, { signal: AbortSignal.timeout(10_000) });
@@ -128,13 +134,21 @@ function serverOf(url: string, started: Started, removeTemp: () => Promise<void>
     async queryUntil(expr, done, timeoutMs) {
       const deadline = performance.now() + timeoutMs;
       for (;;) {
-        const answer = await query(expr);
+        const answer = await query(expr).catch((error: unknown): QueryAnswer => ({ status: 'error', error: String(error) }));
         const samples = answer.data?.result ?? [];
         if (answer.status === 'success' && done(samples)) return samples;
         if (performance.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${expr}; Prometheus answered ${JSON.stringify(answer)}`);
         await sleep(POLL_MS * 2);
       }
     },
+  };
+}
+
+function serverOf(url: string, started: Started, removeTemp: () => Promise<void>): PrometheusServer {
+  let stopped = false;
+  return {
+    ...prometheusApi(url),
+    url,
     async stop() {
       if (stopped) return;
       stopped = true;
