@@ -43,7 +43,8 @@ export class PacingClock {
    */
   #wake(): void {
     let failure: { error: unknown } | undefined;
-    for (const member of [...this.#members]) {
+    // A Set may lose members while it is iterated (a station stopping from its own tick): no copy per wake-up.
+    for (const member of this.#members) {
       try {
         member.tick();
       } catch (error) {
