@@ -10,6 +10,7 @@ import { failedMeasurement, type Figure } from './figure.js';
 import { toneMaker, type BenchContext } from './harness.js';
 import { measureBoundaries } from './measure-boundaries.js';
 import { measureCli } from './measure-cli.js';
+import { measureCold } from './measure-cold.js';
 import { measureFaults } from './measure-faults.js';
 import { measureFleet } from './measure-fleet.js';
 import { measureHundreds } from './measure-hundreds.js';
@@ -49,6 +50,7 @@ const MEASUREMENTS: readonly Measurement[] = [
   { name: 'transcode', aliases: ['ffmpeg'], what: 'ffmpeg m4a → MP3 speed and CPU', limitMs: 120_000, run: measureTranscode },
   { name: 'boundaries', aliases: ['silence', 'gapless'], what: 'silence at song boundaries at a listener', limitMs: 90_000, run: measureBoundaries },
   { name: 'pacing', aliases: ['cpu', 'rss', 'bitrate', 'stall'], what: '1 station: CPU, RSS, bitrate and stalls over two minutes', limitMs: 200_000, run: measurePacing },
+  { name: 'cold', aliases: ['cold-path', 'new-songs'], what: '1 station, every song new (fresh cache), 5 min: process-tree CPU vs ffmpeg alone, tree RSS/PSS, ffmpegs alive', limitMs: 480_000, run: measureCold },
   { name: 'twenty', aliases: ['cpu20'], what: '20 stations in one process: CPU and RSS over 60 s', limitMs: 150_000, run: measureTwenty },
   { name: 'hundreds', aliases: ['200', 'one-clock'], what: '200 stations on one pacing clock vs 1 station and the Node floor: CPU, RSS, stalls', limitMs: 360_000, run: measureHundreds },
   { name: 'restart', aliases: ['reconnect'], what: 'back on air after Icecast restarts (4 times, 31 s apart)', limitMs: 200_000, run: measureRestart },

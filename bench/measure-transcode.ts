@@ -19,7 +19,7 @@ const FIXED_COST_RUNS = 5;
 /** A 3-minute song transcodes in a few seconds; past this ffmpeg is stuck. */
 const FFMPEG_TIMEOUT_MS = 60_000;
 
-interface Timed {
+export interface Timed {
   wallSec: number;
   cpuSec: number;
 }
@@ -72,7 +72,7 @@ export async function measureTranscode(context: BenchContext): Promise<Figure[]>
 }
 
 /** Runs the worker's ffmpeg command for one file under bash's `time`. */
-async function timedTranscode(path: string, format: StreamFormat, output: string): Promise<Timed> {
+export async function timedTranscode(path: string, format: StreamFormat, output: string): Promise<Timed> {
   const command = transcodeCommand(songInput(path), format);
   // As fluent-ffmpeg orders them: input options, -i input, output options, pipe:1.
   const args = [...command.inputOptions, '-i', command.input, ...command.outputOptions, 'pipe:1'];

@@ -101,6 +101,28 @@ export function cpuSince(start: CpuSnapshot | undefined, pid: number): CpuUsage 
   return start && end ? cpuBetween(start, end) : undefined;
 }
 
+/**
+ * Proportional set size in MB (/proc/<pid>/smaps_rollup): shared pages (libraries, Node's own code) count
+ * once across the processes sharing them, split between them, so PSS sums across a tree where RSS does not.
+ */
+export function pssMb(pid: number): number | undefined {
+  try {
+    const match = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The program name of a process (/proc/<pid>/comm), or undefined when it is gone. */
+export function programOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
 function statusField(pid: number, name: string): number | undefined {
   try {
     const match = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

@@ -19,7 +19,7 @@ export { MPEG1_BITRATES_KBPS, MPEG1_SAMPLE_RATES, SAMPLES_PER_FRAME } from './mp
 export { MAX_BATCH_FRAMES, type Mp3Frame, type Mp3FrameBatch } from './frame.js';
 export { parseMp3Header, isInfoFrame, type Mp3Header } from './mp3-header.js';
 export { applyMp3Gain, GAIN_STEP_DB, globalGains } from './mp3-gain.js';
-export { withGain } from './gain-stream.js';
+export { GainStream, withGain } from './gain-stream.js';
 export {
   DEFAULT_LOUDNESS_TARGET_LUFS,
   describeLoudness,

@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { formatKey, type SongLoudness, type StreamFormat } from '../audio/index.js';
+import { pipeline, type Readable, Writable } from 'node:stream';
+import { formatKey, TranscodeError, type SongLoudness, type StreamFormat } from '../audio/index.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import { withDeadline, systemWallClock, type WallClock } from '../time/index.js';
@@ -11,6 +11,7 @@ import { STALE_TEMP_AFTER_MS, UNAVAILABLE_RETRY_MS } from './defaults.js';
 import { CacheDirectoryError, CacheEntryTooLargeError } from './errors.js';
 import { CacheEntryReader } from './entry-reader.js';
 import { CacheEntryWriter } from './entry-writer.js';
+import { GrowingEntryReader } from './growing-entry-reader.js';
 import { ENTRY_FILE_PATTERN, entryFileName, TEMP_FILE_PATTERN, tempFileName } from './entry-name.js';
 import { chooseEvictions } from './eviction.js';
 import { makeDirectory, probeWrite, toFileTime } from './file-io.js';
@@ -34,6 +35,9 @@ export interface AudioCacheStats {
   /** reader() calls that returned cached frames, and those that did not (absent or damaged). */
   hits: number;
   misses: number;
+  /** Songs transcoded into the cache (fill()), and reader() calls that joined one still being written. */
+  fills: number;
+  joined: number;
   /** Entries removed to stay under maxBytes, since the cache opened. */
   evictions: number;
   /** Why songs are not being cached right now (ENOSPC, EROFS, …); empty while the folder takes writes. */
@@ -64,6 +68,8 @@ export class AudioCache {
   private totalBytes = 0;
   private hits = 0;
   private misses = 0;
+  private fills = 0;
+  private joined = 0;
   private evictions = 0;
   private readonly dir: string;
   private readonly maxBytes: number;
@@ -111,13 +117,17 @@ export class AudioCache {
 
   /**
    * The cached frames of the song as an object stream, or undefined when there are none or the entry is
-   * damaged (which removes it: transcode the song, and cache it again). Marks the entry as played now.
+   * damaged (which removes it: transcode the song, and cache it again). Marks the entry as played now. A
+   * song still being transcoded into the cache (fill()) is followed as it is written: a second station
+   * asking for it shares the one ffmpeg. An entry another process sharing the folder wrote is found too.
    */
-  async reader(ref: string, format: StreamFormat): Promise<CacheEntryReader | undefined> {
+  async reader(ref: string, format: StreamFormat): Promise<CacheEntryReader | GrowingEntryReader | undefined> {
     const key = formatKey(format);
     const name = entryFileName(ref, key);
     await this.committing(name);
-    const entry = this.entries.get(name);
+    const filling = this.following(name, ref);
+    if (filling) return filling;
+    const entry = this.entries.get(name) ?? (await this.foundOnDisk(name));
     if (!entry) return this.miss();
     entry.readers += 1; // from here on, eviction leaves the file alone
     const opened = await this.openVerified(name, ref, key);
@@ -151,6 +161,21 @@ export class AudioCache {
   }
 
   /**
+   * Transcodes a song into the cache: `transcode()` is called (and its ffmpeg started) only when the folder
+   * takes writes, and its frames are written as fast as they come, not at the pace of playing. Returns a
+   * reader that plays the song as it is written, or undefined when the song cannot be cached now (the
+   * caller plays it straight from ffmpeg). The transcode runs to the song's end even if every reader
+   * leaves (a skip): it takes seconds, and the song is cached for next time. `loudness` as for writer().
+   */
+  fill(ref: string, format: StreamFormat, transcode: () => Readable, loudness: () => SongLoudness | undefined): GrowingEntryReader | undefined {
+    const writer = this.writer(ref, format, loudness);
+    if (!(writer instanceof CacheEntryWriter)) return undefined;
+    this.fills += 1;
+    pipeline(transcode(), writer, () => undefined);
+    return new GrowingEntryReader(writer, ref);
+  }
+
+  /**
    * A writer for the song's frames. The entry appears only when the writer ends (end()) and replaces any
    * older one; destroy() or an error leaves nothing. Committing evicts older entries to stay under maxBytes.
    * The writer logs its own failure, so callers may ignore its errors and carry on playing. `loudness` is
@@ -180,6 +205,26 @@ export class AudioCache {
     return writer;
   }
 
+  /** A reader of the entry being written now, if a writer is still taking its frames. */
+  private following(name: string, ref: string): GrowingEntryReader | undefined {
+    const writer = this.writers.get(name);
+    if (!(writer instanceof CacheEntryWriter) || writer.writableEnded || writer.destroyed) return undefined;
+    this.joined += 1;
+    this.logger.debug({ song: ref }, 'playing the song as it is transcoded into the audio cache');
+    return new GrowingEntryReader(writer, ref);
+  }
+
+  /** An entry that is not indexed but on disk: written by another process sharing the folder. Indexed now. */
+  private async foundOnDisk(name: string): Promise<IndexedEntry | undefined> {
+    if (this.indexed === undefined) return undefined;
+    const info = await stat(join(this.dir, name)).catch(() => undefined);
+    if (!info?.isFile() || this.entries.has(name)) return this.entries.get(name);
+    const entry = { bytes: info.size, lastPlayedMs: info.mtimeMs, readers: 0 };
+    this.entries.set(name, entry);
+    this.totalBytes += info.size;
+    return entry;
+  }
+
   /**
    * Waits (at most COMMIT_WAIT_MS) for a writer of this entry that has all its frames and is committing: a
    * short list asks for a song again right as its first play ends, and would otherwise transcode it twice.
@@ -197,6 +242,8 @@ export class AudioCache {
       maxBytes: this.maxBytes,
       hits: this.hits,
       misses: this.misses,
+      fills: this.fills,
+      joined: this.joined,
       evictions: this.evictions,
       unavailable: this.health.conditions,
     };
@@ -231,6 +278,7 @@ export class AudioCache {
 
   /** A disk condition is told once per outage (WriteHealth); anything else is about this song alone. */
   private writerFailed(error: Error, ref: string, key: string): void {
+    if (error instanceof TranscodeError) return; // the song's failure, not the cache's: the station tells it
     if (this.health.failed(error)) return;
     const context = { song: ref, format: key, err: describeError(error) };
     if (error instanceof CacheEntryTooLargeError) this.logger.info(context, 'song not cached: larger than the cache');
@@ -331,8 +379,8 @@ export class AudioCache {
 }
 
 /**
- * What writer() hands out while the folder refuses writes: already destroyed, so cacheWhilePlaying passes
- * frames straight on and no file-system call is made for the song.
+ * What writer() hands out while the folder refuses writes: already destroyed, so no file-system call is
+ * made for the song.
  */
 function discardedWriter(): Writable {
   return new Writable({ objectMode: true, write: (_batch, _encoding, callback) => callback() }).destroy();

@@ -13,8 +13,8 @@ export const STALE_TEMP_AFTER_MS = 10 * 60 * 1000;
 /** After the cache folder refused a write (full, read-only), songs play uncached this long before one writer tries again. */
 export const UNAVAILABLE_RETRY_MS = 30_000;
 /**
- * A writer that has not taken the next batch within this long is dropped (the song plays uncached). The
- * player meanwhile plays the batch already passed on (up to 32 frames, ~0.8 s), so a slow disk never
- * reaches the listener; a healthy one takes a 64 KiB write in milliseconds.
+ * A song playing from the cache file its transcode is still writing gives up on the file when nothing has
+ * been written for this long while it wanted frames: a disk that hangs (ffmpeg's own stalls end the
+ * transcode sooner, at TRANSCODE_DEADLINES' 8 s). The song then goes on straight from ffmpeg.
  */
-export const WRITER_DRAIN_TIMEOUT_MS = 500;
+export const FILL_PROGRESS_DEADLINE_MS = 10_000;

@@ -41,8 +41,13 @@ type WriterState = 'writing' | 'committing' | 'committed' | 'discarded';
 /**
  * Writes one entry (see entry-format.ts) to a temp file beside it. The payload is written from offset
  * H onwards as frames arrive; the header, which needs the final count, length and CRC, is written at
- * offset 0 on end(), and only then is the file renamed onto the entry's name, so a reader never sees a
- * partial entry. The rename replaces an older entry for the same song, if any.
+ * offset 0 on end(), and only then is the file renamed onto the entry's name, so a cache reader never sees
+ * a partial entry. The rename replaces an older entry for the same song, if any.
+ *
+ * A song may play while it is written: follow() opens the temp file for a GrowingEntryReader, which reads
+ * the payload up to `payloadBytesWritten` and is told of more by 'progress'. While anyone follows, every
+ * batch is written at once rather than gathered into IO_CHUNK_BYTES, so the first frames play within
+ * milliseconds of ffmpeg making them.
  */
 export class CacheEntryWriter extends Writable {
   private state: WriterState = 'writing';
@@ -57,12 +62,21 @@ export class CacheEntryWriter extends Writable {
   private flushedBytes = 0;
   private frameCount = 0;
   private crc = 0;
+  private followers = 0;
+  /** Followers' opens of the temp file still in flight: the commit's rename waits for them. */
+  private readonly opening = new Set<Promise<unknown>>();
+  /** Settles once _construct has made the temp file (or failed to): a follower opens it only then. */
+  private readonly constructed: Promise<void>;
+  private markConstructed: (error?: Error) => void = () => {};
+  private measured: SongLoudness | undefined;
 
   constructor(private readonly target: EntryWriterTarget) {
     super({ objectMode: true, highWaterMark: Math.ceil(WRITER_HIGH_WATER_FRAMES / MAX_BATCH_FRAMES) });
     this.tempPath = join(target.dir, tempFileName(target.name));
     this.entryPath = join(target.dir, target.name);
     this.payloadStart = headerLength(target.ref, target.formatKey);
+    this.constructed = new Promise((resolve, reject) => (this.markConstructed = (error) => (error ? reject(error) : resolve())));
+    this.constructed.catch(() => undefined);
   }
 
   override _construct(callback: (error?: Error | null) => void): void {
@@ -73,10 +87,52 @@ export class CacheEntryWriter extends Writable {
         (handle) => {
           this.handle = handle;
           this.created = true;
+          this.markConstructed();
           callback();
         },
-        (error: unknown) => callback(this.failure(error)),
+        (error: unknown) => {
+          const failure = this.failure(error);
+          this.markConstructed(failure);
+          callback(failure);
+        },
       );
+  }
+
+  /** Payload bytes on disk so far (a follower may read up to here); emits 'progress' as it grows. */
+  get payloadBytesWritten(): number {
+    return this.flushedBytes;
+  }
+
+  /** Frames in the entry: final once the writer has committed ('finish'). */
+  get framesWritten(): number {
+    return this.frameCount;
+  }
+
+  /** Where the payload starts in the file. */
+  get payloadOffset(): number {
+    return this.payloadStart;
+  }
+
+  /** The loudness stored with the entry, once committed. */
+  get loudness(): SongLoudness | undefined {
+    return this.measured;
+  }
+
+  /**
+   * The temp file, open for reading, for a reader that plays the song while it is written. Rejects when the
+   * writer has already committed or given up: the caller then reads the committed entry, or does without.
+   */
+  follow(): Promise<FileHandle> {
+    if (this.state !== 'writing') return Promise.reject(new Error('the cache entry is no longer being written'));
+    this.followers += 1;
+    const opened = this.constructed.then(() => open(this.tempPath, 'r'));
+    const settled = opened.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.opening.add(settled);
+    void settled.then(() => this.opening.delete(settled));
+    return opened;
   }
 
   /** Takes a batch of frames (`Mp3FrameBatch`), as the transcoder hands them out. */
@@ -86,7 +142,7 @@ export class CacheEntryWriter extends Writable {
       const problem = this.append(frame);
       if (problem) return callback(problem);
     }
-    if (this.pendingBytes < IO_CHUNK_BYTES) return callback();
+    if (this.pendingBytes < IO_CHUNK_BYTES && this.followers === 0) return callback();
     this.flush().then(
       () => callback(),
       (error: unknown) => callback(this.failure(error)),
@@ -139,13 +195,14 @@ export class CacheEntryWriter extends Writable {
     if (this.frameCount === 0) throw new Error('the song had no frames');
     await this.flush();
     const handle = this.requireHandle();
+    this.measured = this.target.loudness?.();
     const header = encodeHeader({
       formatKey: this.target.formatKey,
       ref: this.target.ref,
       frameCount: this.frameCount,
       payloadBytes: this.flushedBytes,
       payloadCrc: this.crc,
-      loudness: this.target.loudness?.(),
+      loudness: this.measured,
     });
     await writeFully(handle, header, 0);
     // A new entry counts as just played: it is being played right now, as it is written.
@@ -154,6 +211,8 @@ export class CacheEntryWriter extends Writable {
     this.handle = undefined;
     await handle.close();
     if (this.state === 'discarded') return; // destroy() won the race: _destroy removes the temp file
+    // A follower opening the temp file now would find it gone once renamed.
+    await Promise.all(this.opening);
     await rename(this.tempPath, this.entryPath);
     this.state = 'committed';
     await this.target.committed(this.payloadStart + this.flushedBytes, atMs);
@@ -166,6 +225,7 @@ export class CacheEntryWriter extends Writable {
     this.pendingBytes = 0;
     await writeFully(this.requireHandle(), chunk, this.payloadStart + this.flushedBytes);
     this.flushedBytes += chunk.length;
+    this.emit('progress');
   }
 
   private requireHandle(): FileHandle {

@@ -68,3 +68,17 @@ export class CacheUnavailableError extends RelaycastError {
     this.condition = condition;
   }
 }
+
+/**
+ * A song playing while it is transcoded into the cache lost its frames to the cache (a write refused, the
+ * song outgrew the cache, the disk hung): not the song's fault, so it goes on from ffmpeg directly.
+ */
+export class CacheFillError extends RelaycastError {
+  readonly ref: string;
+
+  constructor(ref: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super('ERR_CACHE_FILL', `the audio cache could not keep up with ${ref} (${reason}): the song goes on straight from ffmpeg`, { cause });
+    this.ref = ref;
+  }
+}

@@ -1,5 +1,5 @@
 export { AudioCache, type AudioCacheOptions, type AudioCacheStats } from './audio-cache.js';
-export { cacheWhilePlaying } from './cache-while-playing.js';
 export type { CacheEntryReader } from './entry-reader.js';
-export { CacheDirectoryError, CacheEntryCorruptError, CacheEntryTooLargeError, CacheWriteError } from './errors.js';
+export { CacheDirectoryError, CacheEntryCorruptError, CacheEntryTooLargeError, CacheFillError, CacheWriteError } from './errors.js';
 export { makeDirectory, probeWrite } from './file-io.js';
+export type { GrowingEntryReader } from './growing-entry-reader.js';

@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { describeError } from '../errors.js';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_LOUDNESS_TARGET_LUFS, gainSteps, transcode, withGain, type SongLoudness, type StreamFormat, type TranscodeStream } from '../audio/index.js';
-import { cacheWhilePlaying, type AudioCache } from '../cache/index.js';
+import type { AudioCache } from '../cache/index.js';
 import { AudioUrlExpiredError, DownloadError, DownloadWriteError, downloadToFile } from '../download/index.js';
 import type { Logger } from '../log/index.js';
 import type { PlayableSong } from '../relay-client/index.js';
@@ -17,6 +16,7 @@ import type { Song } from '../station/song.js';
 import { songMetaOf, type SongMeta } from '../store/index.js';
 import type { CachedResolver } from './cached-resolver.js';
 import { SongUnplayableError } from './errors.js';
+import { withFillFallback } from './fill-fallback.js';
 
 export interface RefLoaderOptions {
   resolver: CachedResolver;
@@ -68,25 +68,36 @@ export function refLoader(options: RefLoaderOptions): FrameLoader {
   };
 }
 
-/** What loading found: the frames, and the song's loudness when the disk cache had it. */
-type Loaded = LoadedSong & { readonly loudness?: SongLoudness | undefined };
+/**
+ * What loading found: the frames, and the song's loudness: known at once when the disk cache had the song,
+ * known once `measured` settles when the song is being transcoded into the cache, never known (undefined)
+ * when it plays straight from ffmpeg.
+ */
+type Loaded = LoadedSong & { readonly loudness: () => SongLoudness | undefined; readonly measured?: Promise<void> | undefined };
 
 /**
- * The one place a song's level is set: frames from the cache (or a fresh transcode) on their way to the
- * station, moved by whole 1.5 dB steps towards the station's target (see gainSteps). A song is measured in
- * the transcode that caches it, so its first play, while it is being measured, is not normalised; every
- * play from the cache is, whatever the target is by then (no new transcode).
+ * The one place a song's level is set: frames on their way to the station, moved by whole 1.5 dB steps
+ * towards the station's target (see gainSteps). A song being transcoded into the cache is measured by that
+ * transcode, which runs at full speed: its frames are held (FrameHold) until the measurement is in, or
+ * until the station wants the song, so a song prepared ahead is levelled from its first play. The level is
+ * chosen when the first frame goes through and kept for the whole song; only the target may change.
  */
 function normalised(loaded: Loaded, options: RefLoaderOptions): LoadedSong {
   const target = options.loudness ?? (() => DEFAULT_LOUDNESS_TARGET_LUFS);
-  const { loudness } = loaded;
-  const steps = () => gainSteps(target(), loudness);
-  options.logger.debug(
-    { song: loaded.song.ref, lufs: loudness?.integratedLufs ?? null, truePeakDb: loudness?.truePeakDb ?? null, target: target(), steps: steps() },
-    loudness ? 'song loudness from the audio cache' : 'song loudness not measured yet: played as it is',
-  );
-  if (!loudness) return { song: loaded.song, frames: loaded.frames };
-  return { song: loaded.song, frames: withGain(loaded.frames, steps) };
+  let chosen: { loudness: SongLoudness | undefined } | undefined;
+  const steps = () => {
+    if (!chosen) {
+      chosen = { loudness: loaded.loudness() };
+      const { loudness } = chosen;
+      options.logger.debug(
+        { song: loaded.song.ref, lufs: loudness?.integratedLufs ?? null, truePeakDb: loudness?.truePeakDb ?? null, target: target(), steps: gainSteps(target(), loudness) },
+        loudness ? 'song levelled by its measured loudness' : 'song loudness not measured yet: played as it is',
+      );
+    }
+    return gainSteps(target(), chosen.loudness);
+  };
+  const frames = withGain(loaded.frames, steps, loaded.measured);
+  return { song: loaded.song, frames, hold: loaded.measured ? frames : undefined };
 }
 
 /** ffmpeg on one input, reported to `onTranscode` once its stream is closed. */
@@ -114,17 +125,18 @@ function isPassing(error: unknown): boolean {
 
 async function loadSong(song: Song, signal: AbortSignal, options: RefLoaderOptions, streamed: { warned: boolean }): Promise<Loaded> {
   const logger = options.logger.child({ song: song.ref });
-  const cached = await options.audioCache?.reader(song.ref, options.format);
-  if (cached) return { frames: cached, song: await describeCached(song, options), loudness: cached.loudness };
-  if (song.input) return { song, frames: withCache(transcoded(song.input, options, logger), song.ref, options) };
+  const cached = await cachedFrames(song.ref, options);
+  if (cached) return { ...cached, song: await describeCached(song, options) };
+  if (song.input) return { song, ...transcodedFrames(song.input, song.ref, options, logger) };
   const resolution = await resolvePlayable(song.ref, options, false);
   // The disk cache keeps audio under the ref it belongs to: another provider's match under its own ref, so
   // a station with the match off never finds it under the asked one.
   const played = resolution.matchedFrom?.ref ?? song.ref;
+  const described = songOf(song, songMetaOf(resolution));
   if (resolution.matchedFrom) {
     logger.info({ matchedFrom: played, score: resolution.matchedFrom.score }, 'playing the song from another provider');
-    const cachedMatch = await options.audioCache?.reader(played, options.format);
-    if (cachedMatch) return { frames: cachedMatch, song: songOf(song, songMetaOf(resolution)), loudness: cachedMatch.loudness };
+    const cachedMatch = await cachedFrames(played, options);
+    if (cachedMatch) return { ...cachedMatch, song: described };
   }
   const { input, temporary } = await fetchAudio(resolution, options, signal, logger).catch((error: unknown) => {
     if (!(error instanceof DownloadWriteError)) throw error;
@@ -133,9 +145,40 @@ async function loadSong(song: Song, signal: AbortSignal, options: RefLoaderOptio
     streamed.warned = true;
     return { input: resolution.audio.url, temporary: false };
   });
-  const frames = transcoded(input, options, logger);
-  if (temporary) frames.once('close', () => void rm(input, { force: true }));
-  return { song: songOf(song, songMetaOf(resolution)), frames: withCache(frames, played, options) };
+  return { song: described, ...transcodedFrames(input, played, options, logger, temporary ? () => void rm(input, { force: true }) : undefined) };
+}
+
+/** The song from the disk cache: a committed entry, or one still being transcoded into it. */
+async function cachedFrames(ref: string, options: RefLoaderOptions): Promise<Omit<Loaded, 'song'> | undefined> {
+  const reader = await options.audioCache?.reader(ref, options.format);
+  if (!reader) return undefined;
+  if (!('done' in reader)) return { frames: reader, loudness: () => reader.loudness };
+  return { frames: reader, loudness: () => reader.loudness, measured: reader.done };
+}
+
+/**
+ * A song that is not cached: transcoded at full speed into the disk cache and played from it as it is
+ * written (one short ffmpeg run instead of one that lives as long as the song), with a transcode of
+ * its own to fall back on should the cache fail midway. When the cache cannot take the song now, it plays
+ * straight from an ffmpeg paced by the player, as before. `done` runs once no ffmpeg needs the input.
+ */
+function transcodedFrames(input: string, ref: string, options: RefLoaderOptions, logger: Logger, done?: () => void): Omit<Loaded, 'song'> {
+  const direct = () => transcoded(input, options, logger);
+  let filled: TranscodeStream | undefined;
+  const filling = options.audioCache?.fill(
+    ref,
+    options.format,
+    () => (filled = transcoded(input, options, logger)),
+    () => filled?.summary?.loudness,
+  );
+  if (!filling) {
+    const frames = direct();
+    if (done) frames.once('close', done);
+    return { frames, loudness: () => undefined };
+  }
+  const frames = withFillFallback(filling, direct, logger);
+  if (done) void Promise.all([filling.done, new Promise((resolve) => frames.once('close', resolve))]).then(done);
+  return { frames, loudness: () => filling.loudness, measured: filling.done };
 }
 
 async function resolvePlayable(ref: string, options: RefLoaderOptions, fresh: boolean): Promise<PlayableSong> {
@@ -180,11 +223,6 @@ async function fetchAudio(
 
 function matchOf(options: RefLoaderOptions): boolean {
   return options.match?.() ?? true;
-}
-
-/** The transcode's frames, written to the disk cache as they play, with the loudness it measured. */
-function withCache(frames: TranscodeStream, ref: string, options: RefLoaderOptions): Readable {
-  return options.audioCache ? cacheWhilePlaying(frames, options.audioCache.writer(ref, options.format, () => frames.summary?.loudness)) : frames;
 }
 
 function songOf(song: Song, meta: SongMeta): Song {

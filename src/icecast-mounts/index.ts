@@ -3,7 +3,7 @@
  * (`relaycast icecast-config`): each station's mount with a fallback mount of its own, and on an edge the
  * relays of both from the master.
  */
-export { renderStationMounts, type MountedStation, type SkippedStation, type StationMounts } from './mount-blocks.js';
+export { EDGE_RELAY_RETRY_SECONDS, renderStationMounts, type MountedStation, type SkippedStation, type StationMounts } from './mount-blocks.js';
 export { STATION_MOUNTS_MARKER, insertAtMarker } from './marker.js';
 export { renderIcecastConfig, type RenderedConfig } from './render.js';
 export { parseEdgeMaster, type EdgeMaster } from './edge-master.js';

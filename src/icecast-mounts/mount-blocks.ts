@@ -57,6 +57,18 @@ export function renderStationMounts(stations: readonly MountedStation[], edge?: 
 }
 
 /**
+ * How often an edge retries a relay that found no mount on the master. Icecast 2.4.4 waits
+ * master-update-interval (120 s by default) before trying such a relay again: an edge that reloaded while a
+ * station's source was changing hands would leave that station off the edge for two minutes.
+ */
+export const EDGE_RELAY_RETRY_SECONDS = 5;
+
+/** The edge's retry interval as a root element of the config (see EDGE_RELAY_RETRY_SECONDS). */
+export function edgeRelayRetryXml(): string {
+  return `${INDENT}${text('master-update-interval', String(EDGE_RELAY_RETRY_SECONDS))}`;
+}
+
+/**
  * The edge's copy of one master mount. on-demand 0: connected all the time, so a listener never waits
  * for the relay to connect and the fallback is there before it is needed. relay-shoutcast-metadata: the
  * edge asks the master for ICY metadata and passes titles on to its listeners.

@@ -8,7 +8,7 @@ import { SongNotReadyError, SongStalledError } from './errors.js';
 import { KEPT_ASIDE_RETRY_MS, SetAside } from './set-aside.js';
 import { SILENCE_BUDGET_MS, SilenceWatch } from './silence-watch.js';
 import type { Song } from './song.js';
-import { Track } from './track.js';
+import { Track, type FrameHold } from './track.js';
 
 /**
  * Songs prepared ahead of the one playing, at most (one more while the station is silent and hedging).
@@ -54,6 +54,8 @@ export interface LoadedSong {
   frames: Readable;
   /** The song as loading found it: a ref's title and artist are known only once it is resolved. */
   song: Song;
+  /** Set when the frames wait for something better than playing now (see FrameHold). */
+  hold?: FrameHold | undefined;
 }
 
 /** Prepares a song: resolves, downloads and transcodes it, or opens it from the audio cache. */
@@ -392,7 +394,7 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
   }
 
   private onPrepared(slot: Slot, loaded: LoadedSong): void {
-    const track = new Track(slot.request, loaded.song, loaded.frames, (settled) => this.onTrackSettled(settled));
+    const track = new Track(slot.request, loaded.song, loaded.frames, (settled) => this.onTrackSettled(settled), loaded.hold);
     if (slot.gone || this.closed) {
       track.dispose();
       return;

@@ -5,6 +5,16 @@ import type { Song } from './song.js';
 export type TrackStatus = 'loading' | 'ready' | 'ended' | 'failed';
 
 /**
+ * Frames that are there but held back until they are wanted or something better is known (a song's
+ * loudness, measured as it is transcoded): release() lets them through at once, the first batch readable
+ * when it returns. A track counts as ready while its frames are held.
+ */
+export interface FrameHold {
+  readonly holding: boolean;
+  release(): void;
+}
+
+/**
  * Frames a track keeps read ahead of the pacer, at least (~0.4 s at 44.1 kHz; it reads whole batches, so up
  * to a batch more). Reading ahead lets the stream report its end before the pacer needs the frame after the
  * last one: a stream only says it has ended after a read comes back empty, and the pacer asking then
@@ -32,7 +42,13 @@ export class Track {
   private readonly frames: Readable;
   private readonly onSettled: (track: Track) => void;
 
-  constructor(request: Song, song: Song, frames: Readable, onSettled: (track: Track) => void) {
+  constructor(
+    request: Song,
+    song: Song,
+    frames: Readable,
+    onSettled: (track: Track) => void,
+    private readonly hold?: FrameHold,
+  ) {
     this.request = request;
     this.song = song;
     this.frames = frames;
@@ -47,7 +63,7 @@ export class Track {
   }
 
   get state(): TrackStatus {
-    return this.status;
+    return this.status === 'loading' && this.hold?.holding ? 'ready' : this.status;
   }
 
   /** True once a frame has been played: before that, a failure costs the listener nothing but a skip. */
@@ -66,6 +82,11 @@ export class Track {
 
   /** The next frame if one is ready; undefined when none is ready yet or the track is over. */
   read(): Mp3Frame | undefined {
+    if (!this.lookahead[0] && this.hold?.holding) {
+      // The pacer wants this song now: whatever it was held for, it plays as it is.
+      this.hold.release();
+      this.readAhead();
+    }
     const batch = this.lookahead[0];
     if (!batch) return undefined;
     const frame = batch[this.position]!;

@@ -3,10 +3,9 @@ import { createReadStream } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_STREAM_FORMAT, transcode, type Mp3Frame } from '../../src/audio/index.js';
-import { AudioCache, cacheWhilePlaying } from '../../src/cache/index.js';
+import { AudioCache } from '../../src/cache/index.js';
 import { downloadToFile } from '../../src/download/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { decodeMp3 } from '../support/decode.js';
@@ -43,7 +42,6 @@ afterAll(async () => {
   await temp?.remove();
 });
 
-const whenClosed = (stream: Writable) => (stream.closed ? Promise.resolve() : new Promise((resolve) => stream.once('close', resolve)));
 const bytesOf = (frames: Mp3Frame[]) => Buffer.concat(frames.map((frame) => frame.bytes));
 
 describe('a downloaded song, transcoded once, plays again from the cache', () => {
@@ -55,9 +53,9 @@ describe('a downloaded song, transcoded once, plays again from the cache', () =>
 
     const cache = await AudioCache.open({ dir: cacheDir, maxBytes: 50 * 1024 * 1024, logger });
     expect(await cache.reader(ref, format)).toBeUndefined(); // first play: not cached yet
-    const writer = cache.writer(ref, format);
-    const played = await readFrames(cacheWhilePlaying(transcode({ input: dest, format, logger }), writer));
-    await whenClosed(writer);
+    const filling = cache.fill(ref, format, () => transcode({ input: dest, format, logger }), () => undefined);
+    const played = await readFrames(filling!);
+    await filling!.done;
     expect(played.length).toBeGreaterThan(200);
 
     const restarted = await AudioCache.open({ dir: cacheDir, maxBytes: 50 * 1024 * 1024, logger });

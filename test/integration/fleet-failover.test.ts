@@ -161,9 +161,8 @@ describe('a fleet keeps every listener through failovers, restarts and new stati
     await until(() => onAirWithFallbacks(icecast, STATIONS), 20_000, 'every mount and every fallback mount on air');
     const counts = (await fleet()).workers.map((worker) => worker.stations.length);
     expect(counts).toEqual([4, 4, 4]);
-    // The edge relays both mounts of every station. Its config is written once the master carries them: a relay
-    // that finds no mount on the master is retried by Icecast 2.4.4 only much later (not within 30 s, seen
-    // here), so an edge started before its master's stations waits for that retry (README, Edge Icecast).
+    // The edge relays both mounts of every station. A relay that finds a mount missing on the master (a
+    // fallback feed changing hands as the fleet settles) is retried within EDGE_RELAY_RETRY_SECONDS.
     startWriter(edge, { ICECAST_EDGE_MASTER: `127.0.0.1:${icecast.port}` });
     await until(() => onAirWithFallbacks(edge, STATIONS), 30_000, 'the edge relaying every mount and fallback').catch(async (error) => {
       console.log([...(await mountsAt(edge))], (await edge.errorLog()).slice(-3000));

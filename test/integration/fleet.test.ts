@@ -190,20 +190,29 @@ describe('a fleet of workers shares the stations', () => {
     const tokensAfter = await Promise.all(itsStations.map((station) => client.get(keys.leaseToken(station))));
     tokensAfter.forEach((token, index) => expect(Number(token)).toBeGreaterThan(Number(tokensBefore[index])));
     expect(paused.events.some((event) => event.msg.startsWith('lease lapsed and claimed again'))).toBe(false);
-    // It wrote nothing with its old leases: the songs it started on waking, before it learnt it had lost them,
-    // are not in the history; every entry added since is a song started under a current lease (by the new
-    // owners, or by the woken worker itself once it had claimed a station anew as a joining worker).
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // It wrote nothing with its old leases: the songs it started on waking, before it claimed a station anew
+    // (as a joining worker would), are not in the history; every entry added since is a song started under a
+    // current lease (by the new owners, or by the woken worker once it had claimed the station again). A song
+    // is logged a moment before its history entry is written, so the two are compared until they agree.
     for (const [index, station] of itsStations.entries()) {
-      const history = await client.lrange(keys.history(station), 0, -1);
-      const added = history.slice(0, history.length - historyAtResume[index]!.length).map((entry) => JSON.parse(entry) as { ref: string; startedAt: number });
       const sinceWaking = (event: LogEvent) => event.station === station && Date.parse(String(event.time)) >= resumedAt;
-      const lostAt = Date.parse(String(paused.events.find((event) => sinceWaking(event) && event.msg.startsWith('lease lost'))!.time));
-      const startedStale = paused.events.filter((event) => sinceWaking(event) && event.msg === 'now playing' && Date.parse(String(event.time)) <= lostAt);
-      const startedCurrent = workers
-        .flatMap((worker) => worker.events.filter((event) => sinceWaking(event) && event.msg === 'now playing' && !startedStale.includes(event)))
-        .sort((a, b) => Date.parse(String(a.time)) - Date.parse(String(b.time)));
-      expect(added.map((entry) => entry.ref), `history entries of ${station} since the paused worker woke`).toEqual(startedCurrent.map((event) => event.song).reverse());
+      const compare = async () => {
+        const history = await client.lrange(keys.history(station), 0, -1);
+        const added = history.slice(0, history.length - historyAtResume[index]!.length).map((entry) => JSON.parse(entry) as { ref: string; startedAt: number });
+        const claimedAgain = paused.events.find((event) => sinceWaking(event) && event.msg.startsWith('lease claimed'));
+        const staleUntil = claimedAgain ? Date.parse(String(claimedAgain.time)) : Number.POSITIVE_INFINITY;
+        const startedStale = paused.events.filter((event) => sinceWaking(event) && event.msg === 'now playing' && Date.parse(String(event.time)) < staleUntil);
+        const startedCurrent = workers
+          .flatMap((worker) => worker.events.filter((event) => sinceWaking(event) && event.msg === 'now playing' && !startedStale.includes(event)))
+          .sort((a, b) => Date.parse(String(a.time)) - Date.parse(String(b.time)));
+        return { added, startedStale, expected: startedCurrent.map((event) => event.song).reverse() };
+      };
+      await until(async () => {
+        const { added, expected } = await compare();
+        return JSON.stringify(added.map((entry) => entry.ref)) === JSON.stringify(expected);
+      }, 5_000, `history of ${station} agreeing with the songs started under current leases`).catch(() => undefined);
+      const { added, startedStale, expected } = await compare();
+      expect(added.map((entry) => entry.ref), `history entries of ${station} since the paused worker woke`).toEqual(expected);
       for (const stale of startedStale) expect(added.some((entry) => Math.abs(entry.startedAt - Date.parse(String(stale.time))) < 50)).toBe(false);
     }
     await until(() => mountsOnAir(STATIONS), 15_000, 'every mount on air again');

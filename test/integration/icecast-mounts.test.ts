@@ -310,5 +310,20 @@ describe('relaycast icecast-config: station mounts from Redis in a running Iceca
       await edge.waitForMount('/edge.mp3', 90_000);
       console.info(`icecast-mounts: edge relay reconnected ${Math.round(performance.now() - restarted)} ms after the master's sources of /edge.mp3 came back`);
     }, 120_000);
+
+    it('an edge relay that found no mount on the master (station created before its source) is on air within seconds of the source starting', async () => {
+      const edgeReloads = await reloadCount(edge);
+      await createStation('late', '/late.mp3');
+      await waitForConfig(edge, '/late.mp3');
+      await waitForReload(edge, edgeReloads);
+      // The edge tried the relay and the master had no such mount: Icecast 2.4.4 left alone would try again only
+      // after 120 s (its default master-update-interval).
+      await pollUntil('the edge failing to relay /late.mp3', 15_000, async () => ((await edge.errorLog()).includes('Error from relay request: /late.mp3') ? true : undefined));
+      const started = performance.now();
+      startSource(master, fallbackMountOf('/late.mp3'), { silent: true });
+      startSource(master, '/late.mp3');
+      await edge.waitForMount('/late.mp3', 20_000);
+      console.info(`icecast-mounts: edge relay of a mount missing at first on air ${Math.round(performance.now() - started)} ms after the master's source started`);
+    }, 60_000);
   });
 });

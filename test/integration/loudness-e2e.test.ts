@@ -12,8 +12,9 @@ import { startWorker, type WorkerProcess } from '../support/worker-process.js';
 /*
  * Loudness normalisation heard by a listener: four tones made at -30, -20, -8 and -16.2 LUFS play through a
  * real worker (real ffmpeg, disk cache) into a real Icecast; a listener decodes the mount and each song's
- * part is measured with ebur128. A song is measured in the transcode that caches it, so the first round
- * plays as made and the second round, from the cache, is normalised: the second round is what is judged.
+ * part is measured with ebur128. A song is measured in the transcode that caches it, which runs at full
+ * speed ahead of play: the first song, wanted at once, plays as made; every later one, and the whole second
+ * round from the cache, is normalised and judged.
  */
 const SONG_SECONDS = 7;
 const TARGET = -16;
@@ -45,7 +46,7 @@ describe('loudness normalisation at a listener', () => {
     await temp?.remove();
   });
 
-  it('brings tones at -30, -20 and -8 LUFS to within 1 dB of -16 from the cache, leaves one at -16.2 alone, without decode errors or clipping', async () => {
+  it('brings tones at -30, -20 and -8 LUFS to within 1 dB of -16, on their first play when prepared ahead and from the cache, leaves one at -16.2 alone, without decode errors or clipping', async () => {
     const songs: string[] = [];
     for (const tone of TONES) {
       const path = join(temp.dir, `${tone.title}.mp3`);
@@ -71,8 +72,9 @@ describe('loudness normalisation at a listener', () => {
     const firstQuiet = titles.indexOf('Quiet');
     expect(titles.slice(firstQuiet, firstQuiet + 2 * TONES.length + 1)).toEqual([...TONES, ...TONES, TONES[0]].map((tone) => tone.title));
 
-    // What the worker decided, from its log: the second play of each song came from the cache with its figures.
-    const decisions = worker.events.filter((event) => event.msg === 'song loudness from the audio cache');
+    // What the worker decided, from its log: each song levelled by the figures its transcode measured (the
+    // first song of round 1 excepted: wanted at once, it played while it was being measured).
+    const decisions = worker.events.filter((event) => event.msg === 'song levelled by its measured loudness');
     const decided = TONES.map((_tone, index) => decisions.find((event) => event.song === songs[index]));
     for (const [index, event] of decided.entries()) {
       expect(event, TONES[index]!.title).toBeDefined();
@@ -81,11 +83,15 @@ describe('loudness normalisation at a listener', () => {
     }
     expect(decided.map((event) => Math.sign(Number(event!.steps)))).toEqual([1, 1, -1, 0]);
 
+    // Round 2 from the cache; round 1 too, but for its first song: each later one was prepared ahead, so its
+    // transcode into the cache had measured it before it was wanted.
+    const round1 = seen().slice(firstQuiet, firstQuiet + TONES.length + 1);
     const round2 = seen().slice(firstQuiet + TONES.length, firstQuiet + 2 * TONES.length + 1);
     const audio = listener.audio();
-    for (const [index, tone] of TONES.entries()) {
-      const from = byteOffsetAt(listener, round2[index]!.at) + EDGE_SECONDS * BYTES_PER_SECOND;
-      const to = byteOffsetAt(listener, round2[index + 1]!.at) - EDGE_SECONDS * BYTES_PER_SECOND;
+    const plays = [...TONES.map((tone, index) => ({ tone, index, round: round2 })), ...TONES.slice(1).map((tone, index) => ({ tone, index: index + 1, round: round1 }))];
+    for (const { tone, index, round } of plays) {
+      const from = byteOffsetAt(listener, round[index]!.at) + EDGE_SECONDS * BYTES_PER_SECOND;
+      const to = byteOffsetAt(listener, round[index + 1]!.at) - EDGE_SECONDS * BYTES_PER_SECOND;
       expect(to - from, `${tone.title}: part of the stream`).toBeGreaterThan(2 * BYTES_PER_SECOND);
       const heard = await measureLoudness(await wholeFrames(audio.subarray(Math.round(from), Math.round(to))));
       if (process.env.LOUDNESS_REPORT) process.stderr.write(`${tone.title}: made ${tone.lufs}, steps ${String(decided[index]!.steps)}, heard ${heard.lufs} LUFS, true peak ${heard.truePeakDb}, sample peak ${heard.samplePeakDb}\n`);

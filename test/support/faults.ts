@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodePcm } from './decode.js';
@@ -149,17 +148,16 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
   },
   {
     name: 'ffmpeg-killed',
-    title: 'ffmpeg killed mid-song',
+    title: 'ffmpeg killed while it transcodes a song into the cache, every time it tries',
     run: async (kit, defer) => {
-      const station = await relayStation(kit, defer, 'ffmpeg-killed', localRefs(['long.m4a', ...GOOD]));
-      if (!station.listener) return judge('ffmpeg-killed', station);
-      await station.worker.waitForEvent((event) => event.msg === 'now playing' && event.song === 'local:long.m4a', ON_AIR_TIMEOUT_MS);
-      // Some seconds into the song, so it is killed mid-song rather than while starting.
-      await station.listener.waitForBytes(station.listener.byteCount + 3 * STREAM_BYTES_PER_SEC, 10_000);
-      const ffmpeg = station.worker.childPids().filter((pid) => commandOf(pid) === 'ffmpeg');
-      if (ffmpeg.length === 0) throw new Error('ffmpeg-killed: the worker had no ffmpeg child 3 s into a 20 s song, so there was nothing to kill');
-      for (const pid of ffmpeg) process.kill(pid, 'SIGKILL');
-      return judge('ffmpeg-killed', station, { fromBytes: station.listener.byteCount });
+      // long.m4a is prepared while the first song plays; its ffmpeg runs at full speed (well under a second
+      // for 20 s of tone), so from the worker's start every ffmpeg reading it is killed the moment it shows up.
+      const station = await relayStation(kit, defer, 'ffmpeg-killed', localRefs([...GOOD.slice(0, 1), 'long.m4a', ...GOOD.slice(1)]), {
+        fromStart: (worker) => killTranscodesOf(worker, 'local:long.m4a', 20_000),
+      });
+      const outcome = await judge('ffmpeg-killed', station);
+      const killed = await station.fault;
+      return { ...outcome, unexercised: killed === 0 ? 'the worker never started an ffmpeg for long.m4a, so there was nothing to kill' : outcome.unexercised };
     },
   },
   {
@@ -246,6 +244,7 @@ interface StationPlan {
   readonly cacheDir: string;
   readonly relay?: { url: string; token: string };
   readonly redis?: RedisServer;
+  readonly fromStart?: ((worker: WorkerProcess) => Promise<unknown>) | undefined;
 }
 
 interface OnAir {
@@ -258,6 +257,8 @@ interface OnAir {
   readonly listener: Listener | undefined;
   readonly problem?: string;
   readonly connectedAt: number;
+  /** What the fault started with the worker (fromStart) came to. */
+  readonly fault?: Promise<unknown>;
 }
 
 interface RelayStationOptions {
@@ -266,6 +267,8 @@ interface RelayStationOptions {
   readonly cdn?: (relayPort: number) => Promise<FaultyCdn>;
   /** Stands between the worker and the relay. */
   readonly proxy?: (relayPort: number) => Promise<FaultProxy>;
+  /** Started as soon as the worker is spawned, while its mount comes up: a fault from the first moment. */
+  readonly fromStart?: (worker: WorkerProcess) => Promise<unknown>;
 }
 
 /** A station with Redis and a real relay serving the music folder (the production set-up), listened to from its start. */
@@ -280,7 +283,7 @@ async function relayStation(kit: FaultKit, defer: Defer, name: string, refs: rea
   const redis = await startRedis();
   defer('redis', () => redis.stop());
   const cacheDir = options.cacheDir ?? (await scenarioDir(kit, `${name}-cache`));
-  const station = await onAir(kit, defer, name, { songs: refs, cacheDir, relay: { url: proxy?.url ?? relay.url, token: relay.token }, redis });
+  const station = await onAir(kit, defer, name, { songs: refs, cacheDir, relay: { url: proxy?.url ?? relay.url, token: relay.token }, redis, fromStart: options.fromStart });
   return { ...station, relay, ...(proxy ? { proxy } : {}), ...(cdn ? { cdn } : {}) };
 }
 
@@ -297,11 +300,12 @@ async function onAir(kit: FaultKit, defer: Defer, name: string, plan: StationPla
   });
   defer('worker', () => worker.stop());
   const startedAt = performance.now();
+  const fault = plan.fromStart?.(worker);
   try {
     await kit.icecast.waitForMount(mount, MOUNT_TIMEOUT_MS);
     const listener = await listen(`${kit.icecast.url}${mount}`);
     defer('listener', () => listener.close());
-    return { worker, redis: plan.redis, listener, connectedAt: performance.now() };
+    return { worker, redis: plan.redis, listener, connectedAt: performance.now(), ...(fault ? { fault } : {}) };
   } catch (error) {
     const exit = worker.child.exitCode ?? worker.child.signalCode;
     const state = exit === null ? 'the worker is still running' : `the worker exited (${exit}): ${worker.stderr().trim().split('\n').slice(-2).join(' | ')}`;
@@ -380,10 +384,26 @@ async function cacheTmpfs(kit: FaultKit, defer: Defer, name: string, readOnly: b
 }
 
 /** The program name of a process (/proc/<pid>/comm), or '' once it is gone. */
-function commandOf(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    return '';
+/**
+ * SIGKILLs every ffmpeg the worker starts for `song` (its debug line "ffmpeg started" names the song and the
+ * pid), looking every 5 ms for `forMs`; resolves with how many it killed.
+ */
+async function killTranscodesOf(worker: WorkerProcess, song: string, forMs: number): Promise<number> {
+  const killed = new Set<number>();
+  const until = performance.now() + forMs;
+  while (performance.now() < until) {
+    for (const event of worker.events) {
+      const pid = Number(event.pid);
+      if (event.msg !== 'ffmpeg started' || event.song !== song || killed.has(pid)) continue;
+      killed.add(pid);
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Exited between its start and the kill: it got away, which the judge's listening still covers.
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
+  return killed.size;
 }
+

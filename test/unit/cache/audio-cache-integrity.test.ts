@@ -103,6 +103,6 @@ describe('AudioCache entry integrity', () => {
     const cache = await open();
     expect(cache.has('qq:never', format)).toBe(false);
     expect(await cache.reader('qq:never', format)).toBeUndefined();
-    expect(cache.stats()).toEqual({ entries: 0, bytes: 0, maxBytes: 50_000_000, hits: 0, misses: 1, evictions: 0, unavailable: [] });
+    expect(cache.stats()).toEqual({ entries: 0, bytes: 0, maxBytes: 50_000_000, hits: 0, misses: 1, fills: 0, joined: 0, evictions: 0, unavailable: [] });
   });
 });

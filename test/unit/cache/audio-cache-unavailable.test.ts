@@ -4,12 +4,13 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_STREAM_FORMAT } from '../../../src/audio/index.js';
 import { UNAVAILABLE_RETRY_MS } from '../../../src/cache/defaults.js';
-import { AudioCache, cacheWhilePlaying } from '../../../src/cache/index.js';
+import { AudioCache } from '../../../src/cache/index.js';
+import { withFillFallback } from '../../../src/frame-loader/fill-fallback.js';
 import { createLogger, silentLogger } from '../../../src/log/index.js';
 import { captureLog } from '../../support/icecast.js';
 import { inBatches, readFrames } from '../../support/frames.js';
 import { useCacheDir } from './cache-dir.js';
-import { closed, filesIn, manualClock, songFrames, writeEntry } from './frames.js';
+import { filesIn, manualClock, songFrames, writeEntry } from './frames.js';
 
 const format = DEFAULT_STREAM_FORMAT;
 const cacheDir = useCacheDir();
@@ -24,11 +25,16 @@ async function blockedCache() {
   return { cache, log, clock, unblock: () => rm(blocker) };
 }
 
-/** Plays one song through the cache the way the loader does; resolves with the frames the player got. */
+/**
+ * Plays one song through the cache the way the loader does (a fill when the cache takes it, the same frames
+ * from their source again when the fill fails); resolves with the number of frames the player got.
+ */
 async function play(cache: AudioCache, ref: string, frameCount = 300): Promise<number> {
-  const writer = cache.writer(ref, format);
-  const played = await readFrames(cacheWhilePlaying(Readable.from(inBatches(songFrames(ref, frameCount))), writer));
-  await closed(writer);
+  const source = () => Readable.from(inBatches(songFrames(ref, frameCount)));
+  const filling = cache.fill(ref, format, source, () => undefined);
+  if (!filling) return (await readFrames(source())).length;
+  const played = await readFrames(withFillFallback(filling, source, silentLogger()));
+  await filling.done;
   return played.length;
 }
 

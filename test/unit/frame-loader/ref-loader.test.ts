@@ -210,9 +210,9 @@ describe('refLoader', () => {
     serveTone();
     const audioCache = await AudioCache.open({ dir: await folder('loudness-cache'), maxBytes: 50_000_000, logger: silentLogger() });
     const { resolver } = relay();
-    let target: number | null = -16;
+    // Normalisation off for the first play: its frames are the transcoded ones, the reference for the rest.
+    let target: number | null = null;
     const { load } = loader(resolver, { downloadDir: await folder('loudness-downloads'), audioCache, loudness: () => target });
-    // First play: measured while it is transcoded, so played as it is.
     const first = await readFrames((await load(byRef('qq:l'))).frames);
     let loudness: SongLoudness | undefined;
     await vi.waitFor(async () => {
@@ -240,6 +240,13 @@ describe('refLoader', () => {
     expect(off.map((frame) => frame.bytes)).toEqual(first.map((frame) => frame.bytes));
     // Every play after the first came from the disk: no download, no transcode.
     expect(requests.length).toBe(seen);
+
+    // A new song, transcoded into the cache as it is loaded, comes with a hold: its frames wait for the
+    // measurement unless the station wants them first, so its first play is levelled too.
+    target = -20;
+    const fresh = await load(byRef('qq:l2'));
+    expect(fresh.hold).toBeDefined();
+    expect(gainsOf(await readFrames(fresh.frames))).toEqual(shifted(gainSteps(-20, loudness)));
   });
 
   it('caches audio matched on another provider under that provider\'s ref: a station with the match off never plays it', async () => {

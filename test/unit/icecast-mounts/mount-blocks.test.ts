@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
 import { escapeXml } from '../../../src/xml-text.js';
-import { insertAtMarker, parseEdgeMaster, renderIcecastConfig, renderStationMounts, STATION_MOUNTS_MARKER } from '../../../src/icecast-mounts/index.js';
+import { EDGE_RELAY_RETRY_SECONDS, insertAtMarker, parseEdgeMaster, renderIcecastConfig, renderStationMounts, STATION_MOUNTS_MARKER } from '../../../src/icecast-mounts/index.js';
 
 const BASE = `<icecast>\n    <limits/>\n    ${STATION_MOUNTS_MARKER}\n\n    <paths/>\n</icecast>\n`;
 
@@ -68,6 +68,17 @@ describe("each station's Icecast mount blocks", () => {
     }
     // The edge's own copy of the mount has its fallback too: a relay that breaks moves its listeners there.
     expect(xml).toContain('<fallback-mount>/fallback/radio.mp3</fallback-mount>');
+  });
+
+  it('on an edge, retries a relay that found no mount on the master within seconds, unless the base says otherwise', () => {
+    const edge = parseEdgeMaster('icecast:8000');
+    const onEdge = renderIcecastConfig(BASE, [{ name: 'main', mount: '/radio.mp3' }], { baseName: 'BASE', edge }).text;
+    expect(texts(onEdge, 'master-update-interval')).toEqual([String(EDGE_RELAY_RETRY_SECONDS)]);
+    expect(EDGE_RELAY_RETRY_SECONDS).toBeLessThanOrEqual(10);
+    const onMaster = renderIcecastConfig(BASE, [{ name: 'main', mount: '/radio.mp3' }], { baseName: 'BASE' }).text;
+    expect(onMaster).not.toContain('master-update-interval');
+    const ownInterval = BASE.replace('<limits/>', '<limits/>\n    <master-update-interval>30</master-update-interval>');
+    expect(texts(renderIcecastConfig(ownInterval, [], { baseName: 'BASE', edge }).text, 'master-update-interval')).toEqual(['30']);
   });
 
   it('takes the master as host:port only', () => {

@@ -1,0 +1,109 @@
+import { join } from 'node:path';
+import { DEFAULT_STREAM_FORMAT } from '../src/audio/index.js';
+import { atMost, info, type Figure } from './figure.js';
+import { benchIcecast, benchListener, benchWorker, waitForMounts, type BenchContext } from './harness.js';
+import { timedTranscode } from './measure-transcode.js';
+import { childPids, cpuBetween, programOf, pssMb, rssMb, snapshot } from './proc-stats.js';
+import { sleep } from './scope.js';
+import { chunkGapsMs, max } from './stats.js';
+
+const NAME = 'cold';
+const MOUNT = '/cold.mp3';
+/** Nine distinct songs of 33 s: every one is new to the fresh cache and all nine start within the window. */
+const SONGS = Array.from({ length: 9 }, (_, index) => ({ seconds: 33, frequency: 300 + 55 * index }));
+const COLD_SECONDS = 300;
+/** Then the list starts over, every song cached: the station's own pacing cost, measured in the same run. */
+const WARM_SECONDS = 60;
+const SAMPLE_EVERY_MS = 1_000;
+const TREE_RSS_LIMIT_MB = 110;
+/** Process-tree CPU may be this many times ffmpeg's own cost of the same audio, plus the pacing figure. */
+const CPU_FACTOR = 1.3;
+
+interface TreeSample {
+  readonly rssMb: number;
+  readonly pssMb: number;
+  readonly ffmpegs: number;
+}
+
+/**
+ * Issue 16, item 3. One station whose every song is new (fresh cache): each song is transcoded at full speed
+ * into the cache and played from the file as it is written. Over 5 minutes: the process tree's CPU (worker
+ * and every ffmpeg/ffprobe), its RSS and PSS each second, and how many ffmpegs are alive. The references
+ * come from the same run: ffmpeg alone on the same nine files (bash `time`), and the same worker's CPU once
+ * the list starts over from the cache.
+ */
+export async function measureCold(context: BenchContext): Promise<Figure[]> {
+  const { scope } = context;
+  const songs = await Promise.all(SONGS.map((song, index) => context.tone({ ...song, title: `Cold ${index + 1}` })));
+  const icecast = await benchIcecast(scope);
+  const cacheDir = join(context.dir, `cold-cache-${Date.now()}`);
+  const worker = await benchWorker(scope, icecast, [{ name: 'cold', mount: MOUNT, songs }], { cacheDir });
+  const pid = worker.child.pid ?? -1;
+  const start = snapshot(pid);
+  await waitForMounts(icecast, [MOUNT], 10_000, scope.signal);
+  const listener = await benchListener(scope, `${icecast.url}${MOUNT}`);
+  context.say(`${NAME}: ${COLD_SECONDS / 60} minutes of new songs, sampled every second`);
+  const samples = await sampleTree(pid, COLD_SECONDS, scope.signal);
+  const coldEnd = snapshot(pid);
+  const heardFrom = listener.chunks[0]?.at ?? performance.now();
+  const gaps = chunkGapsMs(listener.chunks, heardFrom + 2_000, performance.now());
+  context.say(`${NAME}: ${WARM_SECONDS} s more with every song cached`);
+  await sleep(WARM_SECONDS * 1000, scope.signal);
+  const warmEnd = snapshot(pid);
+  if (!start || !coldEnd || !warmEnd) throw new Error('the worker exited during the measurement');
+  const cold = cpuBetween(start, coldEnd);
+  const warm = cpuBetween(coldEnd, warmEnd);
+
+  context.say(`${NAME}: ffmpeg alone on the same ${songs.length} files`);
+  let aloneCpuSec = 0;
+  for (const song of songs) aloneCpuSec += (await timedTranscode(song, DEFAULT_STREAM_FORMAT, join(context.dir, 'cold-out.mp3'))).cpuSec;
+  const alonePercent = (100 * aloneCpuSec) / cold.seconds;
+  const treePercent = cold.selfPercent + cold.childrenPercent;
+  const pacingPercent = warm.selfPercent + warm.childrenPercent;
+  const ffmpegCounts = samples.map((sample) => sample.ffmpegs);
+  const songsStarted = worker.events.filter((event) => event.msg === 'now playing').length;
+  return [
+    atMost(
+      NAME,
+      {
+        name: `process tree CPU, ${songs.length} new songs over ${COLD_SECONDS / 60} min (% of one core)`,
+        value: treePercent,
+        unit: '%',
+        digits: 2,
+        note: `worker ${cold.selfPercent.toFixed(2)} %, ffmpeg/ffprobe ${cold.childrenPercent.toFixed(2)} %; limit = ${CPU_FACTOR} × ffmpeg alone ${alonePercent.toFixed(2)} % (${aloneCpuSec.toFixed(2)} CPU-s for the ${songs.length} files) + pacing ${pacingPercent.toFixed(2)} %; ${songsStarted} songs started`,
+      },
+      CPU_FACTOR * alonePercent + pacingPercent,
+    ),
+    info(NAME, { name: 'same worker once every song is cached (pacing alone, % of one core)', value: pacingPercent, unit: '%', digits: 3, note: `over ${WARM_SECONDS} s` }),
+    atMost(NAME, { name: 'process tree RSS, max (worker + ffmpegs alive)', value: max(samples.map((sample) => sample.rssMb)), unit: 'MB', digits: 1, note: `${samples.length} samples` }, TREE_RSS_LIMIT_MB),
+    info(NAME, { name: 'process tree PSS, max (shared pages counted once)', value: max(samples.map((sample) => sample.pssMb)), unit: 'MB', digits: 1 }),
+    info(NAME, {
+      name: 'ffmpeg processes alive: max / mean',
+      value: max(ffmpegCounts),
+      unit: '',
+      digits: 0,
+      note: `mean ${(ffmpegCounts.reduce((sum, count) => sum + count, 0) / Math.max(1, ffmpegCounts.length)).toFixed(3)}; alive in ${ffmpegCounts.filter((count) => count > 0).length} of ${ffmpegCounts.length} samples`,
+    }),
+    info(NAME, { name: 'listener: longest gap between chunks', value: max(gaps) ?? undefined, unit: 'ms', digits: 0, note: listener.disconnected ? `dropped: ${listener.disconnected.reason}` : 'connected throughout' }),
+  ];
+}
+
+/** RSS and PSS of the worker and its children, and its ffmpegs alive, every SAMPLE_EVERY_MS for `seconds`. */
+async function sampleTree(pid: number, seconds: number, signal: AbortSignal): Promise<TreeSample[]> {
+  const samples: TreeSample[] = [];
+  const startedAt = performance.now();
+  const steps = Math.round((seconds * 1000) / SAMPLE_EVERY_MS);
+  for (let step = 1; step <= steps; step += 1) {
+    await sleep(Math.max(0, startedAt + step * SAMPLE_EVERY_MS - performance.now()), signal);
+    const children = childPids(pid);
+    const tree = [pid, ...children];
+    const workerRss = rssMb(pid);
+    if (workerRss === undefined) throw new Error(`worker ${pid} exited during the measurement`);
+    samples.push({
+      rssMb: tree.reduce((sum, member) => sum + (rssMb(member) ?? 0), 0),
+      pssMb: tree.reduce((sum, member) => sum + (pssMb(member) ?? 0), 0),
+      ffmpegs: children.filter((child) => programOf(child) === 'ffmpeg').length,
+    });
+  }
+  return samples;
+}
