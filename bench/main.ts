@@ -59,7 +59,7 @@ const MEASUREMENTS: readonly Measurement[] = [
   { name: 'loudness', aliases: ['lufs', 'normalisation'], what: 'loudness spread of 10 songs before/after normalisation, and the gain stage\'s CPU on vs off', limitMs: 180_000, run: measureLoudnessRows },
   { name: 'match', aliases: ['unlock'], what: 'cross-provider match over the labelled set: precision (= 100 %) and recall (≥ 90 %)', limitMs: 10_000, run: measureMatch },
   { name: 'faults', aliases: ['fault'], what: 'longest silence at a listener under each fault of issue 12 (budget 10 s)', limitMs: 360_000, run: measureFaults },
-  { name: 'long-rss', aliases: ['long'], what: 'RSS over 5 minutes of warm-up and 10 judged (--long)', limitMs: 1_020_000, long: true, run: measureLongRss },
+  { name: 'long-rss', aliases: ['long'], what: 'RSS, open files and children over 60 min of one station on the cold path with a skip and a playlist edit every minute (--long)', limitMs: 3_900_000, long: true, run: measureLongRss },
 ];
 
 const USAGE = `npm run bench [-- options]   (or: node dist/bench/main.js [options] after npm run build)
@@ -69,7 +69,7 @@ Measures relaycast against real icecast2 and ffmpeg on loopback, with the built 
 writes bench-results.json. Exit code 1 when a target is missed or a measurement did not complete.
 
   --only <name>   run only these measurements (repeat, or comma-separated)
-  --long          also run the 15-minute RSS measurement (long-rss)
+  --long          also run the 60-minute RSS measurement (long-rss)
   --list          list the measurements
   -h, --help      this text
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_STREAM_FORMAT, STREAM_CHANNELS } from '../audio/format.js';
+import { DEFAULT_LOUDNESS_TARGET_LUFS, loudnessTargetProblem } from '../audio/loudness.js';
 import { MPEG1_BITRATES_KBPS, MPEG1_SAMPLE_RATES, mpeg1BitrateIndex, mpeg1SampleRateIndex } from '../audio/mpeg1.js';
 import { DEFAULT_METADATA_CHARSET, DEFAULT_SOURCE_USER, icecastUrlProblem } from '../icecast/index.js';
 import { iceTextProblem, nameProblem, stationMountProblem } from '../station-rules/index.js';
@@ -61,6 +62,13 @@ export const stationSchema = z
     songs: z.array(songEntrySchema).max(100_000).default([]),
     /** An .m3u/.m3u8 file whose entries are added after `songs`. */
     playlistFile: z.string().min(1).optional(),
+    /** Loudness target in LUFS, or "off": as `relaycast station set <station> loudness=`. */
+    loudness: z
+      .union([z.literal('off'), z.number().superRefine((value, context) => {
+        const problem = loudnessTargetProblem(value);
+        if (problem) context.addIssue({ code: 'custom', message: problem });
+      })])
+      .default(DEFAULT_LOUDNESS_TARGET_LUFS),
   })
   .strict();
 

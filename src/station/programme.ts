@@ -12,14 +12,22 @@ import { Track, type FrameHold } from './track.js';
 
 /**
  * Songs prepared ahead of the one playing, at most (one more while the station is silent and hedging).
- * Each holds a paused ffmpeg or an open cache file, so the bound is small.
+ * A prepared song is an open cache file with a few dozen frames read (~30 KB), or, while the cache cannot
+ * be used, a paused ffmpeg: the bound keeps the second case small too.
  */
-export const MAX_PREPARED_TRACKS = 2;
+export const MAX_PREPARED_TRACKS = 6;
 /**
  * Preparation goes on until this much audio is prepared beyond the current song (or the bound above is
- * reached): a list of short songs gets two ready, so a slow relay or CDN has a whole song's time more.
+ * reached): one long song, or several short ones, so a slow relay or CDN has a minute before it is heard.
  */
-export const PREPARE_AHEAD_MS = 30_000;
+export const PREPARE_AHEAD_MS = 60_000;
+/**
+ * Songs being prepared at once (one more while hedging): two, so one slow lookup or download does not hold
+ * up the song behind it; more would only load the relay and the CDN for songs a minute away.
+ */
+export const MAX_PREPARING = 2;
+/** A song whose length is not known counts as this much prepared audio: a typical song, not nothing. */
+export const UNKNOWN_DURATION_MS = 30_000;
 /** Songs that may fail in a row before the station waits instead of trying the next one at once. */
 export const MAX_CONSECUTIVE_FAILURES = 5;
 /** Wait after that many failures in a row before asking again. */
@@ -345,12 +353,12 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
   private wantsMore(): boolean {
     const hedging = this.silenceWatch.stage === 'hedging' || this.silenceWatch.stage === 'over-budget';
     const preparing = this.ahead.filter((slot) => !slot.track).length;
-    if (preparing >= (hedging ? 2 : 1)) return false;
+    if (preparing >= MAX_PREPARING + (hedging ? 1 : 0)) return false;
     if (this.ahead.length >= MAX_PREPARED_TRACKS + (hedging ? 1 : 0)) return false;
     if (this.ahead.length === 0) return true;
     // Until the first song plays, one at a time: a worker starting many stations starts one ffmpeg each.
     if (!this.current && !hedging) return false;
-    const preparedMs = this.ahead.reduce((sum, slot) => sum + ((slot.track?.song ?? slot.request).durationMs ?? 0), 0);
+    const preparedMs = this.ahead.reduce((sum, slot) => sum + ((slot.track?.song ?? slot.request).durationMs || UNKNOWN_DURATION_MS), 0);
     return preparedMs < PREPARE_AHEAD_MS;
   }
 

@@ -32,7 +32,13 @@ export function storedSettings(station: StationConfig): NewStation {
     iceName: station.ice.name ?? station.name,
     iceDescription: station.ice.description ?? '',
     iceGenre: station.ice.genre ?? '',
+    loudness: configuredLoudness(station),
   };
+}
+
+/** The configured loudness target, null for off (as Redis and the loader have it). */
+export function configuredLoudness(station: StationConfig): number | null {
+  return station.loudness === 'off' ? null : station.loudness;
 }
 
 /** The source that feeds a stored station's fallback mount: same format, so Icecast can move listeners across. */

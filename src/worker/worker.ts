@@ -10,7 +10,7 @@ import type { Store } from '../store/index.js';
 import { systemClock } from '../time/index.js';
 import { configuredSongs } from './playlist-file.js';
 import { openServices, type WorkerServices } from './services.js';
-import { configuredIdentity } from './station-identity.js';
+import { configuredIdentity, configuredLoudness } from './station-identity.js';
 import { WatchedPlaylist } from './watched-playlist.js';
 import type { BuildStation, LiveSettings } from './stored-stations.js';
 
@@ -63,7 +63,8 @@ export class Worker {
   private async startFixed(): Promise<void> {
     for (const config of this.config.stations) {
       const supplier = new ListSupplier(configuredSongs(config), this.readTags);
-      const station = this.station(configuredIdentity(config), supplier);
+      const loudness = configuredLoudness(config);
+      const station = this.station(configuredIdentity(config), supplier, undefined, () => ({ match: true, loudness }));
       if (config.playlistFile) {
         const useFile = (entries: readonly ListEntry[]) => supplier.replace([...configuredSongs(config), ...entries]);
         const playlist = new WatchedPlaylist({
@@ -104,8 +105,9 @@ export class Worker {
   }
 
   /**
-   * `live`: the stored station's settings as they are now (`match` read at every song, `loudness` at every
-   * batch of frames); configured stations without Redis always match and aim at the default loudness.
+   * `live`: the station's settings as they are now (`match` read at every song, `loudness` at every batch of
+   * frames): a stored station's from Redis; a configured station without Redis always matches and aims at
+   * its configured loudness.
    */
   private station(identity: StationIdentity, supplier: SongSupplier, mayTakeMount?: () => Promise<boolean>, live?: LiveSettings): Station {
     const services = this.services!;

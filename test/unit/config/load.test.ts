@@ -41,6 +41,14 @@ describe('loadConfig says what was wrong with a value of the wrong type or range
     expect(message).toBe(`config: stations[0].format.bitrateKbps (or STATION_BITRATE) in ${path}: must be a number, got "128"`);
   });
 
+  it('a station\'s loudness is a target in LUFS or "off", -16 when not given; anything else names the range', async () => {
+    const withLoudness = (loudness?: unknown) => ({ icecast: { url: 'http://127.0.0.1:8000', sourcePassword: 'x' }, stations: [{ name: 'main', mount: '/radio.mp3', ...(loudness === undefined ? {} : { loudness }) }] });
+    expect((await loadConfig({}, await configFile('loudness-default.json', withLoudness()))).stations[0]!.loudness).toBe(-16);
+    expect((await loadConfig({}, await configFile('loudness-off.json', withLoudness('off')))).stations[0]!.loudness).toBe('off');
+    expect((await loadConfig({}, await configFile('loudness-14.json', withLoudness(-14)))).stations[0]!.loudness).toBe(-14);
+    expect(await problemOf(loadConfig({}, await configFile('loudness-40.json', withLoudness(-40))))).toContain('loudness must be a target in LUFS from -30 to -5');
+  });
+
   it('a fraction where the file wants a whole number says so', async () => {
     const path = await configFile('fraction.json', { icecast: { url: 'http://127.0.0.1:8000', sourcePassword: 'x' }, cacheMaxMb: 1.5 });
     const message = await problemOf(loadConfig({}, path));

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/log/index.js';
 import { SongNotReadyError, SongStalledError } from '../../../src/station/errors.js';
-import { Programme, type FrameLoader, type SongSupplier } from '../../../src/station/programme.js';
+import { MAX_PREPARED_TRACKS, Programme, type FrameLoader, type SongSupplier } from '../../../src/station/programme.js';
 import { KEPT_ASIDE_RETRY_MS } from '../../../src/station/set-aside.js';
 import type { Song } from '../../../src/station/song.js';
 import { systemClock } from '../../../src/time/clock.js';
@@ -175,7 +175,7 @@ describe('Programme silence budget', () => {
     expect(driver.heard).toContain('down-a');
   });
 
-  it('prepares one song until the first plays, then short songs two ahead and a long song one ahead', async () => {
+  it('prepares one song until the first plays, then a minute of songs ahead (at most MAX_PREPARED_TRACKS), a long song alone', async () => {
     const short = scriptedLoader();
     const shortDriver = new Driver(recordingSupplier(['a', 'b', 'c', 'd'], 8_000).supplier, short.loader);
     shortDriver.programme.start();
@@ -183,7 +183,16 @@ describe('Programme silence budget', () => {
     expect(short.started).toEqual(['a']);
     await shortDriver.run(TICK_MS * 2);
     shortDriver.programme.close();
-    expect(short.started).toEqual(['a', 'b', 'c']);
+    // 8 s songs: a minute would be eight of them, the bound stops at MAX_PREPARED_TRACKS beyond the one on air.
+    expect(short.started).toEqual(['a', 'b', 'c', 'd', 'a', 'b', 'c'].slice(0, 1 + MAX_PREPARED_TRACKS));
+
+    // 20 s songs: three of them make the minute.
+    const medium = scriptedLoader();
+    const mediumDriver = new Driver(recordingSupplier(['a', 'b', 'c', 'd', 'e'], 20_000).supplier, medium.loader);
+    mediumDriver.programme.start();
+    await mediumDriver.run(TICK_MS * 2);
+    mediumDriver.programme.close();
+    expect(medium.started).toEqual(['a', 'b', 'c', 'd']);
 
     const long = scriptedLoader();
     const longDriver = new Driver(recordingSupplier(['a', 'b', 'c', 'd'], 240_000).supplier, long.loader);
