@@ -11,6 +11,7 @@ import { STALE_TEMP_AFTER_MS, UNAVAILABLE_RETRY_MS } from './defaults.js';
 import { CacheDirectoryError, CacheEntryTooLargeError } from './errors.js';
 import { CacheEntryReader } from './entry-reader.js';
 import { CacheEntryWriter } from './entry-writer.js';
+import { FillSlots } from './fill-slots.js';
 import { GrowingEntryReader } from './growing-entry-reader.js';
 import { ENTRY_FILE_PATTERN, entryFileName, TEMP_FILE_PATTERN, tempFileName } from './entry-name.js';
 import { chooseEvictions } from './eviction.js';
@@ -70,6 +71,9 @@ export class AudioCache {
   private misses = 0;
   private fills = 0;
   private joined = 0;
+  private readonly fillSlots = new FillSlots();
+  /** When each entry being written had its transcode started (fills wait for a slot first). */
+  private readonly fillStarts = new Map<string, Promise<void>>();
   private evictions = 0;
   private readonly dir: string;
   private readonly maxBytes: number;
@@ -162,17 +166,26 @@ export class AudioCache {
 
   /**
    * Transcodes a song into the cache: `transcode()` is called (and its ffmpeg started) only when the folder
-   * takes writes, and its frames are written as fast as they come, not at the pace of playing. Returns a
+   * takes writes and a fill slot is free (FILL_CONCURRENCY), and its frames are written as fast as they come,
+   * not at the pace of playing; a song already being filled is joined instead. Returns a
    * reader that plays the song as it is written, or undefined when the song cannot be cached now (the
    * caller plays it straight from ffmpeg). The transcode runs to the song's end even if every reader
    * leaves (a skip): it takes seconds, and the song is cached for next time. `loudness` as for writer().
    */
   fill(ref: string, format: StreamFormat, transcode: () => Readable, loudness: () => SongLoudness | undefined): GrowingEntryReader | undefined {
+    // Two stations (or two plays in one list) that missed the cache together join the first fill.
+    const already = this.following(entryFileName(ref, formatKey(format)), ref);
+    if (already) return already;
     const writer = this.writer(ref, format, loudness);
     if (!(writer instanceof CacheEntryWriter)) return undefined;
     this.fills += 1;
-    pipeline(transcode(), writer, () => undefined);
-    return new GrowingEntryReader(writer, ref);
+    const name = entryFileName(ref, formatKey(format));
+    const started = this.fillSlots.start(() => new Promise((done) => this.transcodeInto(writer, transcode, done)));
+    this.fillStarts.set(name, started);
+    writer.once('close', () => {
+      if (this.fillStarts.get(name) === started) this.fillStarts.delete(name);
+    });
+    return new GrowingEntryReader(writer, ref, started);
   }
 
   /**
@@ -205,13 +218,23 @@ export class AudioCache {
     return writer;
   }
 
+  /** A transcode that cannot even start (bad options) gives up the writer, so its readers learn it at once. */
+  private transcodeInto(writer: CacheEntryWriter, transcode: () => Readable, done: (error?: Error | null) => void): void {
+    try {
+      pipeline(transcode(), writer, done);
+    } catch (error) {
+      writer.destroy(error instanceof Error ? error : new Error(String(error)));
+      done();
+    }
+  }
+
   /** A reader of the entry being written now, if a writer is still taking its frames. */
   private following(name: string, ref: string): GrowingEntryReader | undefined {
     const writer = this.writers.get(name);
     if (!(writer instanceof CacheEntryWriter) || writer.writableEnded || writer.destroyed) return undefined;
     this.joined += 1;
     this.logger.debug({ song: ref }, 'playing the song as it is transcoded into the audio cache');
-    return new GrowingEntryReader(writer, ref);
+    return new GrowingEntryReader(writer, ref, this.fillStarts.get(name));
   }
 
   /** An entry that is not indexed but on disk: written by another process sharing the folder. Indexed now. */

@@ -29,9 +29,11 @@ export class GrowingEntryReader extends Readable {
   private handedOut = 0;
   private readonly settled: Promise<void>;
 
+  /** `started` settles when the writer's transcode has started (it may wait for a fill slot): the progress deadline counts from then. */
   constructor(
     private readonly writer: CacheEntryWriter,
     private readonly ref: string,
+    private readonly started: Promise<void> = Promise.resolve(),
   ) {
     super({ objectMode: true, highWaterMark: Math.ceil(READER_HIGH_WATER_FRAMES / MAX_BATCH_FRAMES) });
     this.opened = writer.follow();
@@ -77,7 +79,7 @@ export class GrowingEntryReader extends Readable {
         throw this.writerFailure() ?? new CacheFillError(this.ref, error);
       });
       while (!this.destroyed) {
-        if (!this.pushReady()) return;
+        if (this.mayPush() && !this.pushReady()) return;
         if (this.readBytes < this.writer.payloadBytesWritten) await this.readChunk(this.handle);
         else if (this.writerCommitted()) return this.finish();
         else await this.awaitProgress();
@@ -87,6 +89,15 @@ export class GrowingEntryReader extends Readable {
     } finally {
       this.pumping = false;
     }
+  }
+
+  /**
+   * The first push waits for a whole batch (~0.8 s of audio, milliseconds of a full-speed ffmpeg): a track
+   * that started on the first frame or two of ffmpeg's output would run dry at once, and the pacer would
+   * send silence until its next wake-up.
+   */
+  private mayPush(): boolean {
+    return this.handedOut > 0 || this.ready.length - this.nextReady >= MAX_BATCH_FRAMES || this.writerCommitted() || this.writer.destroyed;
   }
 
   /** Pushes the decoded frames; false when the consumer's buffer is full. */
@@ -105,7 +116,8 @@ export class GrowingEntryReader extends Readable {
     const chunk = await readAt(handle, length, this.writer.payloadOffset + this.readBytes);
     if (chunk.length === 0) throw new CacheFillError(this.ref, new Error(`the file ends at payload byte ${this.readBytes}, the writer has written ${this.writer.payloadBytesWritten}`));
     this.readBytes += chunk.length;
-    this.ready = this.records.push(chunk);
+    // Frames not handed out yet (the first batch gathering) stay ahead of the new ones.
+    this.ready = [...this.ready.slice(this.nextReady), ...this.records.push(chunk)];
     this.nextReady = 0;
   }
 
@@ -128,6 +140,8 @@ export class GrowingEntryReader extends Readable {
   private async awaitProgress(): Promise<void> {
     const failure = this.writerFailure();
     if (failure) throw failure;
+    await this.started;
+    if (this.readBytes < this.writer.payloadBytesWritten || this.writer.writableFinished || this.writer.destroyed) return;
     await new Promise<void>((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);

@@ -72,6 +72,8 @@ export class CachedResolver {
   private readonly refusedWithoutMatch: MemoryCache<SongResolution>;
   private readonly now: WallClock;
   private redisFailing = false;
+  /** Lookups on their way to the relay, by ref and options: at most one per song preparing now. */
+  private readonly inFlight = new Map<string, Promise<SongResolution>>();
 
   constructor(private readonly options: CachedResolverOptions) {
     this.now = options.now ?? systemWallClock;
@@ -90,10 +92,21 @@ export class CachedResolver {
       }
     }
     this.counters.misses += 1;
+    // A song prepared twice at once (a short list looping a minute ahead) is asked of the relay once.
+    const key = `${match ? 'match' : 'own'}:${options.fresh ? 'fresh' : 'any'}:${ref}`;
+    const asking = this.inFlight.get(key);
+    if (asking) return asking;
     this.counters.relayRequests += 1;
-    const resolution = await this.lookUp(ref, match);
-    await this.remember(resolution, match);
-    return resolution;
+    const lookup = this.lookUp(ref, match).then(async (resolution) => {
+      await this.remember(resolution, match);
+      return resolution;
+    });
+    this.inFlight.set(key, lookup);
+    try {
+      return await lookup;
+    } finally {
+      this.inFlight.delete(key);
+    }
   }
 
   private async lookUp(ref: string, match: boolean): Promise<SongResolution> {

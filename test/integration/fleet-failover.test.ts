@@ -73,6 +73,7 @@ describe('a fleet keeps every listener through failovers, restarts and new stati
   const listenTo = async (url: string) => {
     const listener = await listen(url, { icyMetadata: true });
     listeners.push(listener);
+    listenerUrls.set(listener, url);
     return listener;
   };
 
@@ -118,8 +119,9 @@ describe('a fleet keeps every listener through failovers, restarts and new stati
     const config = await readFile(server.configPath, 'utf8');
     return config.includes(`<mount-name>${mountOf(station)}</mount-name>`) && config.includes(`<fallback-mount>${fallbackMountOf(mountOf(station))}</fallback-mount>`);
   };
+  const listenerUrls = new Map<Listener, string>();
   const expectConnected = (among: readonly Listener[]) => {
-    for (const listener of among) expect(listener.disconnected, 'a listener was disconnected').toBeUndefined();
+    for (const listener of among) expect(listener.disconnected, `the listener of ${listenerUrls.get(listener)} was disconnected`).toBeUndefined();
   };
   /** performance.now() of the first title after `since` that `matches`. */
   const titleAfter = async (listener: Listener, since: number, matches: (title: string) => boolean, timeoutMs: number) => {

@@ -67,9 +67,10 @@ describe('relaycast start, end to end against a real Icecast', () => {
     expect(Math.max(0, ...gaps.map((gap) => gap.duration))).toBeLessThanOrEqual(1);
 
     const skipped = worker.events.filter((event) => event.msg === 'song skipped: it could not be played');
-    // Once per pass over the list (the second pass has begun), never a retry spin.
+    // Once per pass over the list, never a retry spin: songs are prepared up to a minute ahead (at most
+    // MAX_PREPARED_TRACKS of them), so by the second Alpha the third pass's copy may have been tried too.
     expect([...new Set(skipped.map((event) => event.song))]).toEqual([corrupt]);
-    expect(skipped.length).toBeLessThanOrEqual(2);
+    expect(skipped.length).toBeLessThanOrEqual(3);
     expect(JSON.stringify(worker.events)).not.toContain(icecast.sourcePassword);
     const stopped = await worker.stop();
     expect(stopped.code).toBe(0);
