@@ -45,6 +45,15 @@ export interface AudioCacheStats {
   unavailable: string[];
 }
 
+export interface FillOptions {
+  /**
+   * ffmpeg reads the song from the network (an http input): its pace is the source's, not the CPU's, so it
+   * takes no fill slot; a source that trickles would otherwise hold up every song behind it until ffmpeg's
+   * deadline. Its own deadlines (TRANSCODE_DEADLINES) bound it.
+   */
+  readonly readsNetwork?: boolean;
+}
+
 /** Longest wait, before reading an entry, for its writer to commit it (a commit normally takes milliseconds). */
 const COMMIT_WAIT_MS = 2_000;
 
@@ -172,7 +181,7 @@ export class AudioCache {
    * caller plays it straight from ffmpeg). The transcode runs to the song's end even if every reader
    * leaves (a skip): it takes seconds, and the song is cached for next time. `loudness` as for writer().
    */
-  fill(ref: string, format: StreamFormat, transcode: () => Readable, loudness: () => SongLoudness | undefined): GrowingEntryReader | undefined {
+  fill(ref: string, format: StreamFormat, transcode: () => Readable, loudness: () => SongLoudness | undefined, options: FillOptions = {}): GrowingEntryReader | undefined {
     // Two stations (or two plays in one list) that missed the cache together join the first fill.
     const already = this.following(entryFileName(ref, formatKey(format)), ref);
     if (already) return already;
@@ -180,7 +189,7 @@ export class AudioCache {
     if (!(writer instanceof CacheEntryWriter)) return undefined;
     this.fills += 1;
     const name = entryFileName(ref, formatKey(format));
-    const started = this.fillSlots.start(() => new Promise((done) => this.transcodeInto(writer, transcode, done)));
+    const started = this.startFill(() => new Promise((done) => this.transcodeInto(writer, transcode, done)), options);
     this.fillStarts.set(name, started);
     writer.once('close', () => {
       if (this.fillStarts.get(name) === started) this.fillStarts.delete(name);
@@ -216,6 +225,13 @@ export class AudioCache {
       if (this.writers.get(name) === writer) this.writers.delete(name);
     });
     return writer;
+  }
+
+  /** Starts a fill now when it reads the network, else when a fill slot is free; resolves once it has started. */
+  private startFill(run: () => Promise<unknown>, options: FillOptions): Promise<void> {
+    if (!options.readsNetwork) return this.fillSlots.start(run);
+    void run();
+    return Promise.resolve();
   }
 
   /** A transcode that cannot even start (bad options) gives up the writer, so its readers learn it at once. */

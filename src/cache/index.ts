@@ -1,4 +1,4 @@
-export { AudioCache, type AudioCacheOptions, type AudioCacheStats } from './audio-cache.js';
+export { AudioCache, type AudioCacheOptions, type AudioCacheStats, type FillOptions } from './audio-cache.js';
 export type { CacheEntryReader } from './entry-reader.js';
 export { CacheDirectoryError, CacheEntryCorruptError, CacheEntryTooLargeError, CacheFillError, CacheWriteError } from './errors.js';
 export { makeDirectory, probeWrite } from './file-io.js';

@@ -170,6 +170,7 @@ function transcodedFrames(input: string, ref: string, options: RefLoaderOptions,
     options.format,
     () => (filled = transcoded(input, options, logger)),
     () => filled?.summary?.loudness,
+    { readsNetwork: /^https?:\/\//i.test(input) },
   );
   if (!filling) {
     const frames = direct();

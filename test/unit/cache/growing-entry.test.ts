@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_STREAM_FORMAT, TranscodeError, type Mp3Frame, type Mp3FrameBatch } from '../../../src/audio/index.js';
 import { CacheFillError } from '../../../src/cache/index.js';
+import { FILL_CONCURRENCY } from '../../../src/cache/fill-slots.js';
 import { withFillFallback } from '../../../src/frame-loader/fill-fallback.js';
 import { silentLogger } from '../../../src/log/index.js';
 import { inBatches, readFrames } from '../../support/frames.js';
@@ -52,6 +53,19 @@ describe('a song played while it is transcoded into the cache', () => {
     expect(asText(c)).toEqual(asText(frames));
     expect(transcodes).toBe(1);
     expect(cache.stats()).toMatchObject({ fills: 1, joined: 2 });
+  });
+
+  it('lets a fill that reads the network go beside the fill slots: a trickling source holds up no other song', async () => {
+    const cache = await cacheDir.open();
+    // As many as there are fill slots, each never ending on its own (ffmpeg reading a URL at 1 byte/s until its deadline).
+    const trickling = Array.from({ length: FILL_CONCURRENCY }, (_, index) =>
+      cache.fill(`song:trickle-${index}`, format, () => new Readable({ objectMode: true, read() {} }), () => undefined, { readsNetwork: true })!,
+    );
+    const others = ['song:one', 'song:two'].map((ref) => ({ ref, frames: songFrames(ref, 100) }));
+    const fills = others.map(({ ref, frames }) => cache.fill(ref, format, () => Readable.from(inBatches(frames), { objectMode: true }), () => undefined)!);
+    const played = await Promise.all(fills.map((filling) => readFrames(filling)));
+    played.forEach((frames, index) => expect(asText(frames)).toEqual(asText(others[index]!.frames)));
+    for (const filling of trickling) filling.destroy();
   });
 
   it('goes on from the transcode itself when the cache fails midway, no frame lost or played twice', async () => {
