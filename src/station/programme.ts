@@ -342,9 +342,13 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
       return;
     }
     this.picking = true;
+    const generation = this.generation;
     void this.pick().then((picked) => {
       this.picking = false;
-      if (picked && !this.closed) this.prepare(picked.song, picked.keptAside);
+      if (picked && !this.closed) {
+        if (generation === this.generation) this.prepare(picked.song, picked.keptAside);
+        else this.handBack(picked);
+      }
       this.fill();
     });
   }
@@ -360,6 +364,15 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
     if (!this.current && !hedging) return false;
     const preparedMs = this.ahead.reduce((sum, slot) => sum + ((slot.track?.song ?? slot.request).durationMs || UNKNOWN_DURATION_MS), 0);
     return preparedMs < PREPARE_AHEAD_MS;
+  }
+
+  /**
+   * A song picked before a replan that came while the pick was on its way (an admin queued a song): it may
+   * no longer come next, so it goes back where it came from and the next pick asks again.
+   */
+  private handBack(picked: { song: Song; keptAside: boolean }): void {
+    if (picked.keptAside) this.aside.keep(picked.song);
+    else this.options.supplier.forget?.([picked.song]);
   }
 
   /** The next song: a song kept aside whose time has come, or the supplier's next that has not stalled lately. */

@@ -203,6 +203,49 @@ describe('Programme silence budget', () => {
   });
 });
 
+describe('Programme replans', () => {
+  it('hands back a song whose pick was on its way when a replan came, and prepares what comes next now', async () => {
+    // The list is a, b, c; a queued song q goes first from the moment the replan is asked for.
+    let queued = false;
+    let next = 0;
+    const list = ['a', 'b', 'c'];
+    const picks: Array<() => void> = [];
+    const forgotten: string[] = [];
+    const supplier: SongSupplier = {
+      nextSong: async () => {
+        // Each pick reads the list as it is now, then waits to be let through (Redis on its way back).
+        const ref = queued ? 'q' : list[next++ % list.length]!;
+        await new Promise<void>((resolve) => picks.push(resolve));
+        return song(ref, 30_000);
+      },
+      consumed: () => undefined,
+      forget: (songs) => {
+        forgotten.push(...songs.map((entry) => entry.ref));
+        next -= songs.filter((entry) => entry.ref !== 'q').length;
+      },
+    };
+    const scripted = scriptedLoader();
+    const programme = new Programme({ supplier, loader: scripted.loader, silence, logger: silentLogger(), silenceBudgetMs: BUDGET_MS });
+    programme.start();
+    await waitFor(() => picks.length === 1);
+    // The admin queues q while the pick of a is on its way back.
+    queued = true;
+    programme.replan();
+    picks.shift()!();
+    await waitFor(() => picks.length === 1);
+    picks.shift()!();
+    await waitFor(() => scripted.started.length === 1);
+    programme.close();
+    expect(forgotten).toEqual(['a']);
+    expect(scripted.started).toEqual(['q']);
+  });
+});
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 100 && !condition(); turn += 1) await new Promise((resolve) => setImmediate(resolve));
+  expect(condition()).toBe(true);
+}
+
 describe('Programme counts for the metrics', () => {
   it('counts silence frames sent while a song was wanted, and none while the list is empty', async () => {
     const waiting = new Driver(recordingSupplier(['hang-a', 'hang-b', 'hang-c']).supplier, scriptedLoader().loader);
