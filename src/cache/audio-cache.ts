@@ -81,8 +81,8 @@ export class AudioCache {
   private fills = 0;
   private joined = 0;
   private readonly fillSlots = new FillSlots();
-  /** When each entry being written had its transcode started (fills wait for a slot first). */
-  private readonly fillStarts = new Map<string, Promise<void>>();
+  /** When each fill's transcode started (fills wait for a slot first), by its writer. */
+  private readonly fillStarts = new WeakMap<CacheEntryWriter, Promise<void>>();
   private evictions = 0;
   private readonly dir: string;
   private readonly maxBytes: number;
@@ -188,12 +188,8 @@ export class AudioCache {
     const writer = this.writer(ref, format, loudness);
     if (!(writer instanceof CacheEntryWriter)) return undefined;
     this.fills += 1;
-    const name = entryFileName(ref, formatKey(format));
     const started = this.startFill(() => new Promise((done) => this.transcodeInto(writer, transcode, done)), options);
-    this.fillStarts.set(name, started);
-    writer.once('close', () => {
-      if (this.fillStarts.get(name) === started) this.fillStarts.delete(name);
-    });
+    this.fillStarts.set(writer, started);
     return new GrowingEntryReader(writer, ref, started);
   }
 
@@ -250,7 +246,7 @@ export class AudioCache {
     if (!(writer instanceof CacheEntryWriter) || writer.writableEnded || writer.destroyed) return undefined;
     this.joined += 1;
     this.logger.debug({ song: ref }, 'playing the song as it is transcoded into the audio cache');
-    return new GrowingEntryReader(writer, ref, this.fillStarts.get(name));
+    return new GrowingEntryReader(writer, ref, this.fillStarts.get(writer));
   }
 
   /** An entry that is not indexed but on disk: written by another process sharing the folder. Indexed now. */

@@ -116,8 +116,9 @@ export class GrowingEntryReader extends Readable {
     const chunk = await readAt(handle, length, this.writer.payloadOffset + this.readBytes);
     if (chunk.length === 0) throw new CacheFillError(this.ref, new Error(`the file ends at payload byte ${this.readBytes}, the writer has written ${this.writer.payloadBytesWritten}`));
     this.readBytes += chunk.length;
-    // Frames not handed out yet (the first batch gathering) stay ahead of the new ones.
-    this.ready = [...this.ready.slice(this.nextReady), ...this.records.push(chunk)];
+    // Frames not handed out yet (only while the first batch gathers) stay ahead of the new ones.
+    const decoded = this.records.push(chunk);
+    this.ready = this.nextReady < this.ready.length ? [...this.ready.slice(this.nextReady), ...decoded] : decoded;
     this.nextReady = 0;
   }
 

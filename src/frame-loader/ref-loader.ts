@@ -83,6 +83,11 @@ type Loaded = LoadedSong & { readonly loudness: () => SongLoudness | undefined; 
  * chosen when the first frame goes through and kept for the whole song; only the target may change.
  */
 function normalised(loaded: Loaded, options: RefLoaderOptions): LoadedSong {
+  // Straight from ffmpeg, or an entry without figures: nothing will ever be known, so no gain stage at all.
+  if (!loaded.measured && !loaded.loudness()) {
+    options.logger.debug({ song: loaded.song.ref }, 'song loudness not measured yet: played as it is');
+    return { song: loaded.song, frames: loaded.frames };
+  }
   const target = options.loudness ?? (() => DEFAULT_LOUDNESS_TARGET_LUFS);
   let chosen: { loudness: SongLoudness | undefined } | undefined;
   const steps = () => {
