@@ -6,8 +6,9 @@ import type { StreamFormat } from './format.js';
 
 /**
  * Every ffmpeg command line relaycast runs, built here and nowhere else. Output always goes to
- * stdout (fluent-ffmpeg appends `pipe:1`); input is a file or an http(s) URL, never stdin, because an
- * m4a may keep its index (moov) at the end and ffmpeg must be able to seek.
+ * stdout (fluent-ffmpeg appends `pipe:1`); a song's input is a file or an http(s) URL, never stdin, because
+ * an m4a may keep its index (moov) at the end and ffmpeg must be able to seek. Only audio already in the
+ * station's format and held in memory (the two sides of a crossfade) goes through stdin.
  */
 export interface FfmpegCommandLine {
   /** What follows `-i`. */
@@ -100,3 +101,16 @@ export function transcodeCommand(input: SongInput, format: StreamFormat): Ffmpeg
   };
 }
 
+/** Raw interleaved 16-bit PCM in the station's rate and channels: what a crossfade is mixed in. */
+const PCM_OPTIONS = (format: StreamFormat): string[] => ['-f', 's16le', '-ar', String(format.sampleRate), '-ac', String(format.channels)];
+const MEMORY_LOG_OPTIONS = ['-hide_banner', '-nostats', '-loglevel', 'error'] as const;
+
+/** The station's own MP3 frames, from stdin, decoded to PCM (no Xing frame, so no sample is skipped). */
+export function framesToPcmCommand(format: StreamFormat): FfmpegCommandLine {
+  return { input: 'pipe:0', inputOptions: [...MEMORY_LOG_OPTIONS, '-f', 'mp3'], outputOptions: PCM_OPTIONS(format) };
+}
+
+/** PCM from stdin encoded exactly as songs are (mp3OutputOptions), so its frames join the stream like a song's. */
+export function pcmToFramesCommand(format: StreamFormat): FfmpegCommandLine {
+  return { input: 'pipe:0', inputOptions: [...MEMORY_LOG_OPTIONS, ...PCM_OPTIONS(format)], outputOptions: mp3OutputOptions(format) };
+}

@@ -66,3 +66,13 @@ export class ProbeError extends RelaycastError {
     this.path = path;
   }
 }
+
+/**
+ * ffmpeg could not decode or encode the short piece of audio a crossfade is made of (it failed, or missed
+ * its deadline on a loaded machine). Nothing is lost: the two songs join without a crossfade.
+ */
+export class CrossfadeError extends RelaycastError {
+  constructor(stage: 'decode' | 'encode', reason: string, options: { cause?: unknown } = {}) {
+    super('ERR_CROSSFADE', `crossfade: cannot ${stage} the join (${reason}); the songs join without one`, options);
+  }
+}

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import ffmpeg, { type FfprobeData } from 'fluent-ffmpeg';
 import type { FfmpegCommandLine } from './commands.js';
 
@@ -26,6 +26,8 @@ export interface FfmpegExit {
 
 export interface FfmpegRunOptions {
   readonly command: FfmpegCommandLine;
+  /** ffmpeg's stdin, for a command whose input is `pipe:0` (audio held in memory, never a song). */
+  readonly stdin?: Readable;
   /** Receives ffmpeg's stdout through `pipe()`, so its backpressure pauses ffmpeg. */
   readonly stdout: Writable;
   /** Each stderr line, as printed. */
@@ -60,7 +62,7 @@ export class FfmpegRun {
 
   private start(options: FfmpegRunOptions, settle: (exit: FfmpegExit) => void): void {
     const command = ffmpeg({ stdoutLines: 20 })
-      .input(options.command.input)
+      .input(options.stdin ?? options.command.input)
       .inputOptions([...options.command.inputOptions])
       .outputOptions([...options.command.outputOptions]);
     if (options.ffmpegPath !== undefined) command.setFfmpegPath(options.ffmpegPath);

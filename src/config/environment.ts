@@ -44,5 +44,6 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { name: 'STATION_CHANNELS', path: ['stations', 0, 'format', 'channels'], meaning: 'its channels, 1 or 2', default: String(DEFAULT_STREAM_FORMAT.channels), parse: toNumber },
   { name: 'STATION_METADATA_CHARSET', path: ['stations', 0, 'metadataCharset'], meaning: '"omit" (default, keeps UTF-8 titles) or a charset to send with titles' },
   { name: 'STATION_LOUDNESS', path: ['stations', 0, 'loudness'], meaning: 'its loudness target in LUFS (-30 to -5), or off', default: '-16', parse: toNumber },
+  { name: 'STATION_CROSSFADE', path: ['stations', 0, 'crossfade'], meaning: 'seconds its songs overlap at each join (0 to 10; 0 = gapless)', default: '0', parse: toNumber },
   { name: 'ICE_PUBLIC', path: ['stations', 0, 'ice', 'public'], meaning: 'list the station in directories (1/0)', parse: toBoolean },
 ];

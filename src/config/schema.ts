@@ -3,7 +3,7 @@ import { DEFAULT_STREAM_FORMAT, STREAM_CHANNELS } from '../audio/format.js';
 import { DEFAULT_LOUDNESS_TARGET_LUFS, loudnessTargetProblem } from '../audio/loudness.js';
 import { MPEG1_BITRATES_KBPS, MPEG1_SAMPLE_RATES, mpeg1BitrateIndex, mpeg1SampleRateIndex } from '../audio/mpeg1.js';
 import { DEFAULT_METADATA_CHARSET, DEFAULT_SOURCE_USER, icecastUrlProblem } from '../icecast/index.js';
-import { iceTextProblem, nameProblem, stationMountProblem } from '../station-rules/index.js';
+import { crossfadeProblem, DEFAULT_CROSSFADE_SECONDS, iceTextProblem, nameProblem, stationMountProblem } from '../station-rules/index.js';
 
 /** A text checked by one of the shared rules, which says what is wrong with it or nothing. */
 const ruledText = (problemOf: (text: string) => string | undefined) =>
@@ -69,6 +69,14 @@ export const stationSchema = z
         if (problem) context.addIssue({ code: 'custom', message: problem });
       })])
       .default(DEFAULT_LOUDNESS_TARGET_LUFS),
+    /** Seconds songs overlap at each join, 0 for gapless joins: as `relaycast station set <station> crossfade=`. */
+    crossfade: z
+      .number()
+      .superRefine((value, context) => {
+        const problem = crossfadeProblem(value);
+        if (problem) context.addIssue({ code: 'custom', message: problem });
+      })
+      .default(DEFAULT_CROSSFADE_SECONDS),
   })
   .strict();
 

@@ -6,3 +6,4 @@
 export { iceTextProblem, MAX_ICE_TEXT_LENGTH } from './ice-text.js';
 export { FALLBACK_MOUNT_PREFIX, fallbackMountOf, MAX_MOUNT_LENGTH, mountProblem, stationMountProblem } from './mount.js';
 export { MAX_NAME_LENGTH, nameProblem } from './name.js';
+export { CROSSFADE_RANGE, crossfadeProblem, DEFAULT_CROSSFADE_SECONDS } from './crossfade.js';

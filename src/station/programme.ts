@@ -8,6 +8,7 @@ import { SongNotReadyError, SongStalledError } from './errors.js';
 import { KEPT_ASIDE_RETRY_MS, SetAside } from './set-aside.js';
 import { SILENCE_BUDGET_MS, SilenceWatch } from './silence-watch.js';
 import type { Song } from './song.js';
+import type { Crossfader } from './crossfader.js';
 import { Track, type FrameHold } from './track.js';
 
 /**
@@ -87,6 +88,8 @@ export interface ProgrammeOptions {
   /** Longest silence while a playable song is on the list (SILENCE_BUDGET_MS by default). */
   silenceBudgetMs?: number;
   clock?: Clock;
+  /** Joins songs with a crossfade, and fades a skipped song out, while the station asks for one. */
+  crossfader?: Crossfader;
 }
 
 /** One song handed out by the supplier, from its preparation until it ends. */
@@ -103,6 +106,8 @@ interface Slot {
   track?: Track;
   /** Put aside, skipped or dropped: whatever its preparation still brings is thrown away. */
   gone?: true;
+  /** Skipped while on air and fading out: it ends as skipped once the fade has played. */
+  fading?: true;
 }
 
 type PutAsideKind = 'stalled' | 'slow' | 'not-ready' | 'skipped';
@@ -178,18 +183,27 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
       const frame = this.readFrom(slot, slot.track);
       if (frame) {
         this.silenceWatch.heard();
+        this.options.crossfader?.consider(slot.track, this.ahead[0]?.track);
         return frame;
       }
       if (!slot.track.finished) break;
-      this.finish(slot, slot.track.state === 'failed' ? 'failed' : 'ended', slot.track.error);
+      this.finish(slot, slot.fading ? 'skipped' : slot.track.state === 'failed' ? 'failed' : 'ended', slot.track.error);
     }
     return this.silence();
   }
 
-  /** Ends the current song now, or drops the one being prepared when nothing plays; the next one follows. */
+  /**
+   * Ends the current song now (on a station that crossfades, after a short fade-out), or drops the one being
+   * prepared when nothing plays; the next one follows. A second skip during the fade cuts at once.
+   */
   skip(): void {
     const target = this.current ?? this.ahead[0];
-    if (target) this.putAside(target, 'skipped');
+    if (!target) return;
+    if (target === this.current && !target.fading && target.track && this.options.crossfader?.fadeOut(target.track)) {
+      target.fading = true;
+      return;
+    }
+    this.putAside(target, 'skipped');
   }
 
   /**
@@ -211,6 +225,7 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
   close(): void {
     this.closed = true;
     this.abort.abort();
+    this.options.crossfader?.cancel();
     this.clearRetry();
     for (const slot of [this.current, ...this.ahead.splice(0)]) if (slot) this.dispose(slot);
     this.current = undefined;
@@ -292,7 +307,10 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
   private dispose(slot: Slot): void {
     slot.gone = true;
     slot.abort.abort();
-    slot.track?.dispose();
+    if (slot.track) {
+      this.options.crossfader?.forget(slot.track);
+      slot.track.dispose();
+    }
   }
 
   private consumed(slot: Slot): void {

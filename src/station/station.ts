@@ -6,6 +6,7 @@ import type { Logger } from '../log/index.js';
 import { systemClock, type Clock } from '../time/index.js';
 import type { StationIdentity } from './identity.js';
 import { Pacer, tickMsFor } from './pacer.js';
+import { Crossfader } from './crossfader.js';
 import type { PacingClock } from './pacing-clock.js';
 import { Programme, type FrameLoader, type SongSupplier, type TrackEndReason } from './programme.js';
 import { displayTitle } from '../song-title.js';
@@ -38,6 +39,8 @@ export interface StationOptions {
   mayTakeMount?: () => Promise<boolean>;
   /** The process's one pacing timer, shared by its stations; without it the station runs its own. */
   pacingClock?: PacingClock;
+  /** The station's crossfade in seconds as it is now, read as each song nears its end (0 or absent: gapless joins). */
+  crossfadeSeconds?: () => number;
 }
 
 export interface StationEvents {
@@ -86,6 +89,7 @@ export class Station extends EventEmitter<StationEvents> {
       logger: this.logger,
       clock,
       ...(options.silenceBudgetMs !== undefined ? { silenceBudgetMs: options.silenceBudgetMs } : {}),
+      ...(options.crossfadeSeconds ? { crossfader: new Crossfader({ seconds: options.crossfadeSeconds, format: config.format, logger: this.logger }) } : {}),
     });
     this.pacer = new Pacer({
       clock,

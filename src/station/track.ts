@@ -39,6 +39,12 @@ export class Track {
   private readonly lookahead: Mp3FrameBatch[] = [];
   private position = 0;
   private framesAhead = 0;
+  /** Frames read ahead at least: TRACK_LOOKAHEAD_FRAMES, more while a crossfade needs to see the song's end. */
+  private lookaheadFrames = TRACK_LOOKAHEAD_FRAMES;
+  /** Its frames are all in the lookahead now (cut for a crossfade or a fade-out): nothing more is read. */
+  private sealed = false;
+  /** Frames of the song a crossfade replaced, less the crossfade frames played in their place. */
+  private positionOffset = 0;
   private readonly frames: Readable;
   private readonly onSettled: (track: Track) => void;
 
@@ -77,7 +83,50 @@ export class Track {
 
   /** Frames played so far: the song's position, in frames. */
   get framesPlayed(): number {
-    return this.framesRead;
+    return Math.max(0, this.framesRead + this.positionOffset);
+  }
+
+  /** Frames read ahead and not played yet. */
+  get framesReady(): number {
+    return this.framesAhead;
+  }
+
+  /** True once its stream has ended: every frame it will play is in the lookahead. */
+  get endKnown(): boolean {
+    return this.sealed || this.status === 'ended';
+  }
+
+  /** Reads at least `frames` ahead from now on (never fewer than TRACK_LOOKAHEAD_FRAMES). */
+  setLookahead(frames: number): void {
+    const wanted = Math.max(TRACK_LOOKAHEAD_FRAMES, frames);
+    if (wanted === this.lookaheadFrames) return;
+    this.lookaheadFrames = wanted;
+    this.readAhead();
+  }
+
+  /** `count` frames read ahead, from the `from`th not played yet; fewer when fewer are there. */
+  peek(from: number, count: number): Mp3Frame[] {
+    return this.readyFrames().slice(from, from + count);
+  }
+
+  /** Plays `keep` more of its own frames, then `then`, and ends: the rest of the song is dropped. */
+  endWith(keep: number, then: readonly Mp3Frame[]): void {
+    this.replaceReady([...this.readyFrames().slice(0, keep), ...then]);
+    this.sealed = true;
+  }
+
+  /** Before it starts: plays `first` in place of its first `replaced` frames (a crossfade's second half). */
+  beginWith(first: readonly Mp3Frame[], replaced: number): void {
+    if (this.started) return;
+    this.replaceReady([...first, ...this.readyFrames().slice(replaced)]);
+    this.positionOffset = replaced - first.length;
+  }
+
+  /** Releases frames held back for the song's loudness: a crossfade needs them now. */
+  releaseHold(): void {
+    if (!this.hold?.holding) return;
+    this.hold.release();
+    this.readAhead();
   }
 
   /** The next frame if one is ready; undefined when none is ready yet or the track is over. */
@@ -97,13 +146,13 @@ export class Track {
     }
     this.framesAhead -= 1;
     this.framesRead += 1;
-    if (this.framesAhead < TRACK_LOOKAHEAD_FRAMES) this.readAhead();
+    if (this.framesAhead < this.lookaheadFrames) this.readAhead();
     return frame;
   }
 
   /** True when the track will never yield another frame. */
   get finished(): boolean {
-    return this.framesAhead === 0 && (this.status === 'ended' || this.status === 'failed' || this.frames.destroyed);
+    return this.framesAhead === 0 && (this.sealed || this.status === 'ended' || this.status === 'failed' || this.frames.destroyed);
   }
 
   /** Stops the song's pipeline (kills its ffmpeg) and frees its buffers. */
@@ -114,8 +163,21 @@ export class Track {
     if (!this.frames.destroyed) this.frames.destroy();
   }
 
+  private readyFrames(): Mp3Frame[] {
+    const frames = this.lookahead.flat();
+    return frames.slice(this.position);
+  }
+
+  private replaceReady(frames: Mp3Frame[]): void {
+    this.lookahead.length = 0;
+    this.position = 0;
+    if (frames.length > 0) this.lookahead.push(frames);
+    this.framesAhead = frames.length;
+    if (this.status === 'loading' && frames.length > 0) this.status = 'ready';
+  }
+
   private readAhead(): void {
-    while (this.framesAhead < TRACK_LOOKAHEAD_FRAMES && !this.frames.destroyed) {
+    while (!this.sealed && this.framesAhead < this.lookaheadFrames && !this.frames.destroyed) {
       const batch = this.frames.read() as Mp3FrameBatch | null;
       if (batch === null) return;
       if (batch.length === 0) continue;

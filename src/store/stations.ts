@@ -1,6 +1,7 @@
 import { DEFAULT_STREAM_FORMAT, type StreamFormat } from '../audio/format.js';
 import { DEFAULT_LOUDNESS_TARGET_LUFS, loudnessTargetProblem } from '../audio/loudness.js';
 import { quoteInput } from '../errors.js';
+import { crossfadeProblem, DEFAULT_CROSSFADE_SECONDS } from '../station-rules/index.js';
 import { asNumber, execAtomic, runMutation, type StoreContext } from './context.js';
 import { NotFoundError } from './errors.js';
 import { keys, stationKeys } from './keys.js';
@@ -13,6 +14,7 @@ export const STATION_DEFAULTS = Object.freeze({
   repeat: true,
   match: true,
   loudness: DEFAULT_LOUDNESS_TARGET_LUFS as number | null,
+  crossfade: DEFAULT_CROSSFADE_SECONDS,
   format: DEFAULT_STREAM_FORMAT,
   iceName: '',
   iceDescription: '',
@@ -28,6 +30,7 @@ function toFields(update: StationUpdate): string[] {
     ['repeat', update.repeat === undefined ? undefined : update.repeat ? '1' : '0'],
     ['match', update.match === undefined ? undefined : update.match ? '1' : '0'],
     ['loudness', update.loudness === undefined ? undefined : update.loudness === null ? 'off' : update.loudness],
+    ['crossfade', update.crossfade],
     ['bitrateKbps', update.format?.bitrateKbps],
     ['sampleRate', update.format?.sampleRate],
     ['channels', update.format?.channels],
@@ -57,6 +60,7 @@ function fromHash(name: string, hash: Record<string, string>): Station {
     // Stations stored before the setting existed have no field: they keep matching, the default.
     match: hash.match !== '0',
     loudness: storedLoudness(hash.loudness),
+    crossfade: storedCrossfade(hash.crossfade),
     format,
     iceName: hash.iceName ?? '',
     iceDescription: hash.iceDescription ?? '',
@@ -69,6 +73,12 @@ function storedLoudness(field: string | undefined): number | null {
   if (field === 'off') return null;
   const target = Number(field);
   return field !== undefined && field !== '' && loudnessTargetProblem(target) === undefined ? target : DEFAULT_LOUDNESS_TARGET_LUFS;
+}
+
+/** Seconds, or (absent: stored before the setting existed; or edited by hand into nonsense) none. */
+function storedCrossfade(field: string | undefined): number {
+  const seconds = Number(field);
+  return field !== undefined && field !== '' && crossfadeProblem(seconds) === undefined ? seconds : DEFAULT_CROSSFADE_SECONDS;
 }
 
 export async function listStations(ctx: StoreContext): Promise<Station[]> {

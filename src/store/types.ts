@@ -21,6 +21,8 @@ export interface StationSettings {
    * for off: songs play at their own level. Absent in older station hashes: the default, -16.
    */
   readonly loudness: number | null;
+  /** Seconds songs overlap at each join, 0 for gapless joins. Absent in older station hashes: 0. */
+  readonly crossfade: number;
   readonly format: StreamFormat;
   readonly iceName: string;
   readonly iceDescription: string;

@@ -2,7 +2,7 @@ import { DEFAULT_STREAM_FORMAT, streamFormatProblem } from '../audio/format.js';
 import { loudnessTargetProblem } from '../audio/loudness.js';
 import { quoteInput } from '../errors.js';
 import { parseSongRef, RefSyntaxError } from '../refs/index.js';
-import { iceTextProblem, nameProblem, stationMountProblem } from '../station-rules/index.js';
+import { crossfadeProblem, iceTextProblem, nameProblem, stationMountProblem } from '../station-rules/index.js';
 import { ValidationError } from './errors.js';
 import type { PlayMode, StationUpdate } from './types.js';
 
@@ -66,6 +66,10 @@ export function validateStationSettings(settings: StationUpdate): StationUpdate 
   if (settings.match !== undefined && typeof settings.match !== 'boolean') throw new ValidationError('match must be on or off');
   if (settings.loudness !== undefined && settings.loudness !== null) {
     const problem = loudnessTargetProblem(settings.loudness);
+    if (problem !== undefined) throw new ValidationError(problem);
+  }
+  if (settings.crossfade !== undefined) {
+    const problem = crossfadeProblem(settings.crossfade);
     if (problem !== undefined) throw new ValidationError(problem);
   }
   if (settings.format !== undefined) {

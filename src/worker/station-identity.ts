@@ -33,6 +33,7 @@ export function storedSettings(station: StationConfig): NewStation {
     iceDescription: station.ice.description ?? '',
     iceGenre: station.ice.genre ?? '',
     loudness: configuredLoudness(station),
+    crossfade: station.crossfade,
   };
 }
 

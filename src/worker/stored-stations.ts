@@ -15,8 +15,11 @@ import { fallbackIdentity, storedIdentity } from './station-identity.js';
 import { startLeaseRounds } from './lease-rounds.js';
 import { LEASE_TIMING, newWorkerId, StationLeases } from './station-leases.js';
 
-/** The stored station's settings its songs read as they load and play: `match` at every song, `loudness` at every batch. */
-export type LiveSettings = () => Pick<StoredStation, 'match' | 'loudness'>;
+/**
+ * The stored station's settings its songs read as they load and play: `match` at every song, `loudness` at
+ * every batch, `crossfade` as each song nears its end.
+ */
+export type LiveSettings = () => Pick<StoredStation, 'match' | 'loudness' | 'crossfade'>;
 
 /**
  * `mayTakeMount`: see IcecastSourceOptions; given for stations played under a lease. `live`: the station's

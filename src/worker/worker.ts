@@ -64,7 +64,7 @@ export class Worker {
     for (const config of this.config.stations) {
       const supplier = new ListSupplier(configuredSongs(config), this.readTags);
       const loudness = configuredLoudness(config);
-      const station = this.station(configuredIdentity(config), supplier, undefined, () => ({ match: true, loudness }));
+      const station = this.station(configuredIdentity(config), supplier, undefined, () => ({ match: true, loudness, crossfade: config.crossfade }));
       if (config.playlistFile) {
         const useFile = (entries: readonly ListEntry[]) => supplier.replace([...configuredSongs(config), ...entries]);
         const playlist = new WatchedPlaylist({
@@ -131,6 +131,7 @@ export class Worker {
       silenceBudgetMs: this.config.silenceBudgetSec * 1000,
       ...(mayTakeMount ? { mayTakeMount } : {}),
       pacingClock: this.pacingClock,
+      ...(live ? { crossfadeSeconds: () => live().crossfade } : {}),
     });
     this.metrics?.watchStation(station);
     return station;

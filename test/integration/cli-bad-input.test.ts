@@ -84,6 +84,8 @@ const cases: [string, string[], number, RegExp, RunCliOptions?][] = [
   ['an unknown setting', ['station', 'set', 's', 'volume=11'], EXIT.usage, /invalid setting "volume=11"/],
   ['a loudness target out of range', ['station', 'set', 's', 'loudness=-40'], EXIT.usage, /invalid loudness "-40": expected a target in LUFS from -30 to -5 \(e\.g\. -16\) or off/],
   ['a loudness that is no number', ['station', 'set', 's', 'loudness=loud'], EXIT.usage, /invalid loudness "loud"/],
+  ['a crossfade too long', ['station', 'set', 's', 'crossfade=12'], EXIT.usage, /invalid crossfade "12": expected seconds from 0 to 10, e\.g\. 4 \(0 or off = none\)/],
+  ['a crossfade that is no number', ['station', 'set', 's', 'crossfade=-1'], EXIT.usage, /invalid crossfade "-1"/],
   ['a loudness flag out of range', ['station', 'create', 't', '--mount', '/t.mp3', '--playlist', 'p', '--loudness', '0'], EXIT.usage, /invalid loudness "0"/],
   ['setting a missing playlist', ['station', 'set', 's', 'playlist=nope', 'mode=shuffle'], EXIT.notFound, /playlist "nope"/],
   ['a missing station', ['station', 'set', 'nope', 'mode=order'], EXIT.notFound, /station "nope" does not exist/],

@@ -46,8 +46,8 @@ beforeEach(async () => {
 describe('relaycast station', () => {
   it('creates, lists, changes and removes stations', async () => {
     await ok(['station', 'create', 'jazz', '--mount', '/jazz.mp3', '--playlist', 'p', '--mode', 'shuffle', '--repeat', 'off', '--bitrate', '192', '--ice-name', 'Jazz FM']);
-    expect(await ok(['station', 'ls'])).toBe('jazz\t/jazz.mp3\tplaylist p\tshuffle\trepeat off\tmatch on\tloudness -16 LUFS\t192 kb/s, 44100 Hz, stereo\n');
-    await ok(['station', 'set', 'jazz', 'mode=order', 'repeat=on', 'match=off', 'loudness=-14.5', 'channels=1', 'ice-genre=Jazz', '-q']);
+    expect(await ok(['station', 'ls'])).toBe('jazz\t/jazz.mp3\tplaylist p\tshuffle\trepeat off\tmatch on\tloudness -16 LUFS\tcrossfade off\t192 kb/s, 44100 Hz, stereo\n');
+    await ok(['station', 'set', 'jazz', 'mode=order', 'repeat=on', 'match=off', 'loudness=-14.5', 'crossfade=4', 'channels=1', 'ice-genre=Jazz', '-q']);
     const [station] = JSON.parse(await ok(['station', 'ls', '--json']));
     expect(station).toEqual({
       name: 'jazz',
@@ -57,6 +57,7 @@ describe('relaycast station', () => {
       repeat: true,
       match: false,
       loudness: -14.5,
+      crossfade: 4,
       format: { bitrateKbps: 192, sampleRate: 44100, channels: 1 },
       iceName: 'Jazz FM',
       iceDescription: '',
@@ -64,8 +65,11 @@ describe('relaycast station', () => {
     });
     await ok(['station', 'create', 'talk', '--mount', '/talk.mp3', '--playlist', 'p', '--match', 'off', '--loudness', 'off', '-q']);
     expect(await ok(['station', 'ls'])).toContain('talk\t/talk.mp3\tplaylist p\torder\trepeat on\tmatch off\tloudness off\t');
-    await ok(['station', 'set', 'talk', 'loudness=-20', '-q']);
-    expect(await ok(['station', 'ls'])).toContain('talk\t/talk.mp3\tplaylist p\torder\trepeat on\tmatch off\tloudness -20 LUFS\t');
+    await ok(['station', 'set', 'talk', 'loudness=-20', 'crossfade=2.5', '-q']);
+    expect(await ok(['station', 'ls'])).toContain('talk\t/talk.mp3\tplaylist p\torder\trepeat on\tmatch off\tloudness -20 LUFS\tcrossfade 2.5 s\t');
+    expect(await ok(['now', 'talk'], { env: { ICECAST_URL: `http://127.0.0.1:${await freePort()}` } })).toMatch(/^talk \(\/talk\.mp3, playlist p, loudness -20 LUFS, crossfade 2\.5 s\)\n/);
+    await ok(['station', 'set', 'talk', 'crossfade=off', '-q']);
+    expect(await ok(['station', 'ls'])).toContain('\tloudness -20 LUFS\tcrossfade off\t');
     await ok(['station', 'rm', 'jazz']);
     await ok(['station', 'rm', 'talk']);
     expect(await ok(['station', 'ls'])).toBe('');

@@ -15,6 +15,8 @@ export interface ReceivedTitle {
   title: string;
   /** performance.now() when the metadata block arrived. */
   at: number;
+  /** Audio bytes received before the metadata block: where the title sits in the audio. */
+  audioOffset: number;
 }
 
 export interface ReceivedChunk {
@@ -124,7 +126,7 @@ class HttpListener implements Listener {
 
   #onData(data: Buffer): void {
     const at = performance.now();
-    const parts = this.#demuxer ? this.#demuxer.push(data) : { audio: [data], metadata: [] };
+    const parts: { audio: Buffer[]; metadata: Buffer[]; audioBefore?: number[] } = this.#demuxer ? this.#demuxer.push(data) : { audio: [data], metadata: [] };
     let bytes = 0;
     for (const audio of parts.audio) {
       bytes += audio.length;
@@ -136,9 +138,10 @@ class HttpListener implements Listener {
     }
     this.byteCount += bytes;
     if (bytes > 0 && this.chunks.length < CHUNK_RECORD_LIMIT) this.chunks.push({ bytes, at });
-    for (const block of parts.metadata) {
+    for (const [index, block] of parts.metadata.entries()) {
       const title = streamTitle(block);
-      if (title !== undefined && this.titles.at(-1)?.title !== title) this.titles.push({ title, at });
+      const audioOffset = this.byteCount - bytes + (parts.audioBefore?.[index] ?? 0);
+      if (title !== undefined && this.titles.at(-1)?.title !== title) this.titles.push({ title, at, audioOffset });
     }
     this.#check();
   }
@@ -195,9 +198,12 @@ export class IcyDemuxer {
     this.#audioLeft = metaint;
   }
 
-  push(chunk: Buffer): { audio: Buffer[]; metadata: Buffer[] } {
+  /** `audioBefore[i]`: audio bytes of this chunk that came before metadata block i. */
+  push(chunk: Buffer): { audio: Buffer[]; metadata: Buffer[]; audioBefore: number[] } {
     const audio: Buffer[] = [];
     const metadata: Buffer[] = [];
+    const audioBefore: number[] = [];
+    let audioBytes = 0;
     let offset = 0;
     // Each pass consumes at least one byte, so the loop ends within chunk.length passes.
     while (offset < chunk.length) {
@@ -215,18 +221,20 @@ export class IcyDemuxer {
         offset += take;
         if (block.got === block.size) {
           metadata.push(Buffer.concat(block.data));
+          audioBefore.push(audioBytes);
           this.#block = undefined;
           this.#audioLeft = this.#metaint;
         }
       } else {
         const take = Math.min(this.#audioLeft, chunk.length - offset);
         audio.push(chunk.subarray(offset, offset + take));
+        audioBytes += take;
         this.#audioLeft -= take;
         offset += take;
         if (this.#audioLeft === 0) this.#expectLength = true;
       }
     }
-    return { audio, metadata };
+    return { audio, metadata, audioBefore };
   }
 }
 

@@ -26,6 +26,8 @@ interface NowReport {
   readonly playlist: string;
   /** The station's loudness target in LUFS, null when normalisation is off. */
   readonly loudness: number | null;
+  /** Seconds songs overlap at each join, 0 for gapless joins. */
+  readonly crossfade: number;
   readonly playing: (PlayedSong & { elapsedMs: number }) | null;
   readonly next: (NextSong & Partial<SongMeta>) | null;
   readonly listeners: number | null;
@@ -46,6 +48,7 @@ async function reportOf(store: Store, station: Station, listeners: Map<string, n
     mount: station.mount,
     playlist: station.playlist,
     loudness: station.loudness,
+    crossfade: station.crossfade,
     playing: onAir(playing, now),
     next: next ? { ...next, ...nextMeta.get(next.ref) } : null,
     listeners: listeners?.get(station.mount) ?? (listeners ? 0 : null),
@@ -67,7 +70,8 @@ function playersOf(fleet: Fleet): Map<string, string> {
 
 function describeReport(report: NowReport): string[] {
   const loudness = report.loudness === null ? 'loudness off' : `loudness ${report.loudness} LUFS`;
-  const lines = [`${report.station} (${report.mount}, playlist ${report.playlist}, ${loudness})`];
+  const crossfade = report.crossfade > 0 ? `, crossfade ${report.crossfade} s` : '';
+  const lines = [`${report.station} (${report.mount}, playlist ${report.playlist}, ${loudness}${crossfade})`];
   const playing = report.playing;
   if (!playing) {
     lines.push('  nothing playing (silent between songs)');

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_STREAM_FORMAT, describeFormat, STREAM_CHANNELS, type StreamFormat } from '../../audio/format.js';
 import { DEFAULT_LOUDNESS_TARGET_LUFS, LOUDNESS_TARGET_RANGE, loudnessTargetProblem } from '../../audio/loudness.js';
 import { MPEG1_SAMPLE_RATES } from '../../audio/mpeg1.js';
+import { CROSSFADE_RANGE, crossfadeProblem } from '../../station-rules/crossfade.js';
 import { STATION_DEFAULTS } from '../../store/stations.js';
 import type { NewStation, PlayMode, Station, StationUpdate } from '../../store/types.js';
 import { PLAY_MODES, playModeProblem } from '../../store/validate.js';
@@ -19,6 +20,7 @@ type CreateFlags = ConnectionFlags & {
   repeat?: string;
   match?: string;
   loudness?: string;
+  crossfade?: string;
   bitrate?: string;
   samplerate?: string;
   channels?: string;
@@ -57,6 +59,20 @@ function describeLoudnessTarget(target: number | null): string {
   return target === null ? 'loudness off' : `loudness ${target} LUFS`;
 }
 
+/** Seconds (`4`, `2.5`, `0` or `off` for none) within CROSSFADE_RANGE; anything else is bad usage. */
+function parseCrossfade(value: string): number {
+  if (value.toLowerCase() === 'off') return 0;
+  const seconds = /^\d{1,2}(\.\d{1,2})?$/.test(value) ? Number(value) : NaN;
+  if (crossfadeProblem(seconds) !== undefined) {
+    throw usageError(`invalid crossfade ${JSON.stringify(value)}: expected seconds from ${CROSSFADE_RANGE.min} to ${CROSSFADE_RANGE.max}, e.g. 4 (0 or off = none)`);
+  }
+  return seconds;
+}
+
+export function describeCrossfade(seconds: number): string {
+  return seconds === 0 ? 'crossfade off' : `crossfade ${seconds} s`;
+}
+
 /** `station set` keys, as admins type them, and what each changes. */
 const SETTABLE: Record<string, (value: string) => StationUpdate> = {
   mount: (value) => ({ mount: value }),
@@ -65,6 +81,7 @@ const SETTABLE: Record<string, (value: string) => StationUpdate> = {
   repeat: (value) => ({ repeat: parseOnOff(value, 'repeat') }),
   match: (value) => ({ match: parseOnOff(value, 'match') }),
   loudness: (value) => ({ loudness: parseLoudness(value) }),
+  crossfade: (value) => ({ crossfade: parseCrossfade(value) }),
   bitrate: (value) => ({ format: FORMAT_FIELDS.bitrate(value) }),
   samplerate: (value) => ({ format: FORMAT_FIELDS.samplerate(value) }),
   channels: (value) => ({ format: FORMAT_FIELDS.channels(value) }),
@@ -105,6 +122,7 @@ function settingsOf(flags: CreateFlags): NewStation {
     ...(flags.repeat !== undefined && { repeat: parseOnOff(flags.repeat, 'repeat') }),
     ...(flags.match !== undefined && { match: parseOnOff(flags.match, 'match') }),
     ...(flags.loudness !== undefined && { loudness: parseLoudness(flags.loudness) }),
+    ...(flags.crossfade !== undefined && { crossfade: parseCrossfade(flags.crossfade) }),
     ...(Object.keys(format).length > 0 && { format }),
     ...(flags.iceName !== undefined && { iceName: flags.iceName }),
     ...(flags.iceDescription !== undefined && { iceDescription: flags.iceDescription }),
@@ -126,6 +144,7 @@ function describeStation(station: Station): string {
     `repeat ${station.repeat ? 'on' : 'off'}`,
     `match ${station.match ? 'on' : 'off'}`,
     describeLoudnessTarget(station.loudness),
+    describeCrossfade(station.crossfade),
     describeFormat(station.format),
   ].join('\t');
 }
@@ -165,6 +184,7 @@ export function registerStation(program: Command): void {
       '--loudness <lufs|off>',
       `bring every song to this loudness, ${LOUDNESS_TARGET_RANGE.min} to ${LOUDNESS_TARGET_RANGE.max} LUFS, or off (default ${DEFAULT_LOUDNESS_TARGET_LUFS})`,
     )
+    .option('--crossfade <seconds>', `overlap songs by this many seconds at each join, ${CROSSFADE_RANGE.min} to ${CROSSFADE_RANGE.max} (default 0: gapless joins)`)
     .option('--bitrate <kbps>', `MP3 bitrate in kb/s (default ${DEFAULT_STREAM_FORMAT.bitrateKbps})`)
     .option('--samplerate <hz>', `${orList(MPEG1_SAMPLE_RATES)} (default ${DEFAULT_STREAM_FORMAT.sampleRate})`)
     .option('--channels <n>', `${orList(STREAM_CHANNELS)} (default ${DEFAULT_STREAM_FORMAT.channels})`)
@@ -192,6 +212,7 @@ export function registerStation(program: Command): void {
       'relaycast station set jazz match=off',
       'relaycast station set jazz loudness=-14',
       'relaycast station set talk loudness=off',
+      'relaycast station set jazz loudness=-16 crossfade=4',
       "relaycast station set jazz ice-name='Jazz FM' bitrate=192",
     ),
   )

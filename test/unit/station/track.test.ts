@@ -93,4 +93,43 @@ describe('Track', () => {
     expect(track.finished).toBe(true);
     expect(track.read()).toBeUndefined();
   });
+
+  describe('splicing (crossfades and fade-outs)', () => {
+    const frames = Array.from({ length: 100 }, (_, index) => frameOf(index));
+    const labels = (list: readonly Mp3Frame[]) => list.map(labelOf);
+
+    it('reads as far ahead as asked, and learns its end once all of it is read ahead', async () => {
+      const { track } = trackOver(Readable.from(inBatches(frames, 7)));
+      for (let turn = 0; turn < 50 && track.framesReady < TRACK_LOOKAHEAD_FRAMES; turn += 1) await tick();
+      expect(track.endKnown).toBe(false);
+      track.setLookahead(200);
+      for (let turn = 0; turn < 100 && !track.endKnown; turn += 1) await tick();
+      expect(track.endKnown).toBe(true);
+      expect(track.framesReady).toBe(100);
+      expect(labels(track.peek(98, 5))).toEqual(['frame 98', 'frame 99']);
+    });
+
+    it('ends with its next frames and then the frames given, reading nothing more', async () => {
+      const { track } = trackOver(Readable.from(inBatches(frames, 7)));
+      for (let turn = 0; turn < 50 && track.framesReady < TRACK_LOOKAHEAD_FRAMES; turn += 1) await tick();
+      track.read();
+      track.endWith(2, [{ bytes: Buffer.from('tail'), samples: 1152 }]);
+      expect(await playOut(track)).toEqual(['frame 1', 'frame 2', 'tail']);
+      expect(track.finished).toBe(true);
+    });
+
+    it('begins with the frames given in place of its first ones, its position counted in its own frames', async () => {
+      const { track } = trackOver(Readable.from(inBatches(frames, 7)));
+      track.setLookahead(40);
+      for (let turn = 0; turn < 50 && track.framesReady < 40; turn += 1) await tick();
+      track.beginWith([{ bytes: Buffer.from('mix 1'), samples: 1152 }, { bytes: Buffer.from('mix 2'), samples: 1152 }], 10);
+      expect(labelOf(track.read())).toBe('mix 1');
+      expect(labelOf(track.read())).toBe('mix 2');
+      expect(labelOf(track.read())).toBe('frame 10');
+      expect(track.framesPlayed).toBe(11);
+      // Once started, nothing is replaced any more.
+      track.beginWith([{ bytes: Buffer.from('late'), samples: 1152 }], 1);
+      expect(labelOf(track.read())).toBe('frame 11');
+    });
+  });
 });

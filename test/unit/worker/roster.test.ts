@@ -15,7 +15,7 @@ interface FakeStation {
 }
 
 function stored(name: string, changes: Partial<StoredStation> = {}): StoredStation {
-  return { name, mount: `/${name}.mp3`, playlist: 'main', mode: 'order', repeat: true, match: true, loudness: -16, format: DEFAULT_STREAM_FORMAT, iceName: name, iceDescription: '', iceGenre: '', ...changes };
+  return { name, mount: `/${name}.mp3`, playlist: 'main', mode: 'order', repeat: true, match: true, loudness: -16, crossfade: 0, format: DEFAULT_STREAM_FORMAT, iceName: name, iceDescription: '', iceGenre: '', ...changes };
 }
 
 /**

@@ -1,0 +1,99 @@
+import { Readable, Writable } from 'node:stream';
+import { framesToPcmCommand, pcmToFramesCommand, type FfmpegCommandLine } from './commands.js';
+import { CrossfadeError } from './errors.js';
+import { FfmpegRun } from './ffmpeg.js';
+import type { StreamFormat } from './format.js';
+import type { Mp3Frame } from './frame.js';
+import { SAMPLES_PER_FRAME } from './mpeg1.js';
+import { Mp3FrameSplitter } from './mp3-frame-splitter.js';
+
+/**
+ * Audio held in memory through ffmpeg and back: the station's frames to PCM and PCM to frames, for the few
+ * seconds a crossfade re-encodes. Each run has a deadline and a bound on what it may print.
+ */
+
+/** A few seconds of audio take ffmpeg tens of milliseconds; past this the machine is too loaded to crossfade now. */
+export const CODEC_DEADLINE_MS = 5_000;
+const BYTES_PER_SAMPLE = 2;
+
+export interface CodecOptions {
+  readonly signal?: AbortSignal;
+  readonly ffmpegPath?: string;
+  readonly deadlineMs?: number;
+}
+
+/** Decodes frames in the station's format to interleaved 16-bit PCM: exactly 1152 samples per frame and channel. */
+export async function decodeFrames(frames: readonly Mp3Frame[], format: StreamFormat, options: CodecOptions = {}): Promise<Int16Array> {
+  const expected = frames.length * SAMPLES_PER_FRAME * format.channels * BYTES_PER_SAMPLE;
+  const input = Buffer.concat(frames.map((frame) => frame.bytes));
+  const output = await runInMemory(framesToPcmCommand(format), input, expected, 'decode', options);
+  if (output.length !== expected) throw new CrossfadeError('decode', `ffmpeg gave ${output.length} bytes of PCM for ${frames.length} frames, expected ${expected}`);
+  // A copy, not a view: a pooled buffer's offset need not be aligned for 16-bit samples.
+  const pcm = new Int16Array(output.length / BYTES_PER_SAMPLE);
+  Buffer.from(pcm.buffer).set(output);
+  return pcm;
+}
+
+/** Encodes interleaved 16-bit PCM as songs are encoded: every frame of the encode, the encoder's delay frame first. */
+export async function encodePcm(pcm: Int16Array, format: StreamFormat, options: CodecOptions = {}): Promise<Mp3Frame[]> {
+  const samples = pcm.length / format.channels;
+  // CBR: at most one padded frame's bytes per frame, for the samples plus the encoder's delay and flush.
+  const maxBytes = (Math.ceil(samples / SAMPLES_PER_FRAME) + 3) * Math.ceil((SAMPLES_PER_FRAME * format.bitrateKbps * 125) / format.sampleRate + 1);
+  const input = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
+  return splitFrames(await runInMemory(pcmToFramesCommand(format), input, maxBytes, 'encode', options));
+}
+
+async function runInMemory(command: FfmpegCommandLine, input: Buffer, maxBytes: number, stage: 'decode' | 'encode', options: CodecOptions): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let received = 0;
+  let overflow = false;
+  let stderrTail = '';
+  const stdout = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      received += chunk.length;
+      if (received > maxBytes) overflow = true;
+      else chunks.push(chunk);
+      callback();
+    },
+  });
+  const run = new FfmpegRun({
+    command,
+    stdin: Readable.from([input]),
+    stdout,
+    onStderrLine: (line) => (stderrTail = line.slice(0, 300)),
+    ...(options.ffmpegPath !== undefined ? { ffmpegPath: options.ffmpegPath } : {}),
+  });
+  const deadlineMs = options.deadlineMs ?? CODEC_DEADLINE_MS;
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    run.stop();
+  }, deadlineMs);
+  const abort = () => run.stop();
+  options.signal?.addEventListener('abort', abort, { once: true });
+  try {
+    const exit = await run.exited;
+    if (timedOut) throw new CrossfadeError(stage, `ffmpeg took longer than ${deadlineMs} ms`);
+    if (options.signal?.aborted) throw new CrossfadeError(stage, 'no longer wanted');
+    if (exit.startError) throw new CrossfadeError(stage, exit.startError.message, { cause: exit.startError });
+    if (exit.code !== 0) throw new CrossfadeError(stage, `ffmpeg exited with ${exit.code ?? exit.signal}${stderrTail ? `: ${stderrTail}` : ''}`);
+    if (overflow) throw new CrossfadeError(stage, `ffmpeg printed more than the ${maxBytes} bytes expected`);
+    return Buffer.concat(chunks);
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', abort);
+  }
+}
+
+async function splitFrames(bytes: Buffer): Promise<Mp3Frame[]> {
+  const splitter = new Mp3FrameSplitter();
+  const frames: Mp3Frame[] = [];
+  splitter.on('data', (batch: Mp3Frame[]) => frames.push(...batch));
+  const ended = new Promise<void>((resolve, reject) => {
+    splitter.once('end', resolve);
+    splitter.once('error', reject);
+  });
+  splitter.end(bytes);
+  await ended;
+  return frames;
+}
