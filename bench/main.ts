@@ -11,6 +11,7 @@ import { toneMaker, type BenchContext } from './harness.js';
 import { measureBoundaries } from './measure-boundaries.js';
 import { measureCli } from './measure-cli.js';
 import { measureCold } from './measure-cold.js';
+import { measureCrossfade } from './measure-crossfade.js';
 import { measureFaults } from './measure-faults.js';
 import { measureFleet } from './measure-fleet.js';
 import { measureHundreds } from './measure-hundreds.js';
@@ -56,6 +57,7 @@ const MEASUREMENTS: readonly Measurement[] = [
   { name: 'restart', aliases: ['reconnect'], what: 'back on air after Icecast restarts (4 times, 31 s apart)', limitMs: 200_000, run: measureRestart },
   { name: 'join', aliases: ['listener'], what: 'new listener on a running mount → first decoded audio', limitMs: 90_000, run: measureJoin },
   { name: 'fleet', aliases: ['failover', 'leases'], what: 'several workers: SIGKILL failover, SIGTERM hand-over, pause takeover, new station on air', limitMs: 120_000, run: measureFleet },
+  { name: 'crossfade', aliases: ['xfade'], what: 'CPU and time to make one 4 s crossfade (decode, mix, encode)', limitMs: 60_000, run: measureCrossfade },
   { name: 'loudness', aliases: ['lufs', 'normalisation'], what: 'loudness spread of 10 songs before/after normalisation, and the gain stage\'s CPU on vs off', limitMs: 180_000, run: measureLoudnessRows },
   { name: 'match', aliases: ['unlock'], what: 'cross-provider match over the labelled set: precision (= 100 %) and recall (≥ 90 %)', limitMs: 10_000, run: measureMatch },
   { name: 'faults', aliases: ['fault'], what: 'longest silence at a listener under each fault of issue 12 (budget 10 s)', limitMs: 360_000, run: measureFaults },
