@@ -29,7 +29,7 @@ interface PendingJoin {
   readonly abort: AbortController;
 }
 
-/** Tracks whose end a join has already replaced: never joined from again, even if the song after them changes. */
+/** Tracks a join has already changed: A (never joined from again) and B (whose start is in A's end now). */
 type Spliced = WeakSet<Track>;
 
 /**
@@ -76,6 +76,11 @@ export class Crossfader {
     if (frames.length === 0) return false;
     track.endWith(0, fadeOutFrames(frames));
     return true;
+  }
+
+  /** Whether the song's start is already mixed into the end of the song on air: it must come next. */
+  joinedInto(track: Track): boolean {
+    return this.spliced.has(track);
   }
 
   /** The track leaves the programme: a join being made for it is dropped. */
@@ -129,6 +134,7 @@ export class Crossfader {
 
   private splice(from: Track, to: Track, keep: number, join: CrossfadeJoin): void {
     this.spliced.add(from);
+    this.spliced.add(to);
     from.endWith(keep, join.outgoing);
     to.beginWith(join.incoming, join.dropHeadFrames);
   }

@@ -213,7 +213,9 @@ export class Programme extends EventEmitter<ProgrammeEvents> {
    */
   replan(): void {
     this.generation += 1;
-    const dropped = this.ahead.splice(0);
+    // A song whose start is already crossfaded into the end of the one on air stays next.
+    const first = this.ahead[0]?.track;
+    const dropped = this.ahead.splice(first && this.options.crossfader?.joinedInto(first) ? 1 : 0);
     for (const slot of dropped) this.dispose(slot);
     const handedOut = dropped.filter((slot) => !slot.keptAside).map((slot) => slot.request);
     if (handedOut.length > 0) this.options.supplier.forget?.(handedOut);

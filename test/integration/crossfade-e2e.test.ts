@@ -7,6 +7,7 @@ import { listen } from '../support/listener.js';
 import { requirePrograms } from '../support/prereq.js';
 import { rmsEnvelopeDb } from '../support/rms.js';
 import { makeTempDir } from '../support/tmp.js';
+import { tonePowers } from '../support/tone-power.js';
 import { wholeFrames } from '../support/whole-frames.js';
 import { startWorker, type WorkerProcess } from '../support/worker-process.js';
 
@@ -78,7 +79,7 @@ describe('crossfade at a listener', () => {
       expect(titles[index]!.title).toBe(to.title);
       // Where the fade is: from 7 s before the title to 3 s after it, each window's power at each pitch.
       const start = Math.max(0, titleAt - 7);
-      const windows = powers(pcm.subarray(Math.round(start * SAMPLE_RATE), Math.round((titleAt + 3) * SAMPLE_RATE)), [from.frequency, to.frequency]);
+      const windows = tonePowers(pcm.subarray(Math.round(start * SAMPLE_RATE), Math.round((titleAt + 3) * SAMPLE_RATE)), SAMPLE_RATE, WINDOW_SECONDS, [from.frequency, to.frequency]);
       const both = windows.filter(([a, b]) => a! > 0 && b! > 0 && Math.abs(10 * Math.log10(a! / b!)) < 20).length * WINDOW_SECONDS;
       expect(both, `${from.title} → ${to.title}: seconds both are heard within 20 dB`).toBeGreaterThan(0.8 * CROSSFADE_SECONDS);
       expect(both).toBeLessThan(CROSSFADE_SECONDS + 0.5);
@@ -94,25 +95,3 @@ describe('crossfade at a listener', () => {
     expect(joinsMade.length, JSON.stringify(worker.events.filter((event) => /crossfade/.test(String(event.msg))))).toBeGreaterThanOrEqual(TONES.length);
   }, 120_000);
 });
-
-/** Goertzel power of each frequency, per WINDOW_SECONDS window. */
-function powers(pcm: Float32Array, frequencies: readonly number[]): number[][] {
-  const size = Math.round(SAMPLE_RATE * WINDOW_SECONDS);
-  const out: number[][] = [];
-  for (let start = 0; start + size <= pcm.length; start += size) {
-    out.push(
-      frequencies.map((frequency) => {
-        const coefficient = 2 * Math.cos((2 * Math.PI * frequency) / SAMPLE_RATE);
-        let previous = 0;
-        let beforePrevious = 0;
-        for (let index = start; index < start + size; index += 1) {
-          const current = pcm[index]! + coefficient * previous - beforePrevious;
-          beforePrevious = previous;
-          previous = current;
-        }
-        return previous * previous + beforePrevious * beforePrevious - coefficient * previous * beforePrevious;
-      }),
-    );
-  }
-  return out;
-}
