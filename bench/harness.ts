@@ -55,6 +55,8 @@ export interface BenchStation {
   readonly name: string;
   readonly mount: string;
   readonly songs: readonly string[];
+  /** The station's loudness target in LUFS, or off; the worker's default (-16) when absent. */
+  readonly loudness?: number | 'off';
 }
 
 export interface BenchWorkerOptions {
@@ -67,7 +69,7 @@ export interface BenchWorkerOptions {
 export async function benchWorker(scope: Scope, icecast: IcecastServer, stations: readonly BenchStation[], options: BenchWorkerOptions = {}): Promise<BenchWorkerProcess> {
   const config = {
     icecast: { url: icecast.url, sourcePassword: icecast.sourcePassword },
-    stations: stations.map((station) => ({ name: station.name, mount: station.mount, songs: station.songs })),
+    stations: stations.map((station) => ({ name: station.name, mount: station.mount, songs: station.songs, ...(station.loudness === undefined ? {} : { loudness: station.loudness }) })),
     logLevel: options.logLevel ?? 'info',
     ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
   };

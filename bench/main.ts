@@ -17,6 +17,7 @@ import { measureFleet } from './measure-fleet.js';
 import { measureHundreds } from './measure-hundreds.js';
 import { measureJoin } from './measure-join.js';
 import { measureLongRss } from './measure-long-rss.js';
+import { measureLoudnessCpu } from './measure-loudness-cpu.js';
 import { measureLoudnessRows } from './measure-loudness.js';
 import { measureMatch } from './measure-match.js';
 import { measurePacing } from './measure-pacing.js';
@@ -59,6 +60,7 @@ const MEASUREMENTS: readonly Measurement[] = [
   { name: 'fleet', aliases: ['failover', 'leases'], what: 'several workers: SIGKILL failover, SIGTERM hand-over, pause takeover, new station on air', limitMs: 120_000, run: measureFleet },
   { name: 'crossfade', aliases: ['xfade'], what: 'CPU and time to make one 4 s crossfade (decode, mix, encode)', limitMs: 60_000, run: measureCrossfade },
   { name: 'loudness', aliases: ['lufs', 'normalisation'], what: 'loudness spread of 10 songs before/after normalisation, and the gain stage\'s CPU on vs off', limitMs: 180_000, run: measureLoudnessRows },
+  { name: 'loudness-cpu', aliases: ['normalisation-cpu'], what: '1 station from the cache with normalisation on vs off, side by side: worker CPU and the ratio', limitMs: 240_000, run: measureLoudnessCpu },
   { name: 'match', aliases: ['unlock'], what: 'cross-provider match over the labelled set: precision (= 100 %) and recall (≥ 90 %)', limitMs: 10_000, run: measureMatch },
   { name: 'faults', aliases: ['fault'], what: 'longest silence at a listener under each fault of issue 12 (budget 10 s)', limitMs: 360_000, run: measureFaults },
   { name: 'long-rss', aliases: ['long'], what: 'RSS, open files and children over 60 min of one station on the cold path with a skip and a playlist edit every minute (--long)', limitMs: 3_900_000, long: true, run: measureLongRss },

@@ -40,6 +40,11 @@ export interface RefLoaderOptions {
    * DEFAULT_LOUDNESS_TARGET_LUFS.
    */
   loudness?: () => number | null;
+  /**
+   * Told of a song's loudness (under the ref its audio is cached as) when it plays from the disk cache, and
+   * when a transcode into the cache has measured it: the worker records it in Redis for the CLI.
+   */
+  onMeasured?: (ref: string, loudness: SongLoudness) => void;
   /** Told of every ffmpeg transcode when it is over: how long it ran and how it ended. */
   onTranscode?: (seconds: number, outcome: TranscodeOutcome) => void;
 }
@@ -157,8 +162,17 @@ async function loadSong(song: Song, signal: AbortSignal, options: RefLoaderOptio
 async function cachedFrames(ref: string, options: RefLoaderOptions): Promise<Omit<Loaded, 'song'> | undefined> {
   const reader = await options.audioCache?.reader(ref, options.format);
   if (!reader) return undefined;
-  if (!('done' in reader)) return { frames: reader, loudness: () => reader.loudness };
+  if (!('done' in reader)) {
+    tellMeasured(ref, reader.loudness, options);
+    return { frames: reader, loudness: () => reader.loudness };
+  }
+  void reader.done.then(() => tellMeasured(ref, reader.loudness, options));
   return { frames: reader, loudness: () => reader.loudness, measured: reader.done };
+}
+
+/** Passes on figures that are known; an entry written before loudness was measured has none. */
+function tellMeasured(ref: string, loudness: SongLoudness | undefined, options: RefLoaderOptions): void {
+  if (loudness) options.onMeasured?.(ref, loudness);
 }
 
 /**
@@ -183,6 +197,7 @@ function transcodedFrames(input: string, ref: string, options: RefLoaderOptions,
     return { frames, loudness: () => undefined };
   }
   const frames = withFillFallback(filling, direct, logger);
+  void filling.done.then(() => tellMeasured(ref, filling.loudness, options));
   if (done) void Promise.all([filling.done, new Promise((resolve) => frames.once('close', resolve))]).then(done);
   return { frames, loudness: () => filling.loudness, measured: filling.done };
 }

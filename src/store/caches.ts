@@ -6,6 +6,8 @@ import type { StoreEvent } from './events.js';
 import { CACHE_FAMILIES, EVENTS_CHANNEL, keys, type CacheName } from './keys.js';
 import { countedGetScript } from './lua/small-scripts.js';
 import { storeCall } from './redis-errors.js';
+import { forEachKeyBatch, SCAN_BATCH } from './scan-keys.js';
+import { getLoudnessSummary } from './song-loudness.js';
 import { optionalCoverUrl } from './song-meta.js';
 import type { AudioUrl, CacheStats, SongMeta, Unplayable } from './types.js';
 import { validateSongRef } from './validate.js';
@@ -13,9 +15,6 @@ import { validateSongRef } from './validate.js';
 /** Song display data changes rarely; listings and the worker's metadata share it for this long. */
 export const SONG_META_TTL_DAYS = 30;
 const DAY_MS = 86_400_000;
-/** SCAN rounds for stats and clear (each looks at ~1000 keys): a bound, not an expected count. */
-const MAX_SCAN_ROUNDS = 10_000;
-const SCAN_BATCH = 1_000;
 /** Longest unplayable reason kept; reasons come from the relay and are shown to admins. */
 const MAX_REASON_LENGTH = 500;
 
@@ -111,20 +110,9 @@ export async function getUnplayable(ctx: StoreContext, ref: string): Promise<Unp
   return parseCached(unplayableSchema, await countedGet(ctx, 'unplayable', keys.unplayable(ref)));
 }
 
-/** Visits every key of a cache family with SCAN (never KEYS, which blocks Redis). */
-async function forEachCacheKeyBatch(ctx: StoreContext, prefix: string, visit: (batch: string[]) => Promise<void>): Promise<void> {
-  let cursor = '0';
-  for (let round = 0; round < MAX_SCAN_ROUNDS; round += 1) {
-    const [next, batch] = await storeCall(() => ctx.redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', SCAN_BATCH));
-    if (batch.length > 0) await visit(batch);
-    cursor = next;
-    if (cursor === '0') return;
-  }
-}
-
 async function countEntries(ctx: StoreContext, prefix: string): Promise<number> {
   let count = 0;
-  await forEachCacheKeyBatch(ctx, prefix, async (batch) => {
+  await forEachKeyBatch(ctx, prefix, async (batch) => {
     count += batch.length;
   });
   return count;
@@ -143,6 +131,7 @@ export async function getCacheStats(ctx: StoreContext): Promise<CacheStats> {
     songMeta: await entry('song-meta'),
     audioUrl: await entry('audio-url'),
     unplayable: await entry('unplayable'),
+    loudness: await getLoudnessSummary(ctx),
   };
 }
 
@@ -153,7 +142,7 @@ export async function getCacheStats(ctx: StoreContext): Promise<CacheStats> {
 export async function clearCaches(ctx: StoreContext): Promise<number> {
   let deleted = 0;
   for (const prefix of Object.values(CACHE_FAMILIES)) {
-    await forEachCacheKeyBatch(ctx, prefix, async (batch) => {
+    await forEachKeyBatch(ctx, prefix, async (batch) => {
       deleted += await storeCall(() => ctx.redis.unlink(...batch));
     });
   }

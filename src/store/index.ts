@@ -32,6 +32,7 @@ export type {
   CacheCounters,
   CacheStats,
   ListRange,
+  LoudnessSummary,
   NewStation,
   NextSong,
   PlayedSong,

@@ -27,6 +27,8 @@ export const KEY_FAMILIES = Object.freeze({
   songMeta: family('song-meta'),
   audioUrl: family('audio-url'),
   unplayable: family('unplayable'),
+  /** A song's loudness as a worker measured it (JSON, expiring: see song-loudness.ts). */
+  songLoudness: family('song-loudness'),
   /** A station's current owner (hash worker, token, since), expiring unless renewed. */
   lease: family('lease'),
   /** The last fencing token handed out for a station (counter); it outlives leases so tokens only grow. */
@@ -57,6 +59,7 @@ export const keys = Object.freeze({
   songMeta: (ref: string) => KEY_FAMILIES.songMeta + ref,
   audioUrl: (ref: string) => KEY_FAMILIES.audioUrl + ref,
   unplayable: (ref: string) => KEY_FAMILIES.unplayable + ref,
+  songLoudness: (ref: string) => KEY_FAMILIES.songLoudness + ref,
   lease: (station: string) => KEY_FAMILIES.lease + station,
   leaseToken: (station: string) => KEY_FAMILIES.leaseToken + station,
   fallbackLease: (station: string) => KEY_FAMILIES.fallbackLease + station,
@@ -81,11 +84,15 @@ export function stationKeys(station: string): string[] {
   ];
 }
 
-/** The key families that `cache clear` may delete: caches only, never playlists, stations or queues. */
+/**
+ * The key families that `cache clear` may delete: caches only, never playlists, stations or queues. Loudness
+ * records go too: the clear empties the workers' disk caches, whose transcodes measure the songs again.
+ */
 export const CACHE_FAMILIES = Object.freeze({
   'song-meta': KEY_FAMILIES.songMeta,
   'audio-url': KEY_FAMILIES.audioUrl,
   unplayable: KEY_FAMILIES.unplayable,
+  'song-loudness': KEY_FAMILIES.songLoudness,
 });
 
 export type CacheName = keyof typeof CACHE_FAMILIES;

@@ -6,6 +6,7 @@ import { createContext, type StoreOptions } from './context.js';
 import * as playback from './playback.js';
 import * as playlists from './playlists.js';
 import * as queue from './queue.js';
+import * as songLoudness from './song-loudness.js';
 import * as stations from './stations.js';
 
 const playlistOperations = {
@@ -58,6 +59,8 @@ const cacheOperations = {
   getAudioUrl: caches.getAudioUrl,
   putUnplayable: caches.putUnplayable,
   getUnplayable: caches.getUnplayable,
+  putSongLoudness: songLoudness.putSongLoudness,
+  getSongLoudness: songLoudness.getSongLoudness,
   stats: caches.getCacheStats,
   clear: caches.clearCaches,
 };
@@ -95,7 +98,7 @@ export interface Store {
   readonly queue: StoreQueue;
   /** The worker's progress: what plays next, now and before. */
   readonly playback: StorePlayback;
-  /** The worker's caches of song metadata, audio URLs and unplayable songs. */
+  /** The worker's caches of song metadata, audio URLs and unplayable songs, and the loudness it measured. */
   readonly caches: StoreCaches;
   /** Which worker plays which station: leases with fencing tokens, and the live workers. */
   readonly leases: StoreLeases;

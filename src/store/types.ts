@@ -112,8 +112,21 @@ export interface CacheCounters {
   readonly misses: number;
 }
 
+/** The loudness of the songs workers measured (song-loudness.ts); the figures are null while none is. */
+export interface LoudnessSummary {
+  /** Songs with a loudness record. */
+  readonly measured: number;
+  /** Integrated loudness, LUFS: the quietest, the median and the loudest song. */
+  readonly minLufs: number | null;
+  readonly medianLufs: number | null;
+  readonly maxLufs: number | null;
+  /** The highest true peak of them, dBTP: a song peaking above -1 dBTP is never raised towards a target. */
+  readonly maxTruePeakDb: number | null;
+}
+
 export interface CacheStats {
   readonly songMeta: CacheCounters & { readonly entries: number };
   readonly audioUrl: CacheCounters & { readonly entries: number };
   readonly unplayable: CacheCounters & { readonly entries: number };
+  readonly loudness: LoudnessSummary;
 }

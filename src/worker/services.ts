@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { memoizeTags, probeTags } from '../audio/index.js';
+import { memoizeTags, probeTags, type SongLoudness } from '../audio/index.js';
 import { AudioCache } from '../cache/index.js';
 import type { Config } from '../config/index.js';
 import { ConfigError } from '../errors.js';
@@ -11,6 +11,7 @@ import { embeddedResolver, type SongResolver } from '../frame-loader/song-resolv
 import type { Store } from '../store/index.js';
 import { LONG_RUNNING_REDIS_OPTIONS } from '../store/long-running-options.js';
 import { openDownloadArea } from './download-area.js';
+import { loudnessRecorder } from './loudness-records.js';
 
 /**
  * A lookup, retries included, ends within 8 s: under a station's 10 s silence budget, so a relay that
@@ -27,6 +28,8 @@ export interface WorkerServices {
   audioCache?: AudioCache | undefined;
   /** Where downloads wait for ffmpeg; undefined when no folder takes them: ffmpeg then reads the song's URL itself. */
   downloadDir: string | undefined;
+  /** With Redis configured: records a song's measured loudness there for the CLI (best-effort). */
+  recordLoudness?: ((ref: string, loudness: SongLoudness) => void) | undefined;
   /** With Redis configured: whether its connection is ready now. */
   redisReady?: (() => boolean) | undefined;
   close(): Promise<void>;
@@ -58,7 +61,8 @@ export async function openServices(config: Config, logger: Logger, hooks: Servic
     closers.push(closeResolver);
     const resolver = new CachedResolver({ resolver: upstream, store: store?.caches, logger, ...(hooks.onLookup ? { onLookup: hooks.onLookup } : {}) });
     const redisReady = redis ? () => redis.status === 'ready' : undefined;
-    return { store, resolver, audioCache, downloadDir: downloads.dir, redisReady, close: () => closeAll(closers) };
+    const recordLoudness = store ? loudnessRecorder(store.caches, logger) : undefined;
+    return { store, resolver, audioCache, downloadDir: downloads.dir, recordLoudness, redisReady, close: () => closeAll(closers) };
   } catch (error) {
     await closeAll(closers);
     throw error;

@@ -125,6 +125,7 @@ export class Worker {
         logger,
         ...(live ? { match: () => live().match, loudness: () => live().loudness } : {}),
         ...(onTranscode ? { onTranscode } : {}),
+        ...(services.recordLoudness ? { onMeasured: services.recordLoudness } : {}),
       }),
       silence: new SilentFrames(identity.format),
       logger: this.logger,

@@ -203,8 +203,35 @@ describe('relaycast song and cache', () => {
     expect(stdout).toMatch(/playable: yes \(mp3, 320 kb\/s, URL valid for 20 min\)/);
     expect(stdout).not.toMatch(/secret/);
     const json = JSON.parse(await ok(['song', 'netease:1', '--json']));
-    expect(json).toMatchObject({ playable: true, ref: 'netease:1', audio: { format: 'mp3' } });
+    expect(json).toMatchObject({ playable: true, ref: 'netease:1', audio: { format: 'mp3' }, loudness: { measured: false } });
     expect(json.audio.url).not.toMatch(/secret/);
+    expect(stdout).toMatch(/\n {2}loudness: not measured yet \(a worker measures a song when it transcodes it into its cache\)\n$/);
+  });
+
+  it('shows the loudness a worker recorded and the gain each station applies (kept for 30 days)', async () => {
+    await store.stations.create('main', { mount: '/main.mp3', playlist: 'p' });
+    await store.stations.create('raw', { mount: '/raw.mp3', playlist: 'p', loudness: null });
+    await store.caches.putSongLoudness('netease:1', { integratedLufs: -19.3, truePeakDb: -6.2 });
+    expect(await redis.pttl('relaycast:song-loudness:netease:1')).toBeGreaterThan(29 * 86_400_000);
+    expect(await ok(['song', 'netease:1'])).toMatch(
+      /\n {2}loudness: -19\.3 LUFS, true peak -6\.2 dBTP\n {2}gain: {5}\+3\.0 dB for the target -16 LUFS \(main\)\n {12}none, loudness off \(raw\)\n$/,
+    );
+    expect(JSON.parse(await ok(['song', 'netease:1', '--json'])).loudness).toEqual({
+      measured: true,
+      integratedLufs: -19.3,
+      truePeakDb: -6.2,
+      stations: [
+        { station: 'main', targetLufs: -16, gainDb: 3 },
+        { station: 'raw', targetLufs: null, gainDb: 0 },
+      ],
+    });
+  });
+
+  it('still answers from the relay when Redis cannot be reached: the loudness is unknown, on stderr why', async () => {
+    const result = await runCli(['song', 'netease:1'], { env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}`, RELAY_URL: relay.url, RELAY_TOKEN: 't' } });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/\n {2}loudness: unknown \(Redis could not be reached\)\n$/);
+    expect(result.stderr).toMatch(/^relaycast: loudness unknown: cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+ .*check --redis \/ REDIS_URL\n$/);
   });
 
   it('says why a song cannot be played', async () => {
@@ -216,13 +243,19 @@ describe('relaycast song and cache', () => {
     await store.caches.putSongMeta('netease:1', { title: 'T', artist: 'A' });
     await store.caches.getSongMeta('netease:1');
     await store.caches.getAudioUrl('netease:1');
+    await store.caches.putSongLoudness('netease:1', { integratedLufs: -23.5, truePeakDb: -9 });
+    await store.caches.putSongLoudness('netease:2', { integratedLufs: -8.25, truePeakDb: 0.4 });
     expect(JSON.parse(await ok(['cache', 'stats', '--json']))).toEqual({
       songMeta: { entries: 1, hits: 1, misses: 0 },
       audioUrl: { entries: 0, hits: 0, misses: 1 },
       unplayable: { entries: 0, hits: 0, misses: 0 },
+      loudness: { measured: 2, minLufs: -23.5, medianLufs: -15.875, maxLufs: -8.25, maxTruePeakDb: 0.4 },
     });
     expect(await ok(['cache', 'stats'])).toMatch(/^cache\tentries\thits\tmisses\thit rate\nsong-meta\t1\t1\t0\t100 %\naudio-url\t0\t0\t1\t0 %\n/);
-    expect(await ok(['cache', 'clear'])).toBe('deleted 1 cache entry\n');
+    expect(await ok(['cache', 'stats'])).toMatch(/\n\nloudness: 2 songs measured, -23\.5 to -8\.3 LUFS \(spread 15\.3 LU, median -15\.9 LUFS\), highest true peak 0\.4 dBTP\n$/);
+    // Loudness records go with the caches: the workers empty their disk caches and measure the songs again.
+    expect(await ok(['cache', 'clear'])).toBe('deleted 3 cache entries\n');
+    expect(JSON.parse(await ok(['cache', 'stats', '--json'])).loudness).toEqual({ measured: 0, minLufs: null, medianLufs: null, maxLufs: null, maxTruePeakDb: null });
     expect(await redis.lrange('relaycast:playlist:p', 0, -1)).toHaveLength(3);
     expect(await redis.exists('relaycast:station:s')).toBe(1);
   });

@@ -274,7 +274,20 @@ describe('caches', () => {
       songMeta: { entries: 1, hits: 1, misses: 0 },
       audioUrl: { entries: 1, hits: 1, misses: 1 },
       unplayable: { entries: 1, hits: 1, misses: 0 },
+      loudness: { measured: 0, minLufs: null, medianLufs: null, maxLufs: null, maxTruePeakDb: null },
     });
+  });
+
+  it('keeps a song\'s measured loudness for 30 days, summarised in the stats, and refuses figures that are not numbers', async () => {
+    expect(await store.caches.getSongLoudness('netease:1')).toBeNull();
+    await store.caches.putSongLoudness('netease:1', { integratedLufs: -18.2, truePeakDb: -0.9 });
+    await store.caches.putSongLoudness('netease:2', { integratedLufs: -70, truePeakDb: -Infinity });
+    expect(await store.caches.getSongLoudness('netease:1')).toEqual({ integratedLufs: -18.2, truePeakDb: -0.9 });
+    expect(await store.caches.getSongLoudness('netease:2')).toEqual({ integratedLufs: -70, truePeakDb: -Infinity });
+    expect(await redis.pttl(keys.songLoudness('netease:1'))).toBeGreaterThan(29 * 86_400_000);
+    await expect(store.caches.putSongLoudness('netease:3', { integratedLufs: Number.NaN, truePeakDb: -1 })).rejects.toBeInstanceOf(ValidationError);
+    await expect(store.caches.putSongLoudness('nope', { integratedLufs: -18, truePeakDb: -1 })).rejects.toBeInstanceOf(ValidationError);
+    expect((await store.caches.stats()).loudness).toEqual({ measured: 2, minLufs: -70, medianLufs: -44.1, maxLufs: -18.2, maxTruePeakDb: -0.9 });
   });
 
   it('keeps which ref a matched audio URL belongs to, and reads entries without it', async () => {
@@ -307,7 +320,8 @@ describe('caches', () => {
     await store.caches.putSongMeta('netease:1', { title: 'T', artist: 'A' });
     await store.caches.putUnplayable('netease:2', 'x', 60_000);
     await store.caches.getSongMeta('netease:1');
-    expect(await store.caches.clear()).toBe(2);
+    await store.caches.putSongLoudness('netease:1', { integratedLufs: -18, truePeakDb: -1 });
+    expect(await store.caches.clear()).toBe(3);
     expect(await dumpRedis(redis)).toEqual(kept);
   });
 });

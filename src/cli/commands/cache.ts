@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CacheCounters } from '../../store/index.js';
+import { describeLoudnessSummary } from '../format/loudness.js';
 import { action, addQuietOption, examples, subcommand } from './command-kit.js';
 import type { ConnectionFlags } from './options.js';
 import { printJson, printLines } from './output.js';
@@ -15,10 +16,10 @@ function hitRate(counters: CacheCounters): string {
 export function registerCache(program: Command): void {
   const group = program
     .command('cache')
-    .description("the worker's caches in Redis: song metadata, audio URLs, unplayable songs")
+    .description("the worker's caches in Redis: song metadata, audio URLs, unplayable songs, measured loudness")
     .addHelpText('after', examples('relaycast cache stats', 'relaycast cache clear'));
 
-  subcommand(group, 'stats', 'entries, hits and misses of each cache', 'relaycast cache stats', 'relaycast cache stats --json')
+  subcommand(group, 'stats', 'entries, hits and misses of each cache; the loudness of the songs measured', 'relaycast cache stats', 'relaycast cache stats --json')
     .option('--json', 'print JSON instead of text')
     .action(
       action(async (flags: Flags) => {
@@ -35,6 +36,8 @@ export function registerCache(program: Command): void {
         printLines([
           'cache\tentries\thits\tmisses\thit rate',
           ...rows.map(([name, row]) => `${name}\t${row.entries}\t${row.hits}\t${row.misses}\t${hitRate(row)}`),
+          '',
+          describeLoudnessSummary(stats.loudness),
         ]);
       }),
     );

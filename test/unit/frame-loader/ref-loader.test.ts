@@ -74,6 +74,12 @@ function relay(answer: (ref: string) => SongResolution | Error | undefined = () 
   return { resolver, asked };
 }
 
+/** The relay's answer for a song its provider refuses: the same recording from `matched`, served by the CDN. */
+function matchedOn(ref: string, matched: string): SongResolution {
+  const url = `${cdn().base}/${matched.replace(':', '-')}.mp3`;
+  return ok({ ref, title: 'Asked', artist: 'Someone', artists: ['Someone'], album: null, durationMs: null, coverUrl: null, audio: { url, format: 'mp3', bitrate: null, expiresAt: Date.now() + 600_000 }, matchedFrom: { ref: matched, score: 0.9 } });
+}
+
 async function folder(name: string): Promise<string> {
   const dir = join(temp.dir, `${name}-${Math.random().toString(36).slice(2)}`);
   await mkdir(dir);
@@ -249,13 +255,25 @@ describe('refLoader', () => {
     expect(gainsOf(await readFrames(fresh.frames))).toEqual(shifted(gainSteps(-20, loudness)));
   });
 
+  it('tells onMeasured the figures under the ref its audio is cached as: when the fill commits, and at each play from the cache', async () => {
+    serveTone();
+    const audioCache = await AudioCache.open({ dir: await folder('measured-cache'), maxBytes: 50_000_000, logger: silentLogger() });
+    const { resolver } = relay((ref) => matchedOn(ref, 'netease:8'));
+    const told: { ref: string; loudness: SongLoudness }[] = [];
+    const { load } = loader(resolver, { downloadDir: await folder('measured-downloads'), audioCache, onMeasured: (ref, loudness) => told.push({ ref, loudness }) });
+    await readFrames((await load(byRef('qq:m'))).frames);
+    await vi.waitFor(() => expect(told).toHaveLength(1));
+    const measured = await measureLoudness(tone);
+    expect(told[0]!.ref).toBe('netease:8');
+    expect(Math.abs(told[0]!.loudness.integratedLufs - measured.lufs)).toBeLessThanOrEqual(0.5);
+    await readFrames((await load(byRef('qq:m'))).frames);
+    expect(told).toEqual([told[0], told[0]]);
+  });
+
   it('caches audio matched on another provider under that provider\'s ref: a station with the match off never plays it', async () => {
     serveTone();
     const audioCache = await AudioCache.open({ dir: await folder('match-cache'), maxBytes: 50_000_000, logger: silentLogger() });
-    const url = `${cdn().base}/netease-9.mp3`;
-    const { resolver } = relay((ref) =>
-      ok({ ref, title: 'Asked', artist: 'Someone', artists: ['Someone'], album: null, durationMs: null, coverUrl: null, audio: { url, format: 'mp3', bitrate: null, expiresAt: Date.now() + 600_000 }, matchedFrom: { ref: 'netease:9', score: 0.9 } }),
-    );
+    const { resolver } = relay((ref) => matchedOn(ref, 'netease:9'));
     const downloads = await folder('match-downloads');
     const matchOn = loader(resolver, { downloadDir: downloads, audioCache, loudness: () => null });
     const first = await readFrames((await matchOn.load(byRef('qq:a'))).frames);
