@@ -10,10 +10,10 @@ import type { Track } from './track.js';
 
 /**
  * Audio between the moment a join is started and the first frame it changes, at least: the time ffmpeg has
- * to decode and encode it (tens of milliseconds on a quiet machine, measured up to ~1 s on a loaded one).
+ * to decode and encode it (~0.4 s on a quiet machine; measured up to 2.0 s at load average 4-11 on 2 cores).
  * A join not ready by then is dropped and the songs join gaplessly.
  */
-export const CROSSFADE_MARGIN_SECONDS = 3;
+export const CROSSFADE_MARGIN_SECONDS = 5;
 
 export interface CrossfaderOptions {
   /** The station's crossfade in seconds as it is now (0: gapless joins, and a skip cuts at once). */
@@ -29,8 +29,7 @@ interface PendingJoin {
   readonly abort: AbortController;
 }
 
-/** Tracks a join has already changed: A (never joined from again) and B (whose start is in A's end now). */
-type Spliced = WeakSet<Track>;
+
 
 /**
  * Crossfades a station's songs into each other, one join at a time: once the song on air has its last
@@ -40,7 +39,10 @@ type Spliced = WeakSet<Track>;
  */
 export class Crossfader {
   private pending: PendingJoin | undefined;
-  private readonly spliced: Spliced = new WeakSet();
+  /** Tracks whose end a join or a fade-out replaced: never joined from again, even if the next song changes. */
+  private readonly endReplaced = new WeakSet<Track>();
+  /** Tracks whose start is mixed into the end of the song before them: they must play next. */
+  private readonly startReplaced = new WeakSet<Track>();
   private readonly framesPerSecond: number;
 
   constructor(private readonly options: CrossfaderOptions) {
@@ -59,7 +61,7 @@ export class Crossfader {
     const needs = crossfadeFrames(seconds, this.options.format.sampleRate);
     const window = needs.tail + Math.ceil(CROSSFADE_MARGIN_SECONDS * this.framesPerSecond);
     current.setLookahead(window);
-    if (!next || this.spliced.has(current) || (this.pending?.from === current && this.pending.to === next)) return;
+    if (!next || this.endReplaced.has(current) || (this.pending?.from === current && this.pending.to === next)) return;
     next.setLookahead(needs.head);
     if (!current.endKnown || current.framesReady > window || next.started || next.state !== 'ready') return;
     next.releaseHold();
@@ -71,7 +73,7 @@ export class Crossfader {
   fadeOut(track: Track): boolean {
     if (!this.active || !track.started) return false;
     this.cancel();
-    this.spliced.add(track);
+    this.endReplaced.add(track);
     const frames = track.peek(0, Math.ceil(SKIP_FADE_SECONDS * this.framesPerSecond));
     if (frames.length === 0) return false;
     track.endWith(0, fadeOutFrames(frames));
@@ -80,7 +82,7 @@ export class Crossfader {
 
   /** Whether the song's start is already mixed into the end of the song on air: it must come next. */
   joinedInto(track: Track): boolean {
-    return this.spliced.has(track);
+    return this.startReplaced.has(track);
   }
 
   /** The track leaves the programme: a join being made for it is dropped. */
@@ -133,8 +135,8 @@ export class Crossfader {
   }
 
   private splice(from: Track, to: Track, keep: number, join: CrossfadeJoin): void {
-    this.spliced.add(from);
-    this.spliced.add(to);
+    this.endReplaced.add(from);
+    this.startReplaced.add(to);
     from.endWith(keep, join.outgoing);
     to.beginWith(join.incoming, join.dropHeadFrames);
   }

@@ -81,7 +81,8 @@ describe('crossfade at a listener', () => {
       const start = Math.max(0, titleAt - 7);
       const windows = tonePowers(pcm.subarray(Math.round(start * SAMPLE_RATE), Math.round((titleAt + 3) * SAMPLE_RATE)), SAMPLE_RATE, WINDOW_SECONDS, [from.frequency, to.frequency]);
       const both = windows.filter(([a, b]) => a! > 0 && b! > 0 && Math.abs(10 * Math.log10(a! / b!)) < 20).length * WINDOW_SECONDS;
-      expect(both, `${from.title} → ${to.title}: seconds both are heard within 20 dB`).toBeGreaterThan(0.8 * CROSSFADE_SECONDS);
+      const joinLog = () => JSON.stringify(worker!.events.filter((event) => /crossfade|now playing/.test(String(event.msg))));
+      expect(both, `${from.title} → ${to.title}: seconds both are heard within 20 dB; ${joinLog()}`).toBeGreaterThan(0.8 * CROSSFADE_SECONDS);
       expect(both).toBeLessThan(CROSSFADE_SECONDS + 0.5);
       const crossing = start + windows.findIndex(([a, b]) => b! > a!) * WINDOW_SECONDS;
       expect(titleAt - crossing, `${from.title} → ${to.title}: title at ${titleAt.toFixed(2)} s, overlap midpoint at ${crossing.toFixed(2)} s`).toBeGreaterThan(-TITLE_EARLY_SECONDS);
