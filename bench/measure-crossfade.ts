@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { DEFAULT_STREAM_FORMAT, transcode, type Mp3Frame } from '../src/audio/index.js';
 import { buildCrossfade } from '../src/audio/crossfade.js';
 import { crossfadeFrames } from '../src/audio/crossfade-mix.js';
@@ -38,10 +39,22 @@ export async function measureCrossfade(context: BenchContext): Promise<Figure[]>
     cpu.push(after.self + after.reapedChildren - before.self - before.reapedChildren);
     ffmpegCpu.push(after.reapedChildren - before.reapedChildren);
   }
+  const startup = ffmpegStartupCpu();
   return [
     atMost(NAME, { name: `CPU per join, ${CROSSFADE_SECONDS} s crossfade at 128 kb/s (median of ${JOINS}; worker + its ffmpegs)`, value: median(cpu), unit: 'CPU-s', digits: 3, note: `worst ${max(cpu)?.toFixed(3)} CPU-s; of the median join, the two ffmpegs ${median(ffmpegCpu)?.toFixed(3)} CPU-s` }, CPU_PER_JOIN_LIMIT_SEC),
+    info(NAME, { name: 'reference: ffmpeg start-up alone (`ffmpeg -version`, median of 5)', value: median(startup), unit: 'CPU-s', digits: 3, note: 'a join starts ffmpeg twice (decode, encode): the floor of its cost on this machine' }),
     info(NAME, { name: 'time to make one join (median)', value: median(wall), unit: 'ms', digits: 0, note: `worst ${max(wall)?.toFixed(0)} ms; a join is started ≥ 5 s before it is due` }),
   ];
+}
+
+/** CPU-seconds ffmpeg spends starting and exiting, doing nothing: measured in the same run, on this machine. */
+function ffmpegStartupCpu(): number[] {
+  return Array.from({ length: 5 }, () => {
+    const before = cpuTimes(process.pid);
+    spawnSync('ffmpeg', ['-hide_banner', '-version'], { stdio: 'ignore', timeout: 10_000 });
+    const after = cpuTimes(process.pid);
+    return before && after ? after.reapedChildren - before.reapedChildren : Number.NaN;
+  });
 }
 
 async function framesOf(path: string): Promise<Mp3Frame[]> {

@@ -14,7 +14,6 @@ import { Mp3FrameSplitter } from './mp3-frame-splitter.js';
 
 /** A few seconds of audio take ffmpeg tens of milliseconds; past this the machine is too loaded to crossfade now. */
 export const CODEC_DEADLINE_MS = 5_000;
-const BYTES_PER_SAMPLE = 2;
 
 export interface CodecOptions {
   readonly signal?: AbortSignal;
@@ -24,13 +23,12 @@ export interface CodecOptions {
 
 /** Decodes frames in the station's format to interleaved 16-bit PCM: exactly 1152 samples per frame and channel. */
 export async function decodeFrames(frames: readonly Mp3Frame[], format: StreamFormat, options: CodecOptions = {}): Promise<Int16Array> {
-  const expected = frames.length * SAMPLES_PER_FRAME * format.channels * BYTES_PER_SAMPLE;
+  const pcm = new Int16Array(frames.length * SAMPLES_PER_FRAME * format.channels);
+  // ffmpeg writes straight into the samples: a join's few MB are neither gathered in chunks nor copied again.
+  const target = new Uint8Array(pcm.buffer);
   const input = Buffer.concat(frames.map((frame) => frame.bytes));
-  const output = await runInMemory(framesToPcmCommand(format), input, expected, 'decode', options);
-  if (output.length !== expected) throw new CrossfadeError('decode', `ffmpeg gave ${output.length} bytes of PCM for ${frames.length} frames, expected ${expected}`);
-  // A copy, not a view: a pooled buffer's offset need not be aligned for 16-bit samples.
-  const pcm = new Int16Array(output.length / BYTES_PER_SAMPLE);
-  Buffer.from(pcm.buffer).set(output);
+  const received = await runInMemory(framesToPcmCommand(format), input, target, 'decode', options);
+  if (received !== target.length) throw new CrossfadeError('decode', `ffmpeg gave ${received} bytes of PCM for ${frames.length} frames, expected ${target.length}`);
   return pcm;
 }
 
@@ -39,20 +37,22 @@ export async function encodePcm(pcm: Int16Array, format: StreamFormat, options: 
   const samples = pcm.length / format.channels;
   // CBR: at most one padded frame's bytes per frame, for the samples plus the encoder's delay and flush.
   const maxBytes = (Math.ceil(samples / SAMPLES_PER_FRAME) + 3) * Math.ceil((SAMPLES_PER_FRAME * format.bitrateKbps * 125) / format.sampleRate + 1);
+  const target = new Uint8Array(maxBytes);
   const input = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
-  return splitFrames(await runInMemory(pcmToFramesCommand(format), input, maxBytes, 'encode', options));
+  const received = await runInMemory(pcmToFramesCommand(format), input, target, 'encode', options);
+  return splitFrames(Buffer.from(target.buffer, 0, received));
 }
 
-async function runInMemory(command: FfmpegCommandLine, input: Buffer, maxBytes: number, stage: 'decode' | 'encode', options: CodecOptions): Promise<Buffer> {
-  const chunks: Buffer[] = [];
+/** Runs ffmpeg on `input` (its stdin) and writes its stdout into `target`; resolves with the bytes written. */
+async function runInMemory(command: FfmpegCommandLine, input: Buffer, target: Uint8Array, stage: 'decode' | 'encode', options: CodecOptions): Promise<number> {
   let received = 0;
   let overflow = false;
   let stderrTail = '';
   const stdout = new Writable({
     write(chunk: Buffer, _encoding, callback) {
+      if (received + chunk.length > target.length) overflow = true;
+      else target.set(chunk, received);
       received += chunk.length;
-      if (received > maxBytes) overflow = true;
-      else chunks.push(chunk);
       callback();
     },
   });
@@ -77,8 +77,8 @@ async function runInMemory(command: FfmpegCommandLine, input: Buffer, maxBytes: 
     if (options.signal?.aborted) throw new CrossfadeError(stage, 'no longer wanted');
     if (exit.startError) throw new CrossfadeError(stage, exit.startError.message, { cause: exit.startError });
     if (exit.code !== 0) throw new CrossfadeError(stage, `ffmpeg exited with ${exit.code ?? exit.signal}${stderrTail ? `: ${stderrTail}` : ''}`);
-    if (overflow) throw new CrossfadeError(stage, `ffmpeg printed more than the ${maxBytes} bytes expected`);
-    return Buffer.concat(chunks);
+    if (overflow) throw new CrossfadeError(stage, `ffmpeg printed more than the ${target.length} bytes expected`);
+    return received;
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', abort);
