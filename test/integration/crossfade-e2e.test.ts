@@ -95,4 +95,24 @@ describe('crossfade at a listener', () => {
     const joinsMade = worker.events.filter((event) => event.msg === 'crossfade ready');
     expect(joinsMade.length, JSON.stringify(worker.events.filter((event) => /crossfade/.test(String(event.msg))))).toBeGreaterThanOrEqual(TONES.length);
   }, 120_000);
+
+  it('keeps gapless joins (at most 5 ms of silence) on a station with crossfade 0', async () => {
+    const songs = await Promise.all(TONES.map((tone) => makeTone({ path: join(temp.dir, `gapless-${tone.title}.flac`), seconds: 4, frequency: tone.frequency, format: 'flac', title: tone.title })));
+    await worker?.stop('SIGKILL');
+    worker = await startWorker({
+      icecast: { url: icecast.url, sourcePassword: icecast.sourcePassword },
+      stations: [{ name: 'gapless', mount: '/gapless.mp3', songs, loudness: 'off', crossfade: 0 }],
+      cacheDir: join(temp.dir, 'gapless-cache'),
+    });
+    await icecast.waitForMount('/gapless.mp3', 10_000);
+    const listener = await listen(`${icecast.url}/gapless.mp3`, { icyMetadata: true });
+    await listener.waitForTitle(() => listener.titles.filter((title) => title.title !== '').length >= TONES.length + 2, 6 * 4_000 + 20_000);
+    listener.close();
+    const decoded = await decodeMp3(await wholeFrames(listener.audio()), { minSilenceSec: 0.002 });
+    expect(decoded.errors).toEqual([]);
+    const firstMusic = decoded.silences[0]?.start === 0 ? decoded.silences[0].end : 0;
+    const gaps = decoded.silences.filter((silence) => silence.start > firstMusic + 0.01 && silence.end < decoded.durationSec - 0.05);
+    expect(Math.max(0, ...gaps.map((gap) => gap.duration)), JSON.stringify(gaps)).toBeLessThanOrEqual(0.005);
+    expect(worker.events.filter((event) => /crossfade/.test(String(event.msg)))).toEqual([]);
+  }, 90_000);
 });
