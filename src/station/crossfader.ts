@@ -29,8 +29,6 @@ interface PendingJoin {
   readonly abort: AbortController;
 }
 
-
-
 /**
  * Crossfades a station's songs into each other, one join at a time: once the song on air has its last
  * seconds read ahead and the next song its first, the join is made off the pacer's path (crossfade.ts) and
