@@ -49,6 +49,15 @@ describe('loadConfig says what was wrong with a value of the wrong type or range
     expect(await problemOf(loadConfig({}, await configFile('loudness-40.json', withLoudness(-40))))).toContain('loudness must be a target in LUFS from -30 to -5');
   });
 
+  it('a station\'s crossfade is seconds from 0 to 10, 0 when not given; STATION_CROSSFADE sets the environment\'s station', async () => {
+    const withCrossfade = (crossfade?: unknown) => ({ icecast: { url: 'http://127.0.0.1:8000', sourcePassword: 'x' }, stations: [{ name: 'main', mount: '/radio.mp3', ...(crossfade === undefined ? {} : { crossfade }) }] });
+    expect((await loadConfig({}, await configFile('crossfade-default.json', withCrossfade()))).stations[0]!.crossfade).toBe(0);
+    expect((await loadConfig({}, await configFile('crossfade-4.json', withCrossfade(4)))).stations[0]!.crossfade).toBe(4);
+    expect(await problemOf(loadConfig({}, await configFile('crossfade-12.json', withCrossfade(12))))).toContain('invalid crossfade 12: expected seconds from 0 to 10 (0 = none)');
+    expect((await loadConfig({ ...BASE_ENV, STATION_CROSSFADE: '2.5' })).stations[0]!.crossfade).toBe(2.5);
+    expect(await problemOf(loadConfig({ ...BASE_ENV, STATION_CROSSFADE: 'long' }))).toBe('config: STATION_CROSSFADE: must be a number, got "long"');
+  });
+
   it('a fraction where the file wants a whole number says so', async () => {
     const path = await configFile('fraction.json', { icecast: { url: 'http://127.0.0.1:8000', sourcePassword: 'x' }, cacheMaxMb: 1.5 });
     const message = await problemOf(loadConfig({}, path));
