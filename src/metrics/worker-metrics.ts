@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { IcecastSourceState } from '../icecast/index.js';
-import type { Station, StationEvents, TrackEndReason } from '../station/index.js';
+import { CROSSFADE_OUTCOMES, type CrossfadeOutcome, type Station, type StationEvents, type TrackEndReason } from '../station/index.js';
 import { IcecastListeners, type FetchStatus } from './icecast-listeners.js';
 
 /** What the metrics read of a station: its events, and what it knows at any time. */
@@ -29,6 +29,7 @@ interface Watched {
   readonly connects: Map<string, Counter.Internal>;
   readonly transcodeSeconds: Counter.Internal;
   readonly ffmpegRuns: Record<TranscodeOutcome, Counter.Internal>;
+  readonly crossfades: Record<CrossfadeOutcome, Counter.Internal>;
 }
 
 export interface WorkerMetricsOptions {
@@ -58,6 +59,7 @@ export class WorkerMetrics {
   private readonly stations = new Map<string, Watched>();
   private readonly listeners: IcecastListeners;
   private readonly songsStarted: Counter<'station' | 'mount'>;
+  private readonly crossfades: Counter<'station' | 'mount' | 'outcome'>;
   private readonly songsEnded: Counter<'station' | 'mount' | 'reason'>;
   private readonly connects: Counter<'station' | 'mount' | 'outcome'>;
   private readonly transcodeSeconds: Counter<'station' | 'mount'>;
@@ -124,6 +126,12 @@ export class WorkerMetrics {
       labelNames: [...STATION_LABELS, 'reason'],
       registers: [registry],
     });
+    this.crossfades = new Counter({
+      name: 'relaycast_crossfades_total',
+      help: 'Crossfades between songs on stations that have one, by outcome: made, late (ready after it was due), failed (ffmpeg), none (a song too short or silent); all but made leave a gapless join',
+      labelNames: [...STATION_LABELS, 'outcome'],
+      registers: [registry],
+    });
     this.connects = new Counter({
       name: 'relaycast_icecast_connects_total',
       help: 'Source connection attempts to Icecast by outcome: ok, auth (wrong source credentials), mount-in-use, rejected (another refusal), refused (nothing listening), network',
@@ -169,6 +177,7 @@ export class WorkerMetrics {
         failed: this.ffmpegRuns.labels({ ...labels, outcome: 'failed' }),
         stopped: this.ffmpegRuns.labels({ ...labels, outcome: 'stopped' }),
       },
+      crossfades: Object.fromEntries(CROSSFADE_OUTCOMES.map((outcome) => [outcome, this.crossfades.labels({ ...labels, outcome })])) as Record<CrossfadeOutcome, Counter.Internal>,
     };
     // Present at 0 from the start, so a rate over the first song is not lost.
     for (const child of [watched.started, watched.transcodeSeconds, ...Object.values(watched.ended), ...Object.values(watched.ffmpegRuns)]) child.inc(0);
@@ -176,6 +185,7 @@ export class WorkerMetrics {
     station.on('track-start', () => watched.live && watched.started.inc());
     station.on('track-end', (_song, reason) => watched.live && watched.ended[reason].inc());
     station.on('source-state', (state, previous) => watched.live && this.onSourceState(watched, state, previous));
+    station.on('crossfade', (outcome) => watched.live && watched.crossfades[outcome].inc());
     station.once('stopped', () => this.forget(watched));
   }
 
@@ -223,6 +233,7 @@ export class WorkerMetrics {
     this.transcodeSeconds.remove(labels);
     for (const reason of TRACK_END_REASONS) this.songsEnded.remove({ ...labels, reason });
     for (const outcome of TRANSCODE_OUTCOMES) this.ffmpegRuns.remove({ ...labels, outcome });
+    for (const outcome of CROSSFADE_OUTCOMES) this.crossfades.remove({ ...labels, outcome });
     for (const outcome of watched.connects.keys()) this.connects.remove({ ...labels, outcome });
   }
 

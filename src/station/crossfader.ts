@@ -15,11 +15,20 @@ import type { Track } from './track.js';
  */
 export const CROSSFADE_MARGIN_SECONDS = 5;
 
+/**
+ * How a join ended: made (spliced in), late (ready after its first frame was due), failed (ffmpeg failed or
+ * missed its deadline), none (a song too short or silent for one). All but `made` leave a gapless join.
+ */
+export const CROSSFADE_OUTCOMES = ['made', 'late', 'failed', 'none'] as const;
+export type CrossfadeOutcome = (typeof CROSSFADE_OUTCOMES)[number];
+
 export interface CrossfaderOptions {
   /** The station's crossfade in seconds as it is now (0: gapless joins, and a skip cuts at once). */
   readonly seconds: () => number;
   readonly format: StreamFormat;
   readonly logger: Logger;
+  /** Each join attempted, as it ends (not one dropped because its songs changed or the station stopped). */
+  readonly onJoin?: (outcome: CrossfadeOutcome) => void;
 }
 
 /** A join being made for the song on air and the one after it. */
@@ -114,20 +123,24 @@ export class Crossfader {
         if (this.pending !== pending || pending.abort.signal.aborted) return;
         if (!join) {
           this.options.logger.debug({ ...song, seconds }, 'no crossfade: a song is too short or silent for one');
+          this.options.onJoin?.('none');
           return;
         }
         const buildMs = Math.round(performance.now() - startedAt);
         const keep = before + join.keepTailFrames - (from.framesPlayed - playedAtStart);
         if (keep < 0 || to.started || to.framesReady < join.dropHeadFrames) {
           this.options.logger.warn({ ...song, buildMs }, 'crossfade ready too late: the songs join without one');
+          this.options.onJoin?.('late');
           return;
         }
         this.splice(from, to, keep, join);
         this.options.logger.info({ ...song, seconds: round(join.plan.overlapSamples / this.options.format.sampleRate), trimmedSeconds: this.trimmed(join), buildMs }, 'crossfade ready');
+        this.options.onJoin?.('made');
       },
       (error: unknown) => {
         if (this.pending !== pending || pending.abort.signal.aborted) return;
         this.options.logger.warn({ ...song, err: describeError(error) }, 'crossfade failed: the songs join without one');
+        this.options.onJoin?.('failed');
       },
     );
   }

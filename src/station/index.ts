@@ -5,3 +5,4 @@ export { Pacer, DEFAULT_TICK_MS } from './pacer.js';
 export { PacingClock } from './pacing-clock.js';
 export { ListSupplier, type ListEntry, type TagReader } from './list-supplier.js';
 export type { Song } from './song.js';
+export { CROSSFADE_OUTCOMES, type CrossfadeOutcome } from './crossfader.js';

@@ -6,7 +6,7 @@ import type { Logger } from '../log/index.js';
 import { systemClock, type Clock } from '../time/index.js';
 import type { StationIdentity } from './identity.js';
 import { Pacer, tickMsFor } from './pacer.js';
-import { Crossfader } from './crossfader.js';
+import { Crossfader, type CrossfadeOutcome } from './crossfader.js';
 import type { PacingClock } from './pacing-clock.js';
 import { Programme, type FrameLoader, type SongSupplier, type TrackEndReason } from './programme.js';
 import { displayTitle } from '../song-title.js';
@@ -48,6 +48,8 @@ export interface StationEvents {
   'track-end': [song: Song, reason: TrackEndReason, error: unknown];
   /** Its Icecast source changed state (connecting, streaming, waiting after a failure…). */
   'source-state': [state: IcecastSourceState, previous: IcecastSourceState];
+  /** A crossfade between two songs was attempted (see CrossfadeOutcome). */
+  crossfade: [outcome: CrossfadeOutcome];
   /** stop() has finished: the station is over for good. */
   stopped: [];
 }
@@ -89,7 +91,7 @@ export class Station extends EventEmitter<StationEvents> {
       logger: this.logger,
       clock,
       ...(options.silenceBudgetMs !== undefined ? { silenceBudgetMs: options.silenceBudgetMs } : {}),
-      ...(options.crossfadeSeconds ? { crossfader: new Crossfader({ seconds: options.crossfadeSeconds, format: config.format, logger: this.logger }) } : {}),
+      ...(options.crossfadeSeconds ? { crossfader: new Crossfader({ seconds: options.crossfadeSeconds, format: config.format, logger: this.logger, onJoin: (outcome) => this.emit('crossfade', outcome) }) } : {}),
     });
     this.pacer = new Pacer({
       clock,

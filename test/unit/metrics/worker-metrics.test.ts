@@ -57,6 +57,20 @@ describe('WorkerMetrics', () => {
     expect(families.get('relaycast_icecast_connects_total')!.samples).toHaveLength(2);
   });
 
+  it('counts crossfades by outcome, and shows none for a station that has not attempted one', async () => {
+    const { metrics, scrape } = setup();
+    const station = new FakeStation('main', '/radio.mp3');
+    const labels = { station: 'main', mount: '/radio.mp3' };
+    metrics.watchStation(station);
+    expect((await scrape()).get('relaycast_crossfades_total')?.samples ?? []).toEqual([]);
+    station.emit('crossfade', 'made');
+    station.emit('crossfade', 'made');
+    station.emit('crossfade', 'late');
+    const families = await scrape();
+    expect(sampleOf(families, 'relaycast_crossfades_total', { ...labels, outcome: 'made' }).value).toBe(2);
+    expect(sampleOf(families, 'relaycast_crossfades_total', { ...labels, outcome: 'late' }).value).toBe(1);
+  });
+
   it('reads on air, position and silence sent while a song was wanted at scrape time', async () => {
     const { metrics, scrape } = setup();
     const station = new FakeStation('main', '/radio.mp3');
