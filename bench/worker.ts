@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkerLog, type LogEvent } from '../test/support/worker-log.js';
@@ -30,23 +29,14 @@ export interface BenchWorkerProcess {
   stop(): Promise<void>;
 }
 
-/**
- * The node options the CLI's shebang line gives (`#!/usr/bin/env -S node --max-semi-space-size=1`): what
- * `relaycast start` runs with, as installed (npm's bin link, the Docker image), and so what the bench runs.
- */
-function shebangNodeOptions(path: string): string[] {
-  const first = readFileSync(path, 'utf8').split('\n', 1)[0] ?? '';
-  return /^#!\/usr\/bin\/env -S node(?: (.*))?$/.exec(first)?.[1]?.split(' ').filter(Boolean) ?? [];
-}
-
-/** Runs `node <the shebang's options> dist/src/cli/main.js start --config <file>` with `config` written to a temp file. */
+/** Runs `node dist/src/cli/main.js start --config <file>` with `config` written to a temp file. */
 export async function spawnBenchWorker(config: object): Promise<BenchWorkerProcess> {
   const temp = await makeTempDir('bench-worker');
   const configPath = join(temp.dir, 'config.json');
   await writeFile(configPath, JSON.stringify(config));
   // A clean environment, so the caller's ICECAST_*/REDIS_URL cannot leak into the measured worker.
   const child = trackChild(
-    spawn(process.execPath, [...shebangNodeOptions(BUILT_CLI_PATH), BUILT_CLI_PATH, 'start', '--config', configPath], {
+    spawn(process.execPath, [BUILT_CLI_PATH, 'start', '--config', configPath], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),

@@ -1,9 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1
-// The shebang's V8 option, for every command and above all `relaycast start`: V8 lets the young generation
-// grow to 16 MB per semi-space, and a worker filling the cache (a song's frames split, written, read back
-// and paced) grew it to the full size: measured, a 1-station worker's RSS peaked at 96 MB by default and
-// 74 MB with 1 MB semi-spaces, for no more CPU (issue 16, item 3). It has to be given at start-up: set at
-// run time (v8.setFlagsFromString) it made the peak higher.
+#!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { describeError } from '../errors.js';
 import { exitCodeOf } from './cli-error.js';
