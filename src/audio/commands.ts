@@ -92,12 +92,21 @@ export function loudnessFilter(format: StreamFormat): string {
   return `aformat=sample_rates=${format.sampleRate}:channel_layouts=${format.channels === 2 ? 'stereo' : 'mono'},ebur128=peak=true`;
 }
 
+/**
+ * ffmpeg writes its output to a pipe one MP3 frame (~418 bytes) at a time unless told not to flush each
+ * packet. From a local file it runs at CPU speed, so its 32 KiB output buffer fills in milliseconds, and
+ * whole buffers cost ffmpeg and the reader a system call and a stream chunk per ~78 frames instead of one
+ * each: measured, the frame-by-frame writes were the largest cost of a worker filling the cache (its
+ * writer wrote each small batch to disk). A network source may trickle: its frames go out as they are made.
+ */
+const FILE_OUTPUT_OPTIONS = ['-flush_packets', '0'] as const;
+
 /** One song to MP3 frames on stdout; only the first audio stream (cover art and others are ignored). */
 export function transcodeCommand(input: SongInput, format: StreamFormat): FfmpegCommandLine {
   return {
     input: input.ffmpegInput,
     inputOptions: [...TRANSCODE_LOG_OPTIONS, ...(input.kind === 'url' ? ['-rw_timeout', String(NETWORK_TIMEOUT_US)] : [])],
-    outputOptions: ['-map', '0:a:0', '-af', loudnessFilter(format), ...mp3OutputOptions(format)],
+    outputOptions: ['-map', '0:a:0', '-af', loudnessFilter(format), ...mp3OutputOptions(format), ...(input.kind === 'file' ? FILE_OUTPUT_OPTIONS : [])],
   };
 }
 

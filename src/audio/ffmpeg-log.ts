@@ -42,6 +42,11 @@ export function decodedSamples(text: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
+/** "Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'file:/a.m4a':" → "mov,mp4,m4a,3gp,3g2,mj2" (the demuxer's names). */
+export function inputFormatName(text: string): string | undefined {
+  return /^Input #0, (.+?), from '/.exec(text)?.[1];
+}
+
 /**
  * What an operator needs from a long ffmpeg log: the last few warnings and errors, and the line that
  * best says why ffmpeg failed. Bounded: at most `capacity` lines are kept.

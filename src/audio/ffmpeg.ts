@@ -1,16 +1,16 @@
 import type { ChildProcess } from 'node:child_process';
+import { access, constants } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import ffmpeg, { type FfprobeData } from 'fluent-ffmpeg';
+import ffmpeg from 'fluent-ffmpeg';
 import type { FfmpegCommandLine } from './commands.js';
 
 /**
- * The only module that talks to fluent-ffmpeg: it starts ffmpeg and ffprobe, and makes sure no ffmpeg
- * outlives its job or this process.
+ * The only module that talks to fluent-ffmpeg: it starts ffmpeg, and makes sure no ffmpeg outlives its
+ * job or this process. (ffprobe runs in probe.ts: its JSON output keeps multi-line tags whole.)
  *
- * fluent-ffmpeg keeps the ffmpeg/ffprobe paths process-wide (`setFfmpegPath` writes a module cache, and
- * FFMPEG_PATH/FFPROBE_PATH are read from the environment when no path was set): a path passed here
- * applies to every later run too. Before the first run it spawns `ffmpeg -formats` and
- * `ffmpeg -encoders` once to check capabilities (~0.1 s).
+ * fluent-ffmpeg keeps the ffmpeg path process-wide (`setFfmpegPath` writes a module cache, and
+ * FFMPEG_PATH is read from the environment when no path was set): a path passed here applies to every
+ * later run too.
  */
 
 /** Time ffmpeg gets to exit after SIGTERM before it gets SIGKILL. */
@@ -37,9 +37,32 @@ export interface FfmpegRunOptions {
   readonly ffmpegPath?: string;
 }
 
-/** fluent-ffmpeg sets this once ffmpeg is spawned; its typings do not declare it. */
-interface WithChild {
+/** fluent-ffmpeg's internals used here; its typings declare none of them. */
+interface FluentInternals {
+  /** Set once ffmpeg is spawned. */
   ffmpegProc?: ChildProcess;
+  _checkCapabilities: (callback: (error?: Error | null) => void) => void;
+  availableEncoders: (callback: (error: Error | null, encoders: Record<string, unknown>) => void) => void;
+  _getFfmpegPath: (callback: (error: Error | null, path: string) => void) => void;
+}
+
+/**
+ * fluent-ffmpeg's first run in a process spawns `ffmpeg -formats` and `ffmpeg -encoders` to check that the
+ * formats and codecs it was given exist (and to add `-strict experimental` to experimental encoders). Each
+ * is a whole ffmpeg start (~0.13 CPU-s and ~48 MB RSS, measured: it loads some 200 shared libraries), and
+ * neither check applies here: codecs and format are options of a fixed command line (commands.ts) that
+ * fluent-ffmpeg does not inspect, and a missing libmp3lame fails ffmpeg with its own error. What stays is
+ * the check that ffmpeg is there at all, as one access(): fluent-ffmpeg cannot report a failed spawn itself
+ * (its end callback reads output buffers such a spawn never made, and throws).
+ */
+function replaceCapabilityCheck(command: FluentInternals): void {
+  command._checkCapabilities = (callback) =>
+    command._getFfmpegPath((error, path) => {
+      if (error) return callback(error);
+      if (!path) return callback(new Error('Cannot find ffmpeg'));
+      access(path, constants.X_OK, (problem) => callback(problem));
+    });
+  command.availableEncoders = (callback) => callback(null, {});
 }
 
 /** One ffmpeg run. `exited` settles (never rejects) once ffmpeg has exited and its stderr is read. */
@@ -65,6 +88,7 @@ export class FfmpegRun {
       .input(options.stdin ?? options.command.input)
       .inputOptions([...options.command.inputOptions])
       .outputOptions([...options.command.outputOptions]);
+    replaceCapabilityCheck(command as unknown as FluentInternals);
     if (options.ffmpegPath !== undefined) command.setFfmpegPath(options.ffmpegPath);
 
     let childExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -77,7 +101,7 @@ export class FfmpegRun {
     };
 
     command.on('start', () => {
-      const child = (command as unknown as WithChild).ffmpegProc;
+      const child = (command as unknown as FluentInternals).ffmpegProc;
       if (!child) return;
       this.child = child;
       track(child);
@@ -99,7 +123,7 @@ export class FfmpegRun {
     });
     command.on('error', (error: Error) => {
       fluentDone = true;
-      // Without a child, ffmpeg never ran: not found, or the capability check failed.
+      // Without a child, ffmpeg never ran: not found, or fluent-ffmpeg refused the command.
       if (!this.child || this.child.pid === undefined) startError ??= error;
       settleWhenDone();
     });
@@ -155,15 +179,4 @@ function track(child: ChildProcess): void {
 /** Pids of the ffmpeg processes started here that are still running (for diagnostics and tests). */
 export function liveFfmpegPids(): number[] {
   return [...liveChildren].flatMap((child) => (child.pid === undefined ? [] : [child.pid]));
-}
-
-/** ffprobe's `-show_format -show_streams` of a local file. Rejects with ffprobe's own error. */
-export function ffprobe(path: string, ffprobePath?: string): Promise<FfprobeData> {
-  if (ffprobePath !== undefined) ffmpeg.setFfprobePath(ffprobePath);
-  return new Promise((resolve, reject) => {
-    ffmpeg.ffprobe(path, ['-v', 'error'], (error: unknown, data: FfprobeData) => {
-      if (error) reject(error instanceof Error ? error : new Error(String(error)));
-      else resolve(data);
-    });
-  });
 }

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { songInput } from './commands.js';
 import { AudioOptionError, ProbeError } from './errors.js';
+import { declaredLength, type DeclaredLength, type ProbedContainer } from './source-padding.js';
 
 /** What a file's tags say about the song; a tag that is absent or blank is left out. */
 export interface SongTags {
@@ -8,6 +9,11 @@ export interface SongTags {
   readonly artist?: string;
   readonly album?: string;
   readonly durationMs?: number;
+  /**
+   * AAC in MP4 only: the length the container declares, which the transcode needs for its gapless trim
+   * (source-padding.ts). Read in the same ffprobe as the tags, so a song costs one ffprobe, not two.
+   */
+  readonly declaredLength?: DeclaredLength;
 }
 
 /** Tag names by container: MP4 and ID3 use lower case, Vorbis comments (FLAC, Ogg) upper case. */
@@ -28,15 +34,15 @@ const PROBE_TIMEOUT_MS = 10_000;
 const PROBE_MAX_OUTPUT_BYTES = 1024 * 1024;
 
 /** The parts of ffprobe's JSON read here; every field may be missing. */
-interface ProbeJson {
-  streams?: Array<{ codec_type?: unknown; tags?: unknown }>;
-  format?: { duration?: unknown; tags?: unknown };
+interface ProbeJson extends ProbedContainer {
+  streams?: Array<NonNullable<ProbedContainer['streams']>[number] & { tags?: unknown }>;
+  format?: { format_name?: unknown; duration?: unknown; tags?: unknown };
 }
 
 /**
- * Reads title, artist, album and duration of a local audio file with ffprobe. Text is UTF-8 as ffprobe
- * prints it (CJK and multi-line tags come through intact). Rejects with ProbeError when the file is
- * missing, unreadable or has no audio stream.
+ * Reads title, artist, album, duration (and an m4a's declared length) of a local audio file with ffprobe.
+ * Text is UTF-8 as ffprobe prints it (CJK and multi-line tags come through intact). Rejects with ProbeError
+ * when the file is missing, unreadable or has no audio stream.
  */
 export async function probeTags(path: string, options: { ffprobePath?: string } = {}): Promise<SongTags> {
   const input = songInput(path);
@@ -67,6 +73,7 @@ export async function probeTags(path: string, options: { ffprobePath?: string } 
     ...optional('artist', first(TAG_NAMES.artist)),
     ...optional('album', first(TAG_NAMES.album)),
     ...optional('durationMs', Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : undefined),
+    ...optional('declaredLength', declaredLength(data)),
   };
 }
 

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { SongTags } from './probe.js';
 
 /** Files whose tags a worker remembers: a few hundred bytes each, far more than its stations' lists hold at once. */
@@ -18,7 +19,8 @@ export function memoizeTags(read: ReadTags, maxEntries = TAG_MEMO_ENTRIES): Read
   return async (path) => {
     const info = await stat(path).catch(() => undefined);
     if (!info) return read(path); // its own error message, from the reader
-    const key = `${info.size}:${info.mtimeMs}:${path}`;
+    // Absolute: a list names a file relative to the working directory, a transcode by its absolute path.
+    const key = `${info.size}:${info.mtimeMs}:${resolve(path)}`;
     const known = memo.get(key);
     if (known) {
       // Most recently used last: the first entry is the one to forget.

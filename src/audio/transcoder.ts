@@ -6,15 +6,16 @@ import { withDeadline } from '../time/index.js';
 import { describeUnknownOptions, rejectUnknownOptions } from '../unknown-options.js';
 import { songInput, transcodeCommand, type SongInput } from './commands.js';
 import { AudioOptionError, TranscodeError, TranscodeStalledError } from './errors.js';
-import { FfmpegRun, ffprobe, type FfmpegExit } from './ffmpeg.js';
+import { FfmpegRun, type FfmpegExit } from './ffmpeg.js';
 import { FrameWatch, resolveTranscodeDeadlines, type FrameDeadline, type TranscodeDeadlines } from './frame-watch.js';
-import { decodedSamples, encodedSamples, parseLogLine, ProblemLines } from './ffmpeg-log.js';
+import { decodedSamples, encodedSamples, inputFormatName, parseLogLine, ProblemLines } from './ffmpeg-log.js';
 import { frameDurationUs, framesInSeconds, streamFormatProblem, type StreamFormat } from './format.js';
 import { MAX_BATCH_FRAMES, type Mp3Frame, type Mp3FrameBatch } from './frame.js';
 import { GaplessTrimmer } from './gapless.js';
 import { LoudnessSummaryReader, type SongLoudness } from './loudness.js';
 import { Mp3FrameSplitter } from './mp3-frame-splitter.js';
-import { declaredLength, sourcePaddingSamples, type DeclaredLength } from './source-padding.js';
+import { probeTags, type SongTags } from './probe.js';
+import { isMp4Family, sourcePaddingSamples, type DeclaredLength } from './source-padding.js';
 
 /**
  * Audio the transcoder keeps ready for a consumer that is not reading. Past it, ffmpeg's stdout is paused
@@ -24,7 +25,7 @@ import { declaredLength, sourcePaddingSamples, type DeclaredLength } from './sou
  */
 export const TRANSCODE_BUFFER_SECONDS = 2;
 
-/** Longest wait, at the end of a song, for the container probe that finds AAC padding (it normally took ms). */
+/** Longest wait, at the end of a song, for the container probe that finds AAC padding (~0.15 s; none when memoized). */
 const SOURCE_PROBE_WAIT_MS = 3000;
 
 export interface TranscodeOptions {
@@ -34,13 +35,19 @@ export interface TranscodeOptions {
   readonly logger: Logger;
   /** ffmpeg executable; process-wide in fluent-ffmpeg (see ffmpeg.ts). Default: FFMPEG_PATH or `ffmpeg` on PATH. */
   readonly ffmpegPath?: string;
-  /** ffprobe executable, used to read an m4a's declared length; same rules as ffmpegPath. */
+  /** ffprobe executable, used to read an m4a's declared length when `readTags` is not given. */
   readonly ffprobePath?: string;
+  /**
+   * Reads a local file's tags, which carry an m4a's declared length (SongTags.declaredLength): pass the
+   * process's memoized reader (memoizeTags), and a song whose tags were read to list it costs no second
+   * ffprobe. Default: probeTags.
+   */
+  readonly readTags?: (path: string) => Promise<SongTags>;
   /** Overrides of TRANSCODE_DEADLINES (first frame, stall); tests shorten them. */
   readonly deadlines?: Partial<TranscodeDeadlines>;
 }
 
-const OPTION_KEYS = new Set(['input', 'format', 'logger', 'ffmpegPath', 'ffprobePath', 'deadlines']);
+const OPTION_KEYS = new Set(['input', 'format', 'logger', 'ffmpegPath', 'ffprobePath', 'readTags', 'deadlines']);
 
 /** What one song came to, known when its stream ends. */
 export interface TranscodeSummary {
@@ -90,7 +97,11 @@ export class TranscodeStream extends Readable {
   private readonly watch: FrameWatch;
   private readonly problems = new ProblemLines();
   private readonly loudness = new LoudnessSummaryReader();
-  private readonly declared: Promise<DeclaredLength | undefined>;
+  private readonly readTags: (path: string) => Promise<SongTags>;
+  /** The input's container, from ffmpeg's "Input #0, …" line. */
+  private inputFormat: string | undefined;
+  /** The m4a's declared length, asked once ffmpeg has exited; undefined until then and for other inputs. */
+  private declared: Promise<DeclaredLength | undefined> | undefined;
   private readonly ready: Mp3Frame[] = [];
   private readonly capacity: number;
   /**
@@ -133,6 +144,7 @@ export class TranscodeStream extends Readable {
       this.run.stop();
     });
 
+    this.readTags = options.readTags ?? ((path) => probeTags(path, options.ffprobePath === undefined ? {} : { ffprobePath: options.ffprobePath }));
     this.run = new FfmpegRun({
       command: transcodeCommand(this.source, options.format),
       stdout: this.splitter,
@@ -142,15 +154,10 @@ export class TranscodeStream extends Readable {
     });
     void this.run.exited.then((exit) => {
       this.exit = exit;
+      this.declared = this.readDeclaredLength();
       this.logger.debug({ input: this.input, pid: this.run.pid, code: exit.code, signal: exit.signal }, 'ffmpeg exited');
       this.maybeFinish();
     });
-
-    // Runs alongside ffmpeg; only its answer at the end of the song matters, and only for m4a files.
-    this.declared =
-      this.source.kind === 'file'
-        ? ffprobe(this.source.ffmpegInput, options.ffprobePath).then(declaredLength, () => undefined)
-        : Promise.resolve(undefined);
   }
 
   /** ffmpeg's process id once it runs; undefined before, and when it could not start. */
@@ -228,6 +235,7 @@ export class TranscodeStream extends Readable {
     this.problems.add(line);
     this.encoded ??= encodedSamples(line.text);
     this.decoded ??= decodedSamples(line.text);
+    this.inputFormat ??= inputFormatName(line.text);
     this.loudness.add(line.text);
   }
 
@@ -273,13 +281,27 @@ export class TranscodeStream extends Readable {
       return;
     }
     const encoded = this.encoded;
-    void withDeadline(this.declared.catch(() => undefined), SOURCE_PROBE_WAIT_MS, () => undefined).then((declared) => {
+    void withDeadline(this.declared ?? Promise.resolve(undefined), SOURCE_PROBE_WAIT_MS, () => undefined).then((declared) => {
       if (this.destroyed) return;
       const padding = this.decoded === undefined ? 0 : sourcePaddingSamples(this.decoded, declared, this.format.sampleRate);
       this.ready.push(...this.trimmer.finish(encoded - padding));
       this.offer();
       this.complete(padding);
     });
+  }
+
+  /**
+   * Only AAC in MP4 declares a length that tells its padding, and only its end needs it: asked once ffmpeg
+   * has exited, so no ffprobe runs beside ffmpeg (two processes of ~55 MB RSS each), and none for other
+   * inputs. A paced ffmpeg exits once its last frames are in the pipe, seconds of audio ahead of the
+   * consumer: they cover the wait.
+   */
+  private readDeclaredLength(): Promise<DeclaredLength | undefined> | undefined {
+    if (this.exit?.code !== 0 || this.source.kind !== 'file' || !isMp4Family(this.inputFormat ?? '')) return undefined;
+    return this.readTags(this.source.display).then(
+      (tags) => tags.declaredLength,
+      () => undefined,
+    );
   }
 
   private complete(sourcePadding: number): void {

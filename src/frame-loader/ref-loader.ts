@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { describeError } from '../errors.js';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_LOUDNESS_TARGET_LUFS, gainSteps, transcode, withGain, type SongLoudness, type StreamFormat, type TranscodeStream } from '../audio/index.js';
+import { DEFAULT_LOUDNESS_TARGET_LUFS, gainSteps, transcode, withGain, type SongLoudness, type SongTags, type StreamFormat, type TranscodeStream } from '../audio/index.js';
 import type { AudioCache } from '../cache/index.js';
 import { AudioUrlExpiredError, DownloadError, DownloadWriteError, downloadToFile } from '../download/index.js';
 import type { Logger } from '../log/index.js';
@@ -45,6 +45,11 @@ export interface RefLoaderOptions {
    * when a transcode into the cache has measured it: the worker records it in Redis for the CLI.
    */
   onMeasured?: (ref: string, loudness: SongLoudness) => void;
+  /**
+   * The process's memoized tag reader: a transcode asks it for an m4a's declared length (its gapless trim),
+   * so a file whose tags were read to list it is not probed again. Default: one ffprobe per m4a transcode.
+   */
+  readTags?: ((path: string) => Promise<SongTags>) | undefined;
   /** Told of every ffmpeg transcode when it is over: how long it ran and how it ended. */
   onTranscode?: (seconds: number, outcome: TranscodeOutcome) => void;
 }
@@ -112,7 +117,7 @@ function normalised(loaded: Loaded, options: RefLoaderOptions): LoadedSong {
 
 /** ffmpeg on one input, reported to `onTranscode` once its stream is closed. */
 function transcoded(input: string, options: RefLoaderOptions, logger: Logger): TranscodeStream {
-  const frames = transcode({ input, format: options.format, logger });
+  const frames = transcode({ input, format: options.format, logger, ...(options.readTags ? { readTags: options.readTags } : {}) });
   const report = options.onTranscode;
   if (!report) return frames;
   const started = performance.now();

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { memoizeTags, probeTags, type SongLoudness } from '../audio/index.js';
+import { memoizeTags, probeTags, type SongLoudness, type SongTags } from '../audio/index.js';
 import { AudioCache } from '../cache/index.js';
 import type { Config } from '../config/index.js';
 import { ConfigError } from '../errors.js';
@@ -35,6 +35,12 @@ export interface WorkerServices {
   close(): Promise<void>;
 }
 
+/**
+ * Reads a local file's tags: the worker's memoized reader, shared with its stations' transcodes (which take
+ * an m4a's declared length from it), so the embedded local provider's files are probed once, not twice.
+ */
+type TagReader = (path: string) => Promise<SongTags>;
+
 /** Told of what the services do, for the worker's metrics. */
 export interface ServiceHooks {
   onLookup?: (seconds: number, outcome: LookupOutcome) => void;
@@ -46,7 +52,7 @@ export interface ServiceHooks {
  * before it opened is closed before the error goes on, so the process can exit. Modules are loaded only
  * when used (Redis, the relay client or the embedded providers): start-up time is time the mounts are not up yet.
  */
-export async function openServices(config: Config, logger: Logger, hooks: ServiceHooks = {}): Promise<WorkerServices> {
+export async function openServices(config: Config, logger: Logger, hooks: ServiceHooks = {}, readTags: TagReader = memoizeTags(probeTags)): Promise<WorkerServices> {
   const closers: Array<() => unknown> = [];
   try {
     const audioCache = config.cacheDir
@@ -57,7 +63,7 @@ export async function openServices(config: Config, logger: Logger, hooks: Servic
     const redis = config.redis.url ? await connectWorkerRedis(config.redis.url, logger) : undefined;
     if (redis) closers.push(() => redis.disconnect());
     const store = redis ? (await import('../store/index.js')).createStore(redis) : undefined;
-    const { resolver: upstream, close: closeResolver } = lazySongResolver(config, logger);
+    const { resolver: upstream, close: closeResolver } = lazySongResolver(config, logger, readTags);
     closers.push(closeResolver);
     const resolver = new CachedResolver({ resolver: upstream, store: store?.caches, logger, ...(hooks.onLookup ? { onLookup: hooks.onLookup } : {}) });
     const redisReady = redis ? () => redis.status === 'ready' : undefined;
@@ -110,12 +116,12 @@ function checkRedisUrl(url: string): void {
  * The relay client or the embedded providers, loaded at the first song that needs one: stations playing
  * files and URLs never do, and the memory and start-up time of those modules is then not spent.
  */
-function lazySongResolver(config: Config, logger: Logger): { resolver: SongResolver; close: () => void } {
+function lazySongResolver(config: Config, logger: Logger, readTags: TagReader): { resolver: SongResolver; close: () => void } {
   let opened: Promise<{ resolver: SongResolver; close: () => void }> | undefined;
   return {
     resolver: {
       async resolveSong(ref, options) {
-        opened ??= songResolver(config, logger);
+        opened ??= songResolver(config, logger, readTags);
         return (await opened).resolver.resolveSong(ref, options);
       },
     },
@@ -123,7 +129,7 @@ function lazySongResolver(config: Config, logger: Logger): { resolver: SongResol
   };
 }
 
-async function songResolver(config: Config, logger: Logger): Promise<{ resolver: SongResolver; close: () => void }> {
+async function songResolver(config: Config, logger: Logger, readTags: TagReader): Promise<{ resolver: SongResolver; close: () => void }> {
   if (config.relay.url) {
     const { createRelayClient } = await import('../relay-client/index.js');
     const client = createRelayClient({
@@ -140,7 +146,7 @@ async function songResolver(config: Config, logger: Logger): Promise<{ resolver:
   const embedded = createResolver({
     config: config.musicDir ? { local: { musicDir: config.musicDir } } : {},
     logger: logger.child({ component: 'embedded-relay' }),
-    tagReader: memoizeTags(probeTags),
+    tagReader: readTags,
   });
   return { resolver: embeddedResolver(embedded), close: () => {} };
 }

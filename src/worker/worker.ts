@@ -23,7 +23,7 @@ export class Worker {
   private readonly fixedStations: Station[] = [];
   /** Every station of the process (and fallback feed) paces on this one timer. */
   private readonly pacingClock = new PacingClock(systemClock, DEFAULT_TICK_MS);
-  /** One ffprobe per file for every station of the process, not one per station and play. */
+  /** One ffprobe per file for every station of the process, not one per station and play (the transcodes share it). */
   private readonly readTags = memoizeTags(probeTags);
   private stopStored: (() => Promise<void>) | undefined;
   /** File mode: the stations' playlist files, followed while they play. */
@@ -42,7 +42,7 @@ export class Worker {
 
   async start(): Promise<void> {
     const metrics = this.metrics;
-    const services = await openServices(this.config, this.logger, metrics ? { onLookup: metrics.observeLookup } : {});
+    const services = await openServices(this.config, this.logger, metrics ? { onLookup: metrics.observeLookup } : {}, this.readTags);
     this.services = services;
     if (metrics) {
       metrics.watchSongCache(services.resolver);
@@ -123,6 +123,7 @@ export class Worker {
         downloadDir: services.downloadDir,
         format: identity.format,
         logger,
+        readTags: this.readTags,
         ...(live ? { match: () => live().match, loudness: () => live().loudness } : {}),
         ...(onTranscode ? { onTranscode } : {}),
         ...(services.recordLoudness ? { onMeasured: services.recordLoudness } : {}),

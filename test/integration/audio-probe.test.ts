@@ -57,9 +57,9 @@ describe('probeTags', () => {
     expect(await probeTags(fixture('flac-latin-tags.flac'))).toEqual({ title: "Don't Stop Me Now", artist: 'Queen', album: 'Jazz', durationMs: 1500 });
   });
 
-  it('leaves out tags a file does not have', async () => {
-    expect(await probeTags(fixture('aac-no-tags.m4a'))).toEqual({ durationMs: 2500 });
-    expect(await probeTags(fixture('aac-title-only.m4a'))).toEqual({ title: 'Only a title', durationMs: 1000 });
+  it('leaves out tags a file does not have, and reads an m4a\'s declared length (for the gapless trim) in the same ffprobe', async () => {
+    expect(await probeTags(fixture('aac-no-tags.m4a'))).toEqual({ durationMs: 2500, declaredLength: { samples: 110250, sampleRate: 44100 } });
+    expect(await probeTags(fixture('aac-title-only.m4a'))).toEqual({ title: 'Only a title', durationMs: 1000, declaredLength: { samples: 44100, sampleRate: 44100 } });
   });
 
   it('says what to install when ffprobe is missing', async () => {

@@ -102,6 +102,26 @@ describe('transcode', () => {
     expect(stream.summary!.encodedSamples - stream.summary!.sourcePaddingSamples).toBe(5 * 44100);
   });
 
+  it('takes an m4a\'s declared length from the tag reader it is given, once ffmpeg has exited, and asks nothing for an mp3', async () => {
+    const asked: Array<{ path: string; ffmpegAlive: boolean }> = [];
+    const streams: TranscodeStream[] = [];
+    // The process's memoized reader in the worker: here one that says what the file declares (5 s at 44.1 kHz).
+    const readTags = (path: string) => {
+      asked.push({ path, ffmpegAlive: streams.some((stream) => stream.pid !== undefined && isAlive(stream.pid)) });
+      return Promise.resolve({ declaredLength: { samples: 5 * 44100, sampleRate: 44100 } });
+    };
+    const m4a = transcode({ input: fixture('aac-moov-at-end.m4a'), format: STATION, logger: silentLogger(), readTags });
+    streams.push(m4a);
+    await collect(m4a);
+    expect(asked).toEqual([{ path: fixture('aac-moov-at-end.m4a'), ffmpegAlive: false }]);
+    expect(m4a.summary!.sourcePaddingSamples).toBeGreaterThan(0);
+    expect(m4a.summary!.encodedSamples - m4a.summary!.sourcePaddingSamples).toBe(5 * 44100);
+
+    const mp3 = transcode({ input: fixture('mp3-with-id3-and-info-frame.mp3'), format: STATION, logger: silentLogger(), readTags });
+    await collect(mp3);
+    expect(asked).toHaveLength(1);
+  });
+
   it.each([
     ['mp3-with-id3-and-info-frame.mp3', STATION, 4.21],
     ['flac-48k-mono.flac', STATION, 3.33],
@@ -200,3 +220,13 @@ describe('transcode', () => {
     expect(() => transcode({ input: 'a.m4a', format: STATION, logger: silentLogger(), speed: 2 } as never)).toThrow(/unknown option/);
   });
 });
+
+/** Whether a process still runs (signal 0 only checks). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

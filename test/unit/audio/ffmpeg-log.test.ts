@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { decodedSamples, encodedSamples, parseLogLine, ProblemLines } from '../../../src/audio/ffmpeg-log.js';
+import { decodedSamples, encodedSamples, inputFormatName, parseLogLine, ProblemLines } from '../../../src/audio/ffmpeg-log.js';
 
 describe('ffmpeg log lines', () => {
+  it('reads the input\'s container from its "Input #0" line, not the output\'s', () => {
+    expect(inputFormatName("Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'file:/music/a b.m4a':")).toBe('mov,mp4,m4a,3gp,3g2,mj2');
+    expect(inputFormatName("Input #0, mp3, from 'file:/music/a.mp3':")).toBe('mp3');
+    expect(inputFormatName("Output #0, mp3, to 'pipe:1':")).toBeUndefined();
+  });
+
   it('splits the level and drops the context address', () => {
     expect(parseLogLine('[mov,mp4,m4a,3gp,3g2,mj2 @ 0x55b4c324ba80] [error] moov atom not found')).toEqual({
       level: 'error',
