@@ -180,7 +180,7 @@ export class WorkerMetrics {
       crossfades: Object.fromEntries(CROSSFADE_OUTCOMES.map((outcome) => [outcome, this.crossfades.labels({ ...labels, outcome })])) as Record<CrossfadeOutcome, Counter.Internal>,
     };
     // Present at 0 from the start, so a rate over the first song is not lost.
-    for (const child of [watched.started, watched.transcodeSeconds, ...Object.values(watched.ended), ...Object.values(watched.ffmpegRuns)]) child.inc(0);
+    for (const child of [watched.started, watched.transcodeSeconds, ...Object.values(watched.ended), ...Object.values(watched.ffmpegRuns), ...Object.values(watched.crossfades)]) child.inc(0);
     this.stations.set(key, watched);
     station.on('track-start', () => watched.live && watched.started.inc());
     station.on('track-end', (_song, reason) => watched.live && watched.ended[reason].inc());

@@ -57,12 +57,12 @@ describe('WorkerMetrics', () => {
     expect(families.get('relaycast_icecast_connects_total')!.samples).toHaveLength(2);
   });
 
-  it('counts crossfades by outcome, and shows none for a station that has not attempted one', async () => {
+  it('counts crossfades by outcome, each at 0 from the start', async () => {
     const { metrics, scrape } = setup();
     const station = new FakeStation('main', '/radio.mp3');
     const labels = { station: 'main', mount: '/radio.mp3' };
     metrics.watchStation(station);
-    expect((await scrape()).get('relaycast_crossfades_total')?.samples ?? []).toEqual([]);
+    expect(sampleOf(await scrape(), 'relaycast_crossfades_total', { ...labels, outcome: 'failed' }).value).toBe(0);
     station.emit('crossfade', 'made');
     station.emit('crossfade', 'made');
     station.emit('crossfade', 'late');
