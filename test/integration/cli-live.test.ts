@@ -6,7 +6,7 @@ import { EVENTS_CHANNEL } from '../../src/store/index.js';
 import { cliAgainst } from '../support/cli.js';
 import { makeTone } from '../support/fixtures.js';
 import { startIcecast, type IcecastServer } from '../support/icecast.js';
-import { listen, type Listener } from '../support/listener.js';
+import { listen, upcomingTitle, type Listener } from '../support/listener.js';
 import { requirePrograms } from '../support/prereq.js';
 import { startRedis, type RedisServer } from '../support/redis.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
@@ -43,12 +43,6 @@ describe('admins drive a running station from the CLI', () => {
     });
   };
   const titlesOf = (listener: Listener) => listener.titles.map((seen) => seen.title).filter(Boolean);
-  /** The first arrival of `expected` from now on (titles already received do not count). */
-  const upcomingTitle = async (listener: Listener, expected: string, timeoutMs: number) => {
-    const from = listener.titles.length;
-    await listener.waitForTitle(() => listener.titles.slice(from).some((seen) => seen.title === expected), timeoutMs);
-    return listener.titles.slice(from).find((seen) => seen.title === expected)!;
-  };
 
   beforeAll(async () => {
     requirePrograms('ffmpeg', 'ffprobe', 'icecast2', 'redis-server');

@@ -7,7 +7,7 @@ import { cliAgainst } from '../support/cli.js';
 import { decodeMp3, decodePcm } from '../support/decode.js';
 import { makeTone } from '../support/fixtures.js';
 import { startIcecast, type IcecastServer } from '../support/icecast.js';
-import { listen, type Listener } from '../support/listener.js';
+import { listen, upcomingTitle } from '../support/listener.js';
 import { requirePrograms } from '../support/prereq.js';
 import { startRedis, type RedisServer } from '../support/redis.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
@@ -43,11 +43,6 @@ describe('crossfade set from the CLI on a running station', () => {
   const skipsSeen: number[] = [];
   const { ok } = cliAgainst(() => ({ REDIS_URL: redis.url, RELAY_URL: relay.url, RELAY_TOKEN: relay.token, ICECAST_URL: icecast.url }));
   const cli = (...args: string[]) => ok(args);
-  const upcomingTitle = async (listener: Listener, expected: string, timeoutMs: number) => {
-    const from = listener.titles.length;
-    await listener.waitForTitle(() => listener.titles.slice(from).some((seen) => seen.title === expected), timeoutMs);
-    return listener.titles.slice(from).find((seen) => seen.title === expected)!;
-  };
 
   beforeAll(async () => {
     requirePrograms('ffmpeg', 'ffprobe', 'icecast2', 'redis-server');

@@ -51,6 +51,13 @@ export interface Listener {
   close(): void;
 }
 
+/** The first arrival of `expected` from now on (titles already received do not count). */
+export async function upcomingTitle(listener: Listener, expected: string, timeoutMs: number): Promise<ReceivedTitle> {
+  const from = listener.titles.length;
+  await listener.waitForTitle(() => listener.titles.slice(from).some((seen) => seen.title === expected), timeoutMs);
+  return listener.titles.slice(from).find((seen) => seen.title === expected)!;
+}
+
 /** Connects as a listener to `url` (an Icecast mount) and records what arrives. Rejects on a non-200. */
 export async function listen(url: string, options: ListenOptions = {}): Promise<Listener> {
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
