@@ -3,17 +3,16 @@ import { decodeFrames, encodePcm, type CodecOptions } from './frame-codec.js';
 import type { StreamFormat } from './format.js';
 import type { Mp3Frame } from './frame.js';
 
-/** How two songs join with a crossfade: A is cut, the segment plays, B starts later (see crossfade-mix.ts). */
+/**
+ * How two songs join with a crossfade: A plays `plan.keepTailFrames` of the tail frames given, then the
+ * segment; B starts `plan.dropHeadFrames` frames in (see crossfade-mix.ts).
+ */
 export interface CrossfadeJoin {
   readonly plan: CrossfadePlan;
-  /** A's tail frames played as they are, from the first tail frame given. */
-  readonly keepTailFrames: number;
   /** The segment's first half: played as the end of A. */
   readonly outgoing: readonly Mp3Frame[];
   /** The segment's second half: played as the start of B, so B's title comes at the overlap's midpoint. */
   readonly incoming: readonly Mp3Frame[];
-  /** B's head frames the segment replaces. */
-  readonly dropHeadFrames: number;
 }
 
 /**
@@ -34,5 +33,5 @@ export async function buildCrossfade(
   if (!plan) return undefined;
   const encoded = await encodePcm(mixCrossfade(sides, plan), format, options);
   const { outgoing, incoming } = segmentFrames(encoded, plan);
-  return { plan, keepTailFrames: plan.keepTailFrames, outgoing, incoming, dropHeadFrames: plan.dropHeadFrames };
+  return { plan, outgoing, incoming };
 }

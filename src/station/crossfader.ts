@@ -127,8 +127,8 @@ export class Crossfader {
           return;
         }
         const buildMs = Math.round(performance.now() - startedAt);
-        const keep = before + join.keepTailFrames - (from.framesPlayed - playedAtStart);
-        if (keep < 0 || to.started || to.framesReady < join.dropHeadFrames) {
+        const keep = before + join.plan.keepTailFrames - (from.framesPlayed - playedAtStart);
+        if (keep < 0 || to.started || to.framesReady < join.plan.dropHeadFrames) {
           this.options.logger.warn({ ...song, buildMs }, 'crossfade ready too late: the songs join without one');
           this.options.onJoin?.('late');
           return;
@@ -149,7 +149,7 @@ export class Crossfader {
     this.endReplaced.add(from);
     this.startReplaced.add(to);
     from.endWith(keep, join.outgoing);
-    to.beginWith(join.incoming, join.dropHeadFrames);
+    to.beginWith(join.incoming, join.plan.dropHeadFrames);
   }
 
   private trimmed(join: CrossfadeJoin): { outro: number; intro: number } {

@@ -37,10 +37,10 @@ async function crossfaded(a: Mp3Frame[], b: Mp3Frame[], seconds: number) {
   const join = await buildCrossfade(tail, b.slice(0, needs.head), FORMAT, seconds);
   if (!join) throw new Error('no crossfade planned');
   const beforeTail = a.length - tail.length;
-  const outgoing = [...a.slice(0, beforeTail + join.keepTailFrames), ...join.outgoing];
-  const incoming = [...join.incoming, ...b.slice(join.dropHeadFrames)];
+  const outgoing = [...a.slice(0, beforeTail + join.plan.keepTailFrames), ...join.outgoing];
+  const incoming = [...join.incoming, ...b.slice(join.plan.dropHeadFrames)];
   const bytes = Buffer.concat([...outgoing, ...incoming].map((frame) => frame.bytes));
-  return { join, bytes, titleChangeSeconds: outgoing.length * FRAME_SECONDS, overlapStartSeconds: (beforeTail + join.keepTailFrames) * FRAME_SECONDS };
+  return { join, bytes, titleChangeSeconds: outgoing.length * FRAME_SECONDS, overlapStartSeconds: (beforeTail + join.plan.keepTailFrames) * FRAME_SECONDS };
 }
 
 beforeAll(async () => {
