@@ -3,6 +3,7 @@ import { DEFAULT_STREAM_FORMAT } from '../src/audio/index.js';
 import { atMost, info, type Figure } from './figure.js';
 import { benchIcecast, benchListener, benchWorker, waitForMounts, type BenchContext } from './harness.js';
 import { timedTranscode } from './measure-transcode.js';
+import { measureRssFloor } from './rss-floor.js';
 import { childPids, cpuBetween, programOf, pssMb, rssMb, snapshot } from './proc-stats.js';
 import { sleep } from './scope.js';
 import { chunkGapsMs, max } from './stats.js';
@@ -58,6 +59,7 @@ export async function measureCold(context: BenchContext): Promise<Figure[]> {
   let aloneCpuSec = 0;
   for (const song of songs) aloneCpuSec += (await timedTranscode(song, DEFAULT_STREAM_FORMAT, join(context.dir, 'cold-out.mp3'))).cpuSec;
   const alonePercent = (100 * aloneCpuSec) / cold.seconds;
+  const floor = await measureRssFloor(scope, songs[0]!, DEFAULT_STREAM_FORMAT);
   const treePercent = cold.selfPercent + cold.childrenPercent;
   const pacingPercent = warm.selfPercent + warm.childrenPercent;
   const ffmpegCounts = samples.map((sample) => sample.ffmpegs);
@@ -76,6 +78,13 @@ export async function measureCold(context: BenchContext): Promise<Figure[]> {
     ),
     info(NAME, { name: 'same worker once every song is cached (pacing alone, % of one core)', value: pacingPercent, unit: '%', digits: 3, note: `over ${WARM_SECONDS} s` }),
     atMost(NAME, { name: 'process tree RSS, max (worker + ffmpegs alive)', value: max(samples.map((sample) => sample.rssMb)), unit: 'MB', digits: 1, note: `${samples.length} samples` }, TREE_RSS_LIMIT_MB),
+    info(NAME, {
+      name: 'tree RSS floor on this machine: empty Node + one ffmpeg running this transcode',
+      value: floor.emptyNodeMb + floor.ffmpegMb,
+      unit: 'MB',
+      digits: 1,
+      note: `empty Node ${floor.emptyNodeMb.toFixed(1)} MB + ffmpeg ${floor.ffmpegMb.toFixed(1)} MB, same run: the 110 MB target leaves ${(TREE_RSS_LIMIT_MB - floor.emptyNodeMb - floor.ffmpegMb).toFixed(1)} MB for everything a worker holds beyond an empty Node`,
+    }),
     info(NAME, { name: 'process tree PSS, max (shared pages counted once)', value: max(samples.map((sample) => sample.pssMb)), unit: 'MB', digits: 1 }),
     info(NAME, {
       name: 'ffmpeg processes alive: max / mean',

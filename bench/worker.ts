@@ -29,14 +29,15 @@ export interface BenchWorkerProcess {
   stop(): Promise<void>;
 }
 
-/** Runs `node dist/src/cli/main.js start --config <file>` with `config` written to a temp file. */
+/** Runs `dist/src/cli/main.js start --config <file>` (by its shebang) with `config` written to a temp file. */
 export async function spawnBenchWorker(config: object): Promise<BenchWorkerProcess> {
   const temp = await makeTempDir('bench-worker');
   const configPath = join(temp.dir, 'config.json');
   await writeFile(configPath, JSON.stringify(config));
   // A clean environment, so the caller's ICECAST_*/REDIS_URL cannot leak into the measured worker.
   const child = trackChild(
-    spawn(process.execPath, [BUILT_CLI_PATH, 'start', '--config', configPath], {
+    // By its shebang, as an operator runs `relaycast start`: the shebang's V8 flags are part of what is measured.
+    spawn(BUILT_CLI_PATH, ['start', '--config', configPath], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),

@@ -11,7 +11,7 @@
 // action imports with import() is its own chunk, loaded only when that command or action runs.
 // The chunks go to dist/src/cli-chunks/, at the same depth as dist/src/web/ and dist/src/setup/, whose
 // code finds the static files and icecast.xml relative to import.meta.url.
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 const CHUNKS_DIR = 'dist/src/cli-chunks';
@@ -55,3 +55,5 @@ const result = await build({
   logLevel: 'warning',
 });
 await writeFile(METAFILE_PATH, JSON.stringify(result.metafile));
+// Runnable by its shebang, as the bench runs a worker: the shebang carries the worker's V8 flags.
+await chmod('dist/src/cli/main.js', 0o755);
