@@ -133,8 +133,12 @@ describe('relay → worker → Icecast → listener', () => {
   });
 
   it('keeps the mount up while the relay is down and plays new songs once it is back', async () => {
-    const { relay, listener } = await setup({ mount: '/outage.mp3', songs: [...SONGS] });
+    const { relay, worker, listener } = await setup({ mount: '/outage.mp3', songs: [...SONGS] });
     await waitForTitles(listener, 1, 20_000);
+    // The outage begins once alpha, bravo and charlie are whole in the cache: what is prepared before it must
+    // play through it. Killed any sooner (a loaded CI machine), a song still being fetched is skipped instead.
+    const cachedSongs = () => worker.events.filter((event) => event.msg === 'song cached').length;
+    await worker.waitForEvent(() => cachedSongs() >= 3, 20_000);
     await relay.kill();
     const beforeOutage = titlesOf(listener).length;
     // Songs already prepared still play; then silence while the next one cannot be resolved.
