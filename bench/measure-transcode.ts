@@ -71,11 +71,15 @@ export async function measureTranscode(context: BenchContext): Promise<Figure[]>
   return figures;
 }
 
+/** The worker's ffmpeg arguments for one file, as fluent-ffmpeg orders them: input options, -i input, output options, pipe:1. */
+export function workerFfmpegArgs(path: string, format: StreamFormat): string[] {
+  const command = transcodeCommand(songInput(path), format);
+  return [...command.inputOptions, '-i', command.input, ...command.outputOptions, 'pipe:1'];
+}
+
 /** Runs the worker's ffmpeg command for one file under bash's `time`. */
 export async function timedTranscode(path: string, format: StreamFormat, output: string): Promise<Timed> {
-  const command = transcodeCommand(songInput(path), format);
-  // As fluent-ffmpeg orders them: input options, -i input, output options, pipe:1.
-  const args = [...command.inputOptions, '-i', command.input, ...command.outputOptions, 'pipe:1'];
+  const args = workerFfmpegArgs(path, format);
   const script = 'TIMEFORMAT="%3R %3U %3S"; time "$@" >"$BENCH_OUTPUT" 2>/dev/null';
   const { code, stderr } = await runChild('bash', ['-c', script, 'bench-time', 'ffmpeg', ...args], { ...process.env, BENCH_OUTPUT: output });
   const timing = /(\d+\.\d+) (\d+\.\d+) (\d+\.\d+)\s*$/.exec(stderr);

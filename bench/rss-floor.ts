@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { StreamFormat } from '../src/audio/index.js';
-import { songInput, transcodeCommand } from '../src/audio/commands.js';
+import { workerFfmpegArgs } from './measure-transcode.js';
 import { startNodeFloor } from './node-floor.js';
 import { peakRssMb, rssMb } from './proc-stats.js';
 import { sleep, trackChild, type Scope } from './scope.js';
@@ -21,10 +21,7 @@ export interface RssFloor {
  */
 export async function measureRssFloor(scope: Scope, song: string, format: StreamFormat): Promise<RssFloor> {
   const nodePid = startNodeFloor(scope);
-  const command = transcodeCommand(songInput(song), format);
-  const ffmpeg = trackChild(
-    spawn('ffmpeg', [...command.inputOptions, '-i', command.input, ...command.outputOptions, 'pipe:1'], { stdio: ['ignore', 'pipe', 'ignore'] }),
-  );
+  const ffmpeg = trackChild(spawn('ffmpeg', workerFfmpegArgs(song, format), { stdio: ['ignore', 'pipe', 'ignore'] }));
   scope.add('ffmpeg for the RSS floor', () => ffmpeg.kill('SIGKILL'));
   await sleep(SETTLE_MS, scope.signal);
   const emptyNodeMb = rssMb(nodePid);
