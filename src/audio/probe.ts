@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { songInput } from './commands.js';
 import { AudioOptionError, ProbeError } from './errors.js';
+import { readMp4SongInfo } from './mp4-song-info.js';
 import { declaredLength, type DeclaredLength, type ProbedContainer } from './source-padding.js';
 
 /** What a file's tags say about the song; a tag that is absent or blank is left out. */
@@ -40,15 +41,20 @@ interface ProbeJson extends ProbedContainer {
 }
 
 /**
- * Reads title, artist, album, duration (and an m4a's declared length) of a local audio file with ffprobe.
- * Text is UTF-8 as ffprobe prints it (CJK and multi-line tags come through intact). Rejects with ProbeError
- * when the file is missing, unreadable or has no audio stream.
+ * Reads title, artist, album, duration (and an m4a's declared length) of a local audio file: an MP4 in
+ * this process when its `moov` says all ffprobe would (mp4-song-info.ts), anything else with ffprobe.
+ * Text is UTF-8 (CJK and multi-line tags come through intact). Rejects with ProbeError when the file is
+ * missing, unreadable or has no audio stream.
  */
 export async function probeTags(path: string, options: { ffprobePath?: string } = {}): Promise<SongTags> {
-  const input = songInput(path);
-  if (input.kind !== 'file') throw new AudioOptionError(`probeTags: ${input.display} is not a local file`);
+  const { display } = localFile(path);
+  return (await readMp4SongInfo(display).catch(() => undefined)) ?? ffprobeTags(display, options.ffprobePath);
+}
 
-  const data = await runFfprobe(input.ffmpegInput, options.ffprobePath ?? 'ffprobe').catch((error: unknown) => {
+/** probeTags by ffprobe, whatever the file. */
+export async function ffprobeTags(path: string, ffprobePath = 'ffprobe'): Promise<SongTags> {
+  const input = localFile(path);
+  const data = await runFfprobe(input.ffmpegInput, ffprobePath).catch((error: unknown) => {
     throw new ProbeError(input.display, ffprobeReason(error, input.ffmpegInput), { cause: error });
   });
   const streams = Array.isArray(data.streams) ? data.streams : [];
@@ -75,6 +81,12 @@ export async function probeTags(path: string, options: { ffprobePath?: string } 
     ...optional('durationMs', Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : undefined),
     ...optional('declaredLength', declaredLength(data)),
   };
+}
+
+function localFile(path: string): { display: string; ffmpegInput: string } {
+  const input = songInput(path);
+  if (input.kind !== 'file') throw new AudioOptionError(`probeTags: ${input.display} is not a local file`);
+  return input;
 }
 
 /** ffprobe's JSON for one input; rejects with an error whose message ends with ffprobe's last stderr line. */

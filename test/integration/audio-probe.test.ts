@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProbeError, probeTags } from '../../src/audio/index.js';
+import { readMp4SongInfo } from '../../src/audio/mp4-song-info.js';
+import { ffprobeTags } from '../../src/audio/probe.js';
 import { makeCorruptFile, makeTone } from '../support/fixtures.js';
 import { requirePrograms } from '../support/prereq.js';
 import { makeTempDir } from '../support/tmp.js';
@@ -22,6 +24,13 @@ async function makeTaggedM4a(path: string, tags: Record<string, string>): Promis
   });
 }
 
+/** An MP4 as ffmpeg's muxer `format` writes it from `input` (lavfi), encoded by `codecArgs`. */
+async function makeMp4(path: string, input: string[], codecArgs: string[], format = 'mp4'): Promise<void> {
+  await promisify(execFile)('ffmpeg', ['-v', 'error', '-y', ...input, ...codecArgs, '-f', format, path], { timeout: 60_000 });
+}
+
+const sine = (seconds: number, rate = 44100): string[] => ['-f', 'lavfi', '-i', `sine=f=440:d=${seconds}:sample_rate=${rate}`];
+
 beforeAll(async () => {
   requirePrograms('ffmpeg', 'ffprobe');
   temp = await makeTempDir('audio-probe');
@@ -33,6 +42,14 @@ beforeAll(async () => {
     makeTone({ path: fixture('aac-title-only.m4a'), seconds: 1, frequency: 440, format: 'm4a', title: '  Only a title  ' }),
     makeTaggedM4a(fixture('aac-multi-line-cjk-tags.m4a'), MULTI_LINE),
     makeCorruptFile(fixture('corrupt.m4a')),
+    makeMp4(fixture('aac-48k-odd-length.m4a'), sine(2.7777, 48000), ['-c:a', 'aac', '-metadata', 'album_artist=只有专辑艺人']),
+    makeMp4(fixture('aac-32k-short.m4a'), sine(0.3, 32000), ['-c:a', 'aac']),
+    makeMp4(fixture('aac-22k.m4a'), sine(1, 22050), ['-c:a', 'aac']),
+    makeMp4(fixture('aac-faststart.m4a'), sine(2.5), ['-c:a', 'aac', '-movflags', '+faststart', '-metadata', 'title=前置']),
+    makeMp4(fixture('aac-ipod.m4a'), sine(2.5), ['-c:a', 'aac', '-metadata', 'title=iPod'], 'ipod'),
+    makeMp4(fixture('alac.m4a'), sine(1.5), ['-c:a', 'alac', '-metadata', 'artist=ALAC']),
+    makeMp4(fixture('with-video.mp4'), [...sine(2.5), '-f', 'lavfi', '-i', 'color=c=black:s=64x64:d=2.5'], ['-c:a', 'aac', '-c:v', 'libx264', '-shortest']),
+    makeMp4(fixture('video-only.mp4'), ['-f', 'lavfi', '-i', 'color=c=black:s=64x64:d=1'], ['-c:v', 'libx264']),
     writeFile(fixture('notes.m4a'), 'these are not the droids you are looking for\n'.repeat(10)),
   ]);
 });
@@ -63,7 +80,7 @@ describe('probeTags', () => {
   });
 
   it('says what to install when ffprobe is missing', async () => {
-    const error = await probeTags(fixture('aac-no-tags.m4a'), { ffprobePath: join(temp.dir, 'no-such-ffprobe') }).catch((caught: unknown) => caught);
+    const error = await probeTags(fixture('flac-latin-tags.flac'), { ffprobePath: join(temp.dir, 'no-such-ffprobe') }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ProbeError);
     expect((error as ProbeError).message).toContain('ffprobe is not installed (apt-get install -y ffmpeg)');
   });
@@ -74,5 +91,34 @@ describe('probeTags', () => {
     expect((error as ProbeError).code).toBe('ERR_PROBE');
     expect((error as ProbeError).message).toContain(fixture(name));
     expect((error as ProbeError).message).not.toContain('\n');
+  });
+});
+
+describe('MP4 read in this process (no ffprobe for an m4a)', () => {
+  const EXACT = ['aac-cjk-tags.m4a', 'aac-multi-line-cjk-tags.m4a', 'aac-no-tags.m4a', 'aac-title-only.m4a', 'aac-48k-odd-length.m4a', 'aac-32k-short.m4a', 'aac-faststart.m4a', 'aac-ipod.m4a', 'alac.m4a', 'with-video.mp4'];
+
+  it.each(EXACT)('reads %s as ffprobe does: tags, duration and the declared length', async (name) => {
+    const inProcess = await readMp4SongInfo(fixture(name));
+    expect(inProcess).toBeDefined();
+    expect(inProcess).toEqual(await ffprobeTags(fixture(name)));
+  });
+
+  it('reads an m4a without starting ffprobe', async () => {
+    const tags = await probeTags(fixture('aac-cjk-tags.m4a'), { ffprobePath: join(temp.dir, 'no-such-ffprobe') });
+    expect(tags).toEqual({ ...CJK, durationMs: 3010, declaredLength: { samples: 132741, sampleRate: 44100 } });
+  });
+
+  it.each(['aac-22k.m4a', 'video-only.mp4', 'mp3-cjk-tags.mp3', 'flac-latin-tags.flac', 'corrupt.m4a', 'notes.m4a', 'missing.m4a'])(
+    'leaves %s to ffprobe (AAC whose decoded rate may differ, no audio, not an MP4, damaged)',
+    async (name) => {
+      expect(await readMp4SongInfo(fixture(name))).toBeUndefined();
+    },
+  );
+
+  it('leaves a download cut before its moov to ffprobe', async () => {
+    const whole = await readFile(fixture('aac-no-tags.m4a'));
+    await writeFile(fixture('cut.m4a'), whole.subarray(0, Math.floor(whole.length * 0.6)));
+    expect(await readMp4SongInfo(fixture('cut.m4a'))).toBeUndefined();
+    await expect(probeTags(fixture('cut.m4a'))).rejects.toBeInstanceOf(ProbeError);
   });
 });
