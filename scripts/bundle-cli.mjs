@@ -22,7 +22,7 @@ const METAFILE_PATH = `${CHUNKS_DIR}/metafile.json`;
  * The dependencies left to Node's own loader: the CommonJS ones. Node loads a CommonJS package's files
  * synchronously and cheaply, and gives `await import()` of one its named exports (ioredis's `Redis`),
  * which a bundle would not (esbuild hands import() of CommonJS only a default export). The ES module
- * packages (zod, got and what it imports, codec-parser) are bundled: their files are the expensive ones.
+ * packages (zod, got and what it imports) are bundled: their files are the expensive ones.
  */
 async function commonJsDependencies() {
   const { dependencies } = JSON.parse(await readFile('package.json', 'utf8'));

@@ -7,7 +7,7 @@ import { modulesLoadedBy } from '../support/loaded-modules.js';
  */
 
 /** Libraries that only some actions need: none of them is loaded to parse a command line or print help. */
-const ACTION_ONLY_PACKAGES = ['got', 'ioredis', 'fluent-ffmpeg', 'zod', 'pino', 'cli-progress', 'prom-client', 'codec-parser'];
+const ACTION_ONLY_PACKAGES = ['got', 'ioredis', 'fluent-ffmpeg', 'zod', 'pino', 'cli-progress', 'prom-client'];
 
 /** The modules that define the commands, by file name (`playback` defines next, now and history). */
 const COMMAND_MODULES = ['start', 'relay', 'playlist', 'playlist-import', 'station', 'queue', 'playback', 'song', 'cache', 'setup', 'workers', 'icecast-config', 'web'];

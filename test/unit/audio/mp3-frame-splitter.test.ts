@@ -76,4 +76,33 @@ describe('Mp3FrameSplitter', () => {
     input.fill(0);
     frames.forEach((value, i) => expect(value.bytes.equals(AUDIO_FRAMES[i]!)).toBe(true));
   });
+
+  it('drops a last frame cut short by the end of the input, and keeps one that ends with it', async () => {
+    const whole = Buffer.concat(AUDIO_FRAMES.slice(0, 5));
+    expect(await split(whole, 100)).toHaveLength(5);
+    expect(await split(whole.subarray(0, whole.length - 10), 100)).toHaveLength(4);
+  });
+
+  it('skips an ID3v2 tag between frames and goes on with the frames after it', async () => {
+    const bytes = Buffer.concat([...AUDIO_FRAMES.slice(0, 4), id3Tag(3000), ...AUDIO_FRAMES.slice(4, 12)]);
+    const frames = await split(bytes, 512);
+    expect(frames.slice(0, 3).map((value) => value.bytes.toString('hex'))).toEqual(AUDIO_FRAMES.slice(0, 3).map((bytes) => bytes.toString('hex')));
+    expect(frames.slice(-8).map((value) => value.bytes.toString('hex'))).toEqual(AUDIO_FRAMES.slice(4, 12).map((bytes) => bytes.toString('hex')));
+  });
+
+  it('finds no frame in bytes that only look like headers, and holds only a few of them back', async () => {
+    const lookalikes = Buffer.alloc(200_000, 0xff);
+    const splitter = new Mp3FrameSplitter();
+    const frames = readFrames(splitter);
+    splitter.write(lookalikes);
+    expect((splitter as unknown as { pending: Buffer }).pending.length).toBeLessThan(4);
+    splitter.end();
+    expect(await frames).toHaveLength(0);
+  });
+
+  it('drops an Info frame wherever it is (files joined end to end each start with one)', async () => {
+    const bytes = Buffer.concat([...AUDIO_FRAMES.slice(0, 3), infoFrame(), ...AUDIO_FRAMES.slice(3, 6)]);
+    expect(await split(bytes, 1000)).toHaveLength(6);
+  });
 });
+
