@@ -143,6 +143,9 @@ export class AudioCache {
     const entry = this.entries.get(name) ?? (await this.foundOnDisk(name));
     if (!entry) return this.miss();
     entry.readers += 1; // from here on, eviction leaves the file alone
+    // An entry found on disk was indexed just now (another process wrote it, or a commit of ours is between
+    // its rename and its indexing): keep the bound at once, not at the next commit.
+    if (this.totalBytes > this.maxBytes) void this.evict();
     const opened = await this.openVerified(name, ref, key);
     if (!opened) {
       this.release(name, false);

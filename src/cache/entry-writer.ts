@@ -62,7 +62,10 @@ export class CacheEntryWriter extends Writable {
   private flushedBytes = 0;
   private frameCount = 0;
   private crc = 0;
-  private followers = 0;
+  /** Followers that have read all that is on disk and wait for more: the writer then writes each batch at once. */
+  private waitingFollowers = 0;
+  /** Writes of the payload, one after the other: a follower's wait may ask for one while a batch's is in flight. */
+  private flushing: Promise<void> = Promise.resolve();
   /** Followers' opens of the temp file still in flight: the commit's rename waits for them. */
   private readonly opening = new Set<Promise<unknown>>();
   /** Settles once _construct has made the temp file (or failed to): a follower opens it only then. */
@@ -77,6 +80,9 @@ export class CacheEntryWriter extends Writable {
     this.payloadStart = headerLength(target.ref, target.formatKey);
     this.constructed = new Promise((resolve, reject) => (this.markConstructed = (error) => (error ? reject(error) : resolve())));
     this.constructed.catch(() => undefined);
+    // Each station playing the song while it is written follows with a 'close' and a 'finish' listener or
+    // two: as many as the worker has stations, which is not a leak (Node warns past 10).
+    this.setMaxListeners(0);
   }
 
   override _construct(callback: (error?: Error | null) => void): void {
@@ -124,7 +130,6 @@ export class CacheEntryWriter extends Writable {
    */
   follow(): Promise<FileHandle> {
     if (this.state !== 'writing') return Promise.reject(new Error('the cache entry is no longer being written'));
-    this.followers += 1;
     const opened = this.constructed.then(() => open(this.tempPath, 'r'));
     const settled = opened.then(
       () => undefined,
@@ -135,6 +140,24 @@ export class CacheEntryWriter extends Writable {
     return opened;
   }
 
+  /**
+   * A follower has read everything on disk and waits for 'progress': what is pending is written now, and
+   * every batch from now on, until the returned function is called. Otherwise the payload is written in
+   * IO_CHUNK_BYTES pieces: a follower that has frames to play does not need each batch as it comes (a 33 s
+   * song took ~50 writes and as many reads one batch at a time, 9 of each this way).
+   */
+  followerWaiting(): () => void {
+    this.waitingFollowers += 1;
+    if (this.state === 'writing' && this.pendingBytes > 0) {
+      this.flush().catch((error: unknown) => this.destroy(this.failure(error)));
+    }
+    let released = false;
+    return () => {
+      if (!released) this.waitingFollowers -= 1;
+      released = true;
+    };
+  }
+
   /** Takes a batch of frames (`Mp3FrameBatch`), as the transcoder hands them out. */
   override _write(batch: unknown, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     if (!Array.isArray(batch)) return callback(this.failure(new Error('not a batch of frames (an array expected)')));
@@ -142,7 +165,7 @@ export class CacheEntryWriter extends Writable {
       const problem = this.append(frame);
       if (problem) return callback(problem);
     }
-    if (this.pendingBytes < IO_CHUNK_BYTES && this.followers === 0) return callback();
+    if (this.pendingBytes < IO_CHUNK_BYTES && this.waitingFollowers === 0) return callback();
     this.flush().then(
       () => callback(),
       (error: unknown) => callback(this.failure(error)),
@@ -218,7 +241,13 @@ export class CacheEntryWriter extends Writable {
     await this.target.committed(this.payloadStart + this.flushedBytes, atMs);
   }
 
-  private async flush(): Promise<void> {
+  private flush(): Promise<void> {
+    const written = this.flushing.then(() => this.writePending());
+    this.flushing = written.catch(() => undefined);
+    return written;
+  }
+
+  private async writePending(): Promise<void> {
     if (this.pendingBytes === 0) return;
     const chunk = Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];

@@ -143,8 +143,10 @@ export class GrowingEntryReader extends Readable {
     if (failure) throw failure;
     await this.started;
     if (this.readBytes < this.writer.payloadBytesWritten || this.writer.writableFinished || this.writer.destroyed) return;
+    const release = this.writer.followerWaiting();
     await new Promise<void>((resolve, reject) => {
       const done = () => {
+        release();
         clearTimeout(timer);
         this.writer.off('progress', done);
         this.writer.off('finish', done);

@@ -51,6 +51,24 @@ describe('AudioCache eviction', () => {
     expect(await filesIn(cacheDir.dir)).toHaveLength(3);
   });
 
+  it('keeps its bound when it finds an entry another process wrote to the shared folder', async () => {
+    const clock = manualClock();
+    const size = await entrySize('song:a');
+    const ours = await AudioCache.open({ dir: cacheDir.dir, maxBytes: 2 * size, logger: silentLogger(), now: clock.now });
+    const theirs = await AudioCache.open({ dir: cacheDir.dir, maxBytes: 2 * size, logger: silentLogger(), now: clock.now });
+    for (const ref of ['song:a', 'song:b']) {
+      clock.advance();
+      await writeEntry(ours, ref, songFrames(ref, FRAMES_PER_SONG));
+    }
+    clock.advance();
+    await writeEntry(theirs, 'song:c', songFrames('song:c', FRAMES_PER_SONG));
+    const found = await ours.reader('song:c', format);
+    expect(found).toBeDefined();
+    expect(ours.stats()).toMatchObject({ entries: 2, bytes: 2 * size });
+    expect(cached(ours, ['song:a', 'song:b', 'song:c'])).toEqual(['song:b', 'song:c']);
+    await readFrames(found!);
+  });
+
   it('keeps last-played times across a restart, in the files modification times', async () => {
     const clock = manualClock();
     const size = await entrySize('song:a');

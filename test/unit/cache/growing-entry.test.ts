@@ -1,8 +1,12 @@
-import { readdir } from 'node:fs/promises';
+import { mkdtemp, open, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_STREAM_FORMAT, TranscodeError, type Mp3Frame, type Mp3FrameBatch } from '../../../src/audio/index.js';
 import { CacheFillError } from '../../../src/cache/index.js';
+import { IO_CHUNK_BYTES } from '../../../src/cache/defaults.js';
+import { FRAME_PREFIX_BYTES } from '../../../src/cache/entry-format.js';
 import { FILL_CONCURRENCY } from '../../../src/cache/fill-slots.js';
 import { withFillFallback } from '../../../src/frame-loader/fill-fallback.js';
 import { silentLogger } from '../../../src/log/index.js';
@@ -101,4 +105,47 @@ describe('a song played while it is transcoded into the cache', () => {
     expect(fallbacks).toBe(0);
     expect(cache.has('song:dying', format)).toBe(false);
   });
+
+  it('hands a waiting reader each batch as soon as it is written, not once a whole I/O piece has gathered', async () => {
+    const cache = await cacheDir.open();
+    const frames = songFrames('held', 64);
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    async function* firstBatchThenHold(): AsyncGenerator<Mp3FrameBatch> {
+      const [first, ...rest] = inBatches(frames);
+      yield first!;
+      await held; // the transcode has nothing more for now (a slow source)
+      yield* rest;
+    }
+    const filling = cache.fill('song:held', format, () => Readable.from(firstBatchThenHold(), { objectMode: true, highWaterMark: 1 }), () => undefined)!;
+    const firstBatch = await new Promise<Mp3FrameBatch>((resolve) => filling.once('data', resolve));
+    expect(asText([...firstBatch])).toEqual(asText(frames.slice(0, firstBatch.length)));
+    release();
+    expect(asText([...firstBatch, ...(await readFrames(filling))])).toEqual(asText(frames));
+  });
+
+  it('writes the payload in IO_CHUNK_BYTES pieces while its reader has frames to play', async () => {
+    const cache = await cacheDir.open();
+    const frames = songFrames('pieces', 1200); // ~500 KB: a 33 s song at 128 kb/s
+    const handle = await open(join(await mkdtemp(join(tmpdir(), 'relaycast-write-count-')), 'probe'), 'w');
+    const fileHandle = Object.getPrototypeOf(handle) as { write: (...args: unknown[]) => Promise<unknown> };
+    await handle.close();
+    const write = fileHandle.write;
+    let writes = 0;
+    fileHandle.write = function (this: unknown, ...args: unknown[]) {
+      writes += 1;
+      return write.apply(this, args);
+    };
+    try {
+      const filling = cache.fill('song:pieces', format, () => Readable.from(inBatches(frames), { objectMode: true }), () => undefined)!;
+      await filling.done; // nobody read meanwhile: a reader with frames in hand
+      const payloadBytes = frames.reduce((sum, frame) => sum + frame.bytes.length + FRAME_PREFIX_BYTES, 0);
+      // The pieces, the last partial one, and the header at commit.
+      expect(writes).toBeLessThanOrEqual(Math.ceil(payloadBytes / IO_CHUNK_BYTES) + 2);
+      expect(asText(await readFrames(filling))).toEqual(asText(frames));
+    } finally {
+      fileHandle.write = write;
+    }
+  });
 });
+
