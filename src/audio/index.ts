@@ -1,7 +1,8 @@
 /**
  * Audio: a song (file or URL) goes through ffmpeg (transcoder.ts, command lines in commands.ts) and comes
  * out as MP3 frames in the station's format (mp3-frame-splitter.ts), trimmed so songs join without a gap
- * (gapless.ts). SilentFrames fill the stream when no song is ready; probeTags reads titles.
+ * (gapless.ts). SilentFrames fill the stream when no song is ready; probeTags reads titles (an m4a from
+ * its moov in this process, mp4-song-info.ts; anything else with ffprobe).
  */
 export {
   DEFAULT_STREAM_FORMAT,
@@ -38,7 +39,8 @@ export {
   type TranscodeSummary,
 } from './transcoder.js';
 export { SilentFrames } from './silence.js';
-export { probeTags, type SongTags } from './probe.js';
+export { probeTags } from './probe.js';
+export type { SongTags } from './song-tags.js';
 export { memoizeTags, TAG_MEMO_ENTRIES } from './tag-memo.js';
 export { liveFfmpegPids } from './ffmpeg.js';
 export { TRANSCODE_DEADLINES, type TranscodeDeadlines } from './frame-watch.js';

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { childBoxes, findBox, readMoov } from './mp4-boxes.js';
-import type { SongTags } from './probe.js';
+import type { SongTags } from './song-tags.js';
 
 /**
  * Tags, duration and declared length of an MP4/M4A song, read from its `moov` box in this process. Each
@@ -36,7 +36,7 @@ const ILST_UTF8 = 1;
 function songInfo(moov: Buffer): SongTags | undefined {
   const movie = timing(findBox(moov, ['mvhd'])?.payload);
   const track = [...childBoxes(moov)].find((box) => box.type === 'trak' && handlerType(box.payload) === 'soun');
-  if (!movie || movie.duration === 0 || !track) return undefined;
+  if (!movie || movie.duration === 0 || !track || !onlyIlstTags(moov)) return undefined;
   const media = timing(findBox(track.payload, ['mdia', 'mdhd'])?.payload);
   const entry = firstSampleEntry(findBox(track.payload, ['mdia', 'minf', 'stbl', 'stsd'])?.payload);
   if (!media || !entry) return undefined;
@@ -149,6 +149,20 @@ function editListLength(elst: Buffer | undefined, movieTimescale: number, mediaT
   if (segmentDuration <= 0 || mediaTime < 0) return undefined;
   const samples = Math.round((segmentDuration * mediaTimescale) / movieTimescale);
   return { samples, sampleRate: mediaTimescale };
+}
+
+/** Boxes that may sit in `udta` beside `meta` without carrying tags. */
+const UDTA_PADDING = new Set(['meta', 'free', 'skip']);
+
+/**
+ * Whether every tag of the file is in `moov/udta/meta/ilst`, where iTunes and ffmpeg's mp4/ipod muxers put
+ * them. QuickTime and 3GP files keep text atoms in `udta` itself (`©nam`, `titl`), and some files a `meta`
+ * in `moov`: ffprobe reads those, this reader does not.
+ */
+function onlyIlstTags(moov: Buffer): boolean {
+  if (findBox(moov, ['meta'])) return false;
+  const udta = findBox(moov, ['udta'])?.payload;
+  return !udta || [...childBoxes(udta)].every((box) => UDTA_PADDING.has(box.type));
 }
 
 /** Text items of `moov/udta/meta/ilst` by their four-character names (UTF-8 `data` only). */

@@ -2,20 +2,8 @@ import { execFile } from 'node:child_process';
 import { songInput } from './commands.js';
 import { AudioOptionError, ProbeError } from './errors.js';
 import { readMp4SongInfo } from './mp4-song-info.js';
-import { declaredLength, type DeclaredLength, type ProbedContainer } from './source-padding.js';
-
-/** What a file's tags say about the song; a tag that is absent or blank is left out. */
-export interface SongTags {
-  readonly title?: string;
-  readonly artist?: string;
-  readonly album?: string;
-  readonly durationMs?: number;
-  /**
-   * AAC in MP4 only: the length the container declares, which the transcode needs for its gapless trim
-   * (source-padding.ts). Read in the same ffprobe as the tags, so a song costs one ffprobe, not two.
-   */
-  readonly declaredLength?: DeclaredLength;
-}
+import type { SongTags } from './song-tags.js';
+import { declaredLength, type ProbedContainer } from './source-padding.js';
 
 /** Tag names by container: MP4 and ID3 use lower case, Vorbis comments (FLAC, Ogg) upper case. */
 const TAG_NAMES = {

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { SongTags } from './probe.js';
+import type { SongTags } from './song-tags.js';
 
 /** Files whose tags a worker remembers: a few hundred bytes each, far more than its stations' lists hold at once. */
 export const TAG_MEMO_ENTRIES = 4096;

@@ -14,7 +14,8 @@ import { MAX_BATCH_FRAMES, type Mp3Frame, type Mp3FrameBatch } from './frame.js'
 import { GaplessTrimmer } from './gapless.js';
 import { LoudnessSummaryReader, type SongLoudness } from './loudness.js';
 import { Mp3FrameSplitter } from './mp3-frame-splitter.js';
-import { probeTags, type SongTags } from './probe.js';
+import { probeTags } from './probe.js';
+import type { SongTags } from './song-tags.js';
 import { isMp4Family, sourcePaddingSamples, type DeclaredLength } from './source-padding.js';
 
 /**

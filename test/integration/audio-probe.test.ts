@@ -50,6 +50,7 @@ beforeAll(async () => {
     makeMp4(fixture('alac.m4a'), sine(1.5), ['-c:a', 'alac', '-metadata', 'artist=ALAC']),
     makeMp4(fixture('with-video.mp4'), [...sine(2.5), '-f', 'lavfi', '-i', 'color=c=black:s=64x64:d=2.5'], ['-c:a', 'aac', '-c:v', 'libx264', '-shortest']),
     makeMp4(fixture('video-only.mp4'), ['-f', 'lavfi', '-i', 'color=c=black:s=64x64:d=1'], ['-c:v', 'libx264']),
+    makeMp4(fixture('quicktime.mov'), sine(1.5), ['-c:a', 'aac', '-metadata', 'title=QuickTime 标题'], 'mov'),
     writeFile(fixture('notes.m4a'), 'these are not the droids you are looking for\n'.repeat(10)),
   ]);
 });
@@ -106,6 +107,11 @@ describe('MP4 read in this process (no ffprobe for an m4a)', () => {
   it('reads an m4a without starting ffprobe', async () => {
     const tags = await probeTags(fixture('aac-cjk-tags.m4a'), { ffprobePath: join(temp.dir, 'no-such-ffprobe') });
     expect(tags).toEqual({ ...CJK, durationMs: 3010, declaredLength: { samples: 132741, sampleRate: 44100 } });
+  });
+
+  it('reads a QuickTime file\'s tags kept in udta by ffprobe', async () => {
+    expect(await readMp4SongInfo(fixture('quicktime.mov'))).toBeUndefined();
+    expect(await probeTags(fixture('quicktime.mov'))).toMatchObject({ title: 'QuickTime 标题' });
   });
 
   it.each(['aac-22k.m4a', 'video-only.mp4', 'mp3-cjk-tags.mp3', 'flac-latin-tags.flac', 'corrupt.m4a', 'notes.m4a', 'missing.m4a'])(
