@@ -45,9 +45,9 @@ type WriterState = 'writing' | 'committing' | 'committed' | 'discarded';
  * a partial entry. The rename replaces an older entry for the same song, if any.
  *
  * A song may play while it is written: follow() opens the temp file for a GrowingEntryReader, which reads
- * the payload up to `payloadBytesWritten` and is told of more by 'progress'. While anyone follows, every
- * batch is written at once rather than gathered into IO_CHUNK_BYTES, so the first frames play within
- * milliseconds of ffmpeg making them.
+ * the payload up to `payloadBytesWritten` and is told of more by 'progress'. While a follower waits for
+ * more (followerWaiting), every batch is written at once rather than gathered into IO_CHUNK_BYTES, so the
+ * first frames play within milliseconds of ffmpeg making them.
  */
 export class CacheEntryWriter extends Writable {
   private state: WriterState = 'writing';
