@@ -1,4 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
+import { readAt } from '../read-at.js';
 
 /** One ISO BMFF box (MP4 atom): its four-character type and where its payload lies in the buffer read. */
 export interface Mp4Box {
@@ -9,7 +10,7 @@ export interface Mp4Box {
 /** A song's file may put its `moov` after the audio (ffmpeg's default): the top level is walked box by box, this many at most. */
 const MAX_TOP_LEVEL_BOXES = 64;
 /** `moov` holds the tables of every sample and the cover art: a few MiB for a long song; more is not a song worth reading here. */
-export const MAX_MOOV_BYTES = 16 * 1024 * 1024;
+const MAX_MOOV_BYTES = 16 * 1024 * 1024;
 const HEADER_BYTES = 16;
 
 /** The boxes inside `payload`, in order; stops at the first box whose size does not fit (a damaged file). */
@@ -73,7 +74,6 @@ function boxHeader(bytes: Buffer, offset: number, available: number): { type: st
 }
 
 async function readExactly(handle: FileHandle, length: number, position: number): Promise<Buffer | undefined> {
-  const buffer = Buffer.alloc(length);
-  const { bytesRead } = await handle.read(buffer, 0, length, position);
-  return bytesRead === length ? buffer : undefined;
+  const bytes = await readAt(handle, length, position);
+  return bytes.length === length ? bytes : undefined;
 }

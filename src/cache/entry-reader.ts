@@ -4,7 +4,7 @@ import { MAX_BATCH_FRAMES, type Mp3Frame, type SongLoudness } from '../audio/ind
 import { IO_CHUNK_BYTES, READER_HIGH_WATER_FRAMES } from './defaults.js';
 import { FrameRecordDecoder } from './entry-format.js';
 import { CacheEntryCorruptError } from './errors.js';
-import { readAt } from './file-io.js';
+import { readAt } from '../read-at.js';
 
 export interface EntrySource {
   /** Open on the entry; the reader closes it. */

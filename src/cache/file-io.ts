@@ -13,20 +13,6 @@ export async function writeFully(handle: FileHandle, bytes: Buffer, position: nu
   }
 }
 
-/**
- * Reads up to `length` bytes at `position`; fewer only at the end of the file. Into `buffer` when given
- * (at least `length` long, reused by the caller), otherwise into a new one.
- */
-export async function readAt(handle: FileHandle, length: number, position: number, buffer = Buffer.allocUnsafe(length)): Promise<Buffer> {
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await handle.read(buffer, done, length - done, position + done);
-    if (bytesRead <= 0) break; // end of file
-    done += bytesRead;
-  }
-  return buffer.subarray(0, done);
-}
-
 /** File modification times are how last-played times survive a restart; utimes takes seconds. */
 export function toFileTime(ms: number): number {
   return ms / 1000;

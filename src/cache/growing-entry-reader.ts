@@ -5,7 +5,7 @@ import { FILL_PROGRESS_DEADLINE_MS, IO_CHUNK_BYTES, READER_HIGH_WATER_FRAMES } f
 import type { CacheEntryWriter } from './entry-writer.js';
 import { FrameRecordDecoder } from './entry-format.js';
 import { CacheFillError } from './errors.js';
-import { readAt } from './file-io.js';
+import { readAt } from '../read-at.js';
 
 /**
  * The frames of an entry that is still being written (a song transcoded into the cache at full speed while

@@ -2,7 +2,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { IO_CHUNK_BYTES } from './defaults.js';
 import { decodeHeader, FrameRecordDecoder, MAX_HEADER_BYTES, type EntryHeader } from './entry-format.js';
-import { readAt } from './file-io.js';
+import { readAt } from '../read-at.js';
 import { failed, ok, type Result } from '../result.js';
 
 export interface VerifiedEntry {
