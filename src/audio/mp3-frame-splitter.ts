@@ -50,8 +50,11 @@ export class Mp3FrameSplitter extends Transform {
     const bytes = this.pending;
     const frames: { start: number; header: Mp3Header }[] = [];
     let offset = 0;
+    // The header the previous frame's check already read at `offset`: each header is parsed once.
+    let checked: Mp3Header | undefined;
     while (offset < bytes.length) {
-      const header = parseMp3Header(bytes, offset);
+      const header = checked ?? parseMp3Header(bytes, offset);
+      checked = undefined;
       if (!header) {
         const tag = id3v2TagAt(bytes, offset);
         if (tag === 'more' || (tag === undefined && bytes.length - offset < 4)) break; // too few bytes to tell
@@ -66,11 +69,13 @@ export class Mp3FrameSplitter extends Transform {
       const end = offset + header.frameLength;
       if (end > bytes.length) break; // the rest of the frame is still to come (or, at the end, never will)
       if (end + 4 > bytes.length && !atEnd) break; // the next header decides whether this frame is one
-      if (end + 4 <= bytes.length && !sameStream(header, parseMp3Header(bytes, end))) {
+      const next = end + 4 <= bytes.length ? parseMp3Header(bytes, end) : undefined;
+      if (end + 4 <= bytes.length && !sameStream(header, next)) {
         offset = nextSyncCandidate(bytes, offset + 1);
         continue;
       }
-      if (!isInfoFrame(bytes, offset)) frames.push({ start: offset, header });
+      if (!isInfoFrame(bytes, offset, header)) frames.push({ start: offset, header });
+      checked = next;
       offset = end;
     }
     this.pushBatches(bytes, frames);

@@ -80,11 +80,10 @@ export function parseMp3Header(bytes: Uint8Array, offset = 0): Mp3Header | undef
 
 /**
  * True for the Xing/Info (LAME) or VBRI frame an encoder writes first to describe the file (the frame at
- * `offset` of `bytes`). It is a valid frame of silence to a decoder, but it is file metadata: in a stream it
- * would be a glitch.
+ * `offset` of `bytes`, whose header the caller may have parsed already). It is a valid frame of silence to
+ * a decoder, but it is file metadata: in a stream it would be a glitch.
  */
-export function isInfoFrame(bytes: Uint8Array, offset = 0): boolean {
-  const header = parseMp3Header(bytes, offset);
+export function isInfoFrame(bytes: Uint8Array, offset = 0, header = parseMp3Header(bytes, offset)): boolean {
   if (!header || header.layer !== 3) return false;
   const sideInfoBytes = header.mpegVersion === 1 ? (header.channels === 1 ? 17 : 32) : header.channels === 1 ? 9 : 17;
   const xingAt = offset + 4 + (header.crcProtected ? 2 : 0) + sideInfoBytes;
