@@ -29,7 +29,7 @@ const STEPS: { label: string; msg: string }[] = [
   { label: 'first log line (Node started, modules loaded, config read)', msg: '' },
   { label: "'station started' (station built, source and pacer started)", msg: 'station started' },
   { label: "'streaming to Icecast' (source accepted)", msg: 'streaming to Icecast' },
-  { label: "'ffmpeg started' (song's tags probed, fluent-ffmpeg's capability check, transcode spawned)", msg: 'ffmpeg started' },
+  { label: "'ffmpeg started' (song's tags read, transcode spawned)", msg: 'ffmpeg started' },
   { label: "'now playing' (first song's frames taken by the pacer)", msg: 'now playing' },
 ];
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DEFAULT_STREAM_FORMAT, transcode, type Mp3FrameBatch, type StreamFormat } from '../src/audio/index.js';
 // The exact command line the worker runs (not part of audio/'s public face; the bench must not drift from it).
-import { songInput, transcodeCommand } from '../src/audio/commands.js';
+import { ffmpegArguments, songInput, transcodeCommand } from '../src/audio/commands.js';
 import { silentLogger } from '../src/log/index.js';
 import { info, type Figure } from './figure.js';
 import type { BenchContext } from './harness.js';
@@ -65,16 +65,15 @@ export async function measureTranscode(context: BenchContext): Promise<Figure[]>
       value: SONG_SECONDS / ((performance.now() - started) / 1000),
       unit: '× real time',
       digits: 1,
-      note: `${frames} frames, read as fast as they came; first call in the process, so fluent-ffmpeg's capability check is included`,
+      note: `${frames} frames, read as fast as they came; first call in the process`,
     }),
   );
   return figures;
 }
 
-/** The worker's ffmpeg arguments for one file, as fluent-ffmpeg orders them: input options, -i input, output options, pipe:1. */
+/** The worker's ffmpeg arguments for one file. */
 export function workerFfmpegArgs(path: string, format: StreamFormat): string[] {
-  const command = transcodeCommand(songInput(path), format);
-  return [...command.inputOptions, '-i', command.input, ...command.outputOptions, 'pipe:1'];
+  return ffmpegArguments(transcodeCommand(songInput(path), format));
 }
 
 /** Runs the worker's ffmpeg command for one file under bash's `time`. */

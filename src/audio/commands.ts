@@ -6,7 +6,7 @@ import type { StreamFormat } from './format.js';
 
 /**
  * Every ffmpeg command line relaycast runs, built here and nowhere else. Output always goes to
- * stdout (fluent-ffmpeg appends `pipe:1`); a song's input is a file or an http(s) URL, never stdin, because
+ * stdout (ffmpegArguments appends `pipe:1`); a song's input is a file or an http(s) URL, never stdin, because
  * an m4a may keep its index (moov) at the end and ffmpeg must be able to seek. Only audio already in the
  * station's format and held in memory (the two sides of a crossfade) goes through stdin.
  */
@@ -16,6 +16,11 @@ export interface FfmpegCommandLine {
   /** Global and input options, before `-i`. */
   readonly inputOptions: readonly string[];
   readonly outputOptions: readonly string[];
+}
+
+/** The whole argument list: input options, `-i` input, output options, and stdout as the output. */
+export function ffmpegArguments(command: FfmpegCommandLine): string[] {
+  return [...command.inputOptions, '-i', command.input, ...command.outputOptions, 'pipe:1'];
 }
 
 /**
@@ -81,7 +86,7 @@ export function songInput(input: string): SongInput {
 }
 
 /**
- * The song's loudness, measured in the run that transcodes it (loudness.ts reads the summary from stderr).
+ * The song's loudness, measured in the run that transcodes it (loudness.ts reads the summary from its log).
  * `aformat` first converts to the station's rate and channels, so ebur128 measures the samples the encoder
  * gets (a mono song upmixed to stereo by -3 dB per channel is measured as heard); `peak=true` adds the true
  * peak (4× oversampled). Measured on a 3-minute song at 128 kb/s: 1.47 → 2.0 CPU-s, once per song, since

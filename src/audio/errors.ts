@@ -13,7 +13,7 @@ export interface TranscodeErrorDetails {
   /** ffmpeg's exit code, or null when it did not exit by itself (not started, killed by a signal). */
   readonly exitCode: number | null;
   readonly signal?: string | null;
-  /** The last warning and error lines ffmpeg printed, oldest first. */
+  /** The last warning and error lines ffmpeg logged, oldest first; its log is read once it has exited (none after a stall). */
   readonly stderrTail?: readonly string[];
   /** Frames the stream had already produced when the failure surfaced. */
   readonly framesBefore?: number;

@@ -1,5 +1,5 @@
 /**
- * Reading what ffmpeg prints on stderr with `-loglevel level+...`: each line looks like
+ * Reading what ffmpeg logs (on stderr) with `-loglevel level+...`: each line looks like
  * `[aac @ 0x5571b6a76ec0] [error] Input buffer exhausted` or `[info] Stream mapping:`.
  */
 export type FfmpegLogLevel = 'panic' | 'fatal' | 'error' | 'warning' | 'info' | 'verbose' | 'debug' | 'trace';

@@ -1,16 +1,17 @@
-import type { ChildProcess } from 'node:child_process';
-import { access, constants } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import ffmpeg from 'fluent-ffmpeg';
-import type { FfmpegCommandLine } from './commands.js';
+import { ffmpegArguments, type FfmpegCommandLine } from './commands.js';
+import { FfmpegLogFile } from './ffmpeg-log-file.js';
 
 /**
- * The only module that talks to fluent-ffmpeg: it starts ffmpeg, and makes sure no ffmpeg outlives its
- * job or this process. (ffprobe runs in probe.ts: its JSON output keeps multi-line tags whole.)
+ * The only module that starts ffmpeg: it runs one command line, and makes sure no ffmpeg outlives its job
+ * or this process. (ffprobe runs in probe.ts: its JSON output keeps multi-line tags whole.)
  *
- * fluent-ffmpeg keeps the ffmpeg path process-wide (`setFfmpegPath` writes a module cache, and
- * FFMPEG_PATH is read from the environment when no path was set): a path passed here applies to every
- * later run too.
+ * It spawns ffmpeg itself. fluent-ffmpeg, used before, always reads ffmpeg's stderr through a pipe (see
+ * ffmpeg-log-file.ts for what that cost per song), ran `ffmpeg -formats` and `-encoders` before its first
+ * run (0.13 CPU-s each, replaced here by nothing: a missing encoder fails ffmpeg with its own error), and
+ * could not report a failed spawn: the command lines are built in commands.ts, and what was left was this.
  */
 
 /** Time ffmpeg gets to exit after SIGTERM before it gets SIGKILL. */
@@ -30,104 +31,28 @@ export interface FfmpegRunOptions {
   readonly stdin?: Readable;
   /** Receives ffmpeg's stdout through `pipe()`, so its backpressure pauses ffmpeg. */
   readonly stdout: Writable;
-  /** Each stderr line, as printed. */
-  readonly onStderrLine: (line: string) => void;
+  /**
+   * Each line of ffmpeg's log (its stderr), in order, once ffmpeg has exited: the log goes to a file
+   * meanwhile (see ffmpeg-log-file.ts), or, when no file can be made, through a pipe as it is printed.
+   */
+  readonly onLogLine: (line: string) => void;
   /** Called once ffmpeg is running. */
   readonly onStart?: (pid: number) => void;
+  /** Default: FFMPEG_PATH from the environment, else `ffmpeg` on PATH. */
   readonly ffmpegPath?: string;
 }
 
-/** fluent-ffmpeg's internals used here; its typings declare none of them. */
-interface FluentInternals {
-  /** Set once ffmpeg is spawned. */
-  ffmpegProc?: ChildProcess;
-  _checkCapabilities: (callback: (error?: Error | null) => void) => void;
-  availableEncoders: (callback: (error: Error | null, encoders: Record<string, unknown>) => void) => void;
-  _getFfmpegPath: (callback: (error: Error | null, path: string) => void) => void;
-}
-
 /**
- * fluent-ffmpeg's first run in a process spawns `ffmpeg -formats` and `ffmpeg -encoders` to check that the
- * formats and codecs it was given exist (and to add `-strict experimental` to experimental encoders). Each
- * is a whole ffmpeg start (~0.13 CPU-s and ~48 MB RSS, measured: it loads some 200 shared libraries), and
- * neither check applies here: codecs and format are options of a fixed command line (commands.ts) that
- * fluent-ffmpeg does not inspect, and a missing libmp3lame fails ffmpeg with its own error. What stays is
- * the check that ffmpeg is there at all, as one access(): fluent-ffmpeg cannot report a failed spawn itself
- * (its end callback reads output buffers such a spawn never made, and throws).
+ * One ffmpeg run. `exited` settles (never rejects) once ffmpeg has exited and its log has been read; its
+ * last output may still be on its way to `stdout` then (ffmpeg exits once it is in the pipe).
  */
-function replaceCapabilityCheck(command: FluentInternals): void {
-  command._checkCapabilities = (callback) =>
-    command._getFfmpegPath((error, path) => {
-      if (error) return callback(error);
-      if (!path) return callback(new Error('Cannot find ffmpeg'));
-      access(path, constants.X_OK, (problem) => callback(problem));
-    });
-  command.availableEncoders = (callback) => callback(null, {});
-}
-
-/** One ffmpeg run. `exited` settles (never rejects) once ffmpeg has exited and its stderr is read. */
 export class FfmpegRun {
   readonly exited: Promise<FfmpegExit>;
   private child: ChildProcess | undefined;
   private stopRequested = false;
 
   constructor(options: FfmpegRunOptions) {
-    let settle: (exit: FfmpegExit) => void = () => {};
-    this.exited = new Promise((resolve) => (settle = resolve));
-    try {
-      this.start(options, settle);
-    } catch (error) {
-      // A command fluent-ffmpeg refuses at once is a run that could not start, reported like any other: the
-      // owner's timers and stop() keep a run to talk to, and nothing throws from a constructor mid-station.
-      settle({ code: null, signal: null, startError: error instanceof Error ? error : new Error(String(error)) });
-    }
-  }
-
-  private start(options: FfmpegRunOptions, settle: (exit: FfmpegExit) => void): void {
-    const command = ffmpeg({ stdoutLines: 20 })
-      .input(options.stdin ?? options.command.input)
-      .inputOptions([...options.command.inputOptions])
-      .outputOptions([...options.command.outputOptions]);
-    replaceCapabilityCheck(command as unknown as FluentInternals);
-    if (options.ffmpegPath !== undefined) command.setFfmpegPath(options.ffmpegPath);
-
-    let childExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    let startError: Error | undefined;
-    let fluentDone = false;
-    const settleWhenDone = (): void => {
-      // fluent-ffmpeg reports the end once stderr is closed; the exit code comes from the child itself.
-      if (!fluentDone || (this.child?.pid !== undefined && !childExit && !startError)) return;
-      settle({ code: childExit?.code ?? null, signal: childExit?.signal ?? null, ...(startError ? { startError } : {}) });
-    };
-
-    command.on('start', () => {
-      const child = (command as unknown as FluentInternals).ffmpegProc;
-      if (!child) return;
-      this.child = child;
-      track(child);
-      child.once('exit', (code, signal) => {
-        childExit = { code, signal };
-        settleWhenDone();
-      });
-      child.once('error', (error) => {
-        startError = error;
-        settleWhenDone();
-      });
-      if (this.stopRequested) this.stop();
-      else if (child.pid !== undefined) options.onStart?.(child.pid);
-    });
-    command.on('stderr', options.onStderrLine);
-    command.on('end', () => {
-      fluentDone = true;
-      settleWhenDone();
-    });
-    command.on('error', (error: Error) => {
-      fluentDone = true;
-      // Without a child, ffmpeg never ran: not found, or fluent-ffmpeg refused the command.
-      if (!this.child || this.child.pid === undefined) startError ??= error;
-      settleWhenDone();
-    });
-    command.pipe(options.stdout, { end: true });
+    this.exited = this.run(options);
   }
 
   /** ffmpeg's process id, once it is running. */
@@ -138,6 +63,7 @@ export class FfmpegRun {
   /**
    * Ends ffmpeg: SIGTERM, then SIGKILL after KILL_GRACE_MS. Its stdout is closed first, so an ffmpeg
    * blocked on a full pipe (or flushing to one on SIGTERM) fails its write instead of waiting forever.
+   * Before ffmpeg is spawned, it never is.
    */
   stop(): void {
     this.stopRequested = true;
@@ -145,6 +71,69 @@ export class FfmpegRun {
     this.child.stdout?.destroy();
     terminate(this.child);
   }
+
+  private async run(options: FfmpegRunOptions): Promise<FfmpegExit> {
+    const logFile = await FfmpegLogFile.create();
+    try {
+      if (this.stopRequested) return notStarted(new Error('stopped before ffmpeg started'));
+      let child: ChildProcess;
+      try {
+        child = spawnFfmpeg(options, logFile);
+      } catch (error) {
+        // An argument spawn refuses (not a string, a NUL byte): a run that could not start, reported like
+        // any other, so the owner's timers and stop() keep a run to talk to.
+        return notStarted(error instanceof Error ? error : new Error(String(error)));
+      }
+      this.child = child;
+      track(child);
+      connect(child, options, () => this.stop());
+      if (child.pid !== undefined) options.onStart?.(child.pid);
+      const [exit] = await Promise.all([exitOf(child), logFile ? undefined : readPipedLog(child, options.onLogLine)]);
+      await logFile?.readLines(options.onLogLine);
+      return exit;
+    } finally {
+      await logFile?.close();
+    }
+  }
+}
+
+function notStarted(startError: Error): FfmpegExit {
+  return { code: null, signal: null, startError };
+}
+
+function spawnFfmpeg(options: FfmpegRunOptions, logFile: FfmpegLogFile | undefined): ChildProcess {
+  const program = options.ffmpegPath ?? process.env['FFMPEG_PATH'] ?? 'ffmpeg';
+  return spawn(program, ffmpegArguments(options.command), { stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', logFile ? logFile.fd : 'pipe'] });
+}
+
+/** Wires stdin and stdout; a broken stream of ours ends the run instead of throwing in the process. */
+function connect(child: ChildProcess, options: FfmpegRunOptions, stop: () => void): void {
+  if (child.stdin && options.stdin) {
+    // ffmpeg may exit before taking all its input: the write then fails with EPIPE, which says nothing new.
+    child.stdin.on('error', () => {});
+    options.stdin.pipe(child.stdin);
+  }
+  child.stdout?.on('error', stop);
+  child.stdout?.pipe(options.stdout, { end: true });
+}
+
+/** How ffmpeg ended: its exit, or why it never started. ffmpeg's stdout may still hold output then. */
+function exitOf(child: ChildProcess): Promise<FfmpegExit> {
+  return new Promise((resolve) => {
+    child.on('error', (error) => {
+      // Once started, an error is a failed kill(): the exit still comes. Before, ffmpeg never ran.
+      if (child.pid === undefined) resolve(notStarted(error));
+    });
+    child.once('exit', (code: number | null, signal: NodeJS.Signals | null) => resolve({ code, signal }));
+  });
+}
+
+/** A log read through a pipe: each line as it is printed; settles once the pipe has closed. */
+function readPipedLog(child: ChildProcess, onLine: (line: string) => void): Promise<void> {
+  if (!child.stderr) return Promise.resolve();
+  const lines = createInterface({ input: child.stderr, crlfDelay: Infinity });
+  lines.on('line', onLine);
+  return new Promise((resolve) => lines.once('close', resolve));
 }
 
 /** SIGTERM, then SIGKILL if the child has not exited after `graceMs`. */

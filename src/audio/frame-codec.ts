@@ -1,4 +1,5 @@
 import { Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { framesToPcmCommand, pcmToFramesCommand, type FfmpegCommandLine } from './commands.js';
 import { CrossfadeError } from './errors.js';
 import { FfmpegRun } from './ffmpeg.js';
@@ -60,16 +61,21 @@ async function runInMemory(command: FfmpegCommandLine, input: Buffer, target: Ui
     command,
     stdin: Readable.from([input]),
     stdout,
-    onStderrLine: (line) => (stderrTail = line.slice(0, 300)),
+    onLogLine: (line) => (stderrTail = line.slice(0, 300)),
     ...(options.ffmpegPath !== undefined ? { ffmpegPath: options.ffmpegPath } : {}),
   });
   const deadlineMs = options.deadlineMs ?? CODEC_DEADLINE_MS;
   let timedOut = false;
+  // Our end of stdout goes too: a run stopped mid-output never ends it, and the wait for it below must end.
+  const stop = (): void => {
+    run.stop();
+    stdout.destroy();
+  };
   const timer = setTimeout(() => {
     timedOut = true;
-    run.stop();
+    stop();
   }, deadlineMs);
-  const abort = () => run.stop();
+  const abort = stop;
   options.signal?.addEventListener('abort', abort, { once: true });
   try {
     const exit = await run.exited;
@@ -77,6 +83,8 @@ async function runInMemory(command: FfmpegCommandLine, input: Buffer, target: Ui
     if (options.signal?.aborted) throw new CrossfadeError(stage, 'no longer wanted');
     if (exit.startError) throw new CrossfadeError(stage, exit.startError.message, { cause: exit.startError });
     if (exit.code !== 0) throw new CrossfadeError(stage, `ffmpeg exited with ${exit.code ?? exit.signal}${stderrTail ? `: ${stderrTail}` : ''}`);
+    const outputEnded = await finished(stdout).then(() => true, () => false);
+    if (!outputEnded) throw new CrossfadeError(stage, timedOut ? `ffmpeg took longer than ${deadlineMs} ms` : 'no longer wanted');
     if (overflow) throw new CrossfadeError(stage, `ffmpeg printed more than the ${target.length} bytes expected`);
     return received;
   } finally {

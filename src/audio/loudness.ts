@@ -52,7 +52,7 @@ export function describeLoudness(loudness: SongLoudness | undefined): string {
 }
 
 /**
- * Reads ebur128's summary from ffmpeg's stderr, line by line. The summary is printed when the filter graph
+ * Reads ebur128's summary from ffmpeg's log, line by line. The summary is printed when the filter graph
  * is freed, after the song's last frame (ffmpeg 5.1):
  *
  *     [Parsed_ebur128_1 @ 0x…] [info] Summary:
@@ -69,7 +69,7 @@ export class LoudnessSummaryReader {
   private integrated: number | undefined;
   private peak: number | undefined;
 
-  /** Feeds one stderr line's text (after parseLogLine). */
+  /** Feeds one log line's text (after parseLogLine). */
   add(text: string): void {
     const integrated = /^\s*I:\s+(-?[\d.]+|-inf) LUFS\s*$/.exec(text);
     if (integrated) this.integrated = decibels(integrated[1]!);

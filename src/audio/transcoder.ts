@@ -34,7 +34,7 @@ export interface TranscodeOptions {
   readonly input: string;
   readonly format: StreamFormat;
   readonly logger: Logger;
-  /** ffmpeg executable; process-wide in fluent-ffmpeg (see ffmpeg.ts). Default: FFMPEG_PATH or `ffmpeg` on PATH. */
+  /** ffmpeg executable. Default: FFMPEG_PATH or `ffmpeg` on PATH. */
   readonly ffmpegPath?: string;
   /** ffprobe executable, used to read an m4a's declared length when `readTags` is not given. */
   readonly ffprobePath?: string;
@@ -149,14 +149,15 @@ export class TranscodeStream extends Readable {
     this.run = new FfmpegRun({
       command: transcodeCommand(this.source, options.format),
       stdout: this.splitter,
-      onStderrLine: (line) => this.onStderrLine(line),
+      onLogLine: (line) => this.onLogLine(line),
       onStart: (pid) => this.logger.debug({ input: this.input, pid }, 'ffmpeg started'),
       ...(options.ffmpegPath !== undefined ? { ffmpegPath: options.ffmpegPath } : {}),
     });
     void this.run.exited.then((exit) => {
       this.exit = exit;
       this.declared = this.readDeclaredLength();
-      this.logger.debug({ input: this.input, pid: this.run.pid, code: exit.code, signal: exit.signal }, 'ffmpeg exited');
+      // After a stall, ffmpeg's log is read only now: its problems, if any, are in this line.
+      this.logger.debug({ input: this.input, pid: this.run.pid, code: exit.code, signal: exit.signal, problems: this.problems.tail }, 'ffmpeg exited');
       this.maybeFinish();
     });
   }
@@ -230,7 +231,7 @@ export class TranscodeStream extends Readable {
     this.push(batch);
   }
 
-  private onStderrLine(raw: string): void {
+  private onLogLine(raw: string): void {
     // ffmpeg prints the input as given: keep a signed URL's query string out of logs and errors.
     const line = parseLogLine(raw.split(this.source.ffmpegInput).join(this.input));
     this.problems.add(line);

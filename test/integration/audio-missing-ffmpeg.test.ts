@@ -3,7 +3,6 @@ import { transcode, TranscodeError } from '../../src/audio/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { requirePrograms } from '../support/prereq.js';
 
-// A file of its own: fluent-ffmpeg keeps the ffmpeg path process-wide, and vitest runs each file in its own process.
 describe('transcode without a usable ffmpeg', () => {
   it('fails at once with a TranscodeError that says how to fix it', async () => {
     requirePrograms('ffmpeg', 'ffprobe');

@@ -74,8 +74,8 @@ beforeAll(async () => {
 });
 
 beforeAll(async () => {
-  // fluent-ffmpeg checks ffmpeg's formats and encoders once per process, before its first run: do that
-  // here, so the first-frame latency below is a song's, not the process's.
+  // One run first, so the first-frame latency below is a song's, not that of ffmpeg's libraries read from
+  // disk for the first time.
   await collect(transcode({ input: fixture('flac-48k-mono.flac'), format: STATION, logger: silentLogger() }));
 });
 

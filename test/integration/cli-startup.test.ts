@@ -7,7 +7,7 @@ import { modulesLoadedBy } from '../support/loaded-modules.js';
  */
 
 /** Libraries that only some actions need: none of them is loaded to parse a command line or print help. */
-const ACTION_ONLY_PACKAGES = ['got', 'ioredis', 'fluent-ffmpeg', 'zod', 'pino', 'cli-progress', 'prom-client'];
+const ACTION_ONLY_PACKAGES = ['got', 'ioredis', 'zod', 'pino', 'cli-progress', 'prom-client'];
 
 /** The modules that define the commands, by file name (`playback` defines next, now and history). */
 const COMMAND_MODULES = ['start', 'relay', 'playlist', 'playlist-import', 'station', 'queue', 'playback', 'song', 'cache', 'setup', 'workers', 'icecast-config', 'web'];
@@ -31,7 +31,7 @@ describe('what the command line loads', () => {
     expect(commandModulesIn(run.sources)).toEqual([]);
   });
 
-  it('`relaycast now --help` loads the playback commands only, and none of got, ioredis, fluent-ffmpeg, zod, pino', async () => {
+  it('`relaycast now --help` loads the playback commands only, and none of got, ioredis, zod, pino', async () => {
     const run = await modulesLoadedBy(['now', '--help']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Usage: relaycast now');

@@ -1,9 +1,8 @@
-import type { FfprobeData } from 'fluent-ffmpeg';
 import { describe, expect, it } from 'vitest';
-import { declaredLength, sourcePaddingSamples } from '../../../src/audio/source-padding.js';
+import { declaredLength, sourcePaddingSamples, type ProbedContainer } from '../../../src/audio/source-padding.js';
 
-const probe = (formatName: string, stream: Record<string, unknown>): FfprobeData =>
-  ({ format: { format_name: formatName }, streams: [{ codec_type: 'audio', ...stream }], chapters: [] }) as unknown as FfprobeData;
+const probe = (formatName: string, stream: Record<string, unknown>): ProbedContainer =>
+  ({ format: { format_name: formatName }, streams: [{ codec_type: 'audio', ...stream }] }) as ProbedContainer;
 
 describe('AAC source padding', () => {
   it('reads the declared length of AAC in MP4 from the stream duration', () => {
