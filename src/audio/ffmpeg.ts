@@ -80,7 +80,7 @@ export class FfmpegRun {
       try {
         child = spawnFfmpeg(options, logFile);
       } catch (error) {
-        // An argument spawn refuses (not a string, a NUL byte): a run that could not start, reported like
+        // An argument spawn refuses (a NUL byte in it): a run that could not start, reported like
         // any other, so the owner's timers and stop() keep a run to talk to.
         return notStarted(error instanceof Error ? error : new Error(String(error)));
       }
