@@ -89,7 +89,8 @@ export class FfmpegRun {
       connect(child, options, () => this.stop());
       if (child.pid !== undefined) options.onStart?.(child.pid);
       const [exit] = await Promise.all([exitOf(child), logFile ? undefined : readPipedLog(child, options.onLogLine)]);
-      await logFile?.readLines(options.onLogLine);
+      // An unreadable log costs its lines (sample counts, loudness, problems), not the run: owners do without them.
+      await logFile?.readLines(options.onLogLine).catch(() => {});
       return exit;
     } finally {
       await logFile?.close();
