@@ -48,7 +48,7 @@ export async function encodePcm(pcm: Int16Array, format: StreamFormat, options: 
 async function runInMemory(command: FfmpegCommandLine, input: Buffer, target: Uint8Array, stage: 'decode' | 'encode', options: CodecOptions): Promise<number> {
   let received = 0;
   let overflow = false;
-  let stderrTail = '';
+  let lastLogLine = '';
   const stdout = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       if (received + chunk.length > target.length) overflow = true;
@@ -61,7 +61,7 @@ async function runInMemory(command: FfmpegCommandLine, input: Buffer, target: Ui
     command,
     stdin: Readable.from([input]),
     stdout,
-    onLogLine: (line) => (stderrTail = line.slice(0, 300)),
+    onLogLine: (line) => (lastLogLine = line.slice(0, 300)),
     ...(options.ffmpegPath !== undefined ? { ffmpegPath: options.ffmpegPath } : {}),
   });
   const deadlineMs = options.deadlineMs ?? CODEC_DEADLINE_MS;
@@ -75,21 +75,20 @@ async function runInMemory(command: FfmpegCommandLine, input: Buffer, target: Ui
     timedOut = true;
     stop();
   }, deadlineMs);
-  const abort = stop;
-  options.signal?.addEventListener('abort', abort, { once: true });
+  options.signal?.addEventListener('abort', stop, { once: true });
   try {
     const exit = await run.exited;
     if (timedOut) throw new CrossfadeError(stage, `ffmpeg took longer than ${deadlineMs} ms`);
     if (options.signal?.aborted) throw new CrossfadeError(stage, 'no longer wanted');
     if (exit.startError) throw new CrossfadeError(stage, exit.startError.message, { cause: exit.startError });
-    if (exit.code !== 0) throw new CrossfadeError(stage, `ffmpeg exited with ${exit.code ?? exit.signal}${stderrTail ? `: ${stderrTail}` : ''}`);
+    if (exit.code !== 0) throw new CrossfadeError(stage, `ffmpeg exited with ${exit.code ?? exit.signal}${lastLogLine ? `: ${lastLogLine}` : ''}`);
     const outputEnded = await finished(stdout).then(() => true, () => false);
     if (!outputEnded) throw new CrossfadeError(stage, timedOut ? `ffmpeg took longer than ${deadlineMs} ms` : 'no longer wanted');
     if (overflow) throw new CrossfadeError(stage, `ffmpeg printed more than the ${target.length} bytes expected`);
     return received;
   } finally {
     clearTimeout(timer);
-    options.signal?.removeEventListener('abort', abort);
+    options.signal?.removeEventListener('abort', stop);
   }
 }
 
