@@ -69,7 +69,7 @@ export async function measureCold(context: BenchContext): Promise<Figure[]> {
   const floor = await measureRssFloor(scope, songs[0]!, DEFAULT_STREAM_FORMAT);
   const treePercent = cold.selfPercent + cold.childrenPercent;
   const pacingPercent = warm.selfPercent + warm.childrenPercent;
-  const ffmpegCounts = samples.ffmpegCounts;
+  const { ffmpegCounts } = samples;
   const songsStarted = worker.events.filter((event) => event.msg === 'now playing').length;
   return [
     atMost(
@@ -143,10 +143,10 @@ async function sampleTree(pid: number, seconds: number, signal: AbortSignal): Pr
     const onTheSecond = step % (SAMPLE_EVERY_MS / CLOSE_LOOK_MS) === 0;
     if (onTheSecond) counts.push(children.filter((child) => programOf(child) === 'ffmpeg').length);
     if (children.length === 0 && !onTheSecond) continue;
-    const tree = [pid, ...children];
-    if (rssMb(pid) === undefined) throw new Error(`worker ${pid} exited during the measurement`);
-    rssMaxMb = Math.max(rssMaxMb, tree.reduce((sum, member) => sum + (rssMb(member) ?? 0), 0));
-    pssMaxMb = Math.max(pssMaxMb, tree.reduce((sum, member) => sum + (pssMb(member) ?? 0), 0));
+    const workerRssMb = rssMb(pid);
+    if (workerRssMb === undefined) throw new Error(`worker ${pid} exited during the measurement`);
+    rssMaxMb = Math.max(rssMaxMb, children.reduce((sum, child) => sum + (rssMb(child) ?? 0), workerRssMb));
+    pssMaxMb = Math.max(pssMaxMb, [pid, ...children].reduce((sum, member) => sum + (pssMb(member) ?? 0), 0));
     looks += 1;
   }
   return { rssMaxMb, pssMaxMb, looks, ffmpegCounts: counts };
